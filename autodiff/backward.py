@@ -1,0 +1,142 @@
+"""Reverse mode: topological order, the chain-rule pass, and gradients without side effects.
+
+The whole chain rule is ``parent.grad += local_grad * child.grad`` for every edge, with
+children processed before their parents.
+"""
+import numpy as np
+
+from .errors import as_data, describe
+from .mode import enable_grad
+from .value import Value
+
+
+def topological_order(*roots, reset_grads=False):
+    """Every Value the roots depend on, each after all of its parents.
+
+    Iterative depth-first search (no recursion limit): a node is appended once all the
+    nodes it was computed from have been. ``reset_grads`` zeroes non-leaf grads on the
+    way (backward's first step, done here to save a pass over the graph).
+    """
+    order = []
+    visited = set()
+    stack = list(roots)
+    push, pop, finish, mark = stack.append, stack.pop, order.append, visited.add
+    while stack:
+        node = pop()
+        if node is None:            # marker: the node below it has all parents done
+            finish(pop())
+        elif node not in visited:
+            mark(node)
+            if node.parents:
+                if reset_grads:
+                    node.grad = 0.0
+                push(node)
+                push(None)
+                stack.extend(node.parents)
+            else:
+                finish(node)
+    return order
+
+
+def zero_like(data):
+    """0.0 for a scalar, an array of zeros for a batch."""
+    return 0.0 if type(data) is float else np.zeros_like(data)
+
+
+def zero_grad(values):
+    """Set ``grad`` of every Value in ``values`` to zero (of the same kind as its data)."""
+    for value in values:
+        value.grad = zero_like(value.data)
+
+
+def _seed(root, grad, create_graph):
+    if grad is None:
+        if type(root.data) is not float:
+            raise ValueError(
+                f"backward: the output is batched ({len(root.data)} examples); reduce it "
+                "first (batch_sum / batch_mean) or pass grad= with one seed per example")
+        seed = 1.0
+    else:
+        seed = grad.data if isinstance(grad, Value) else as_data(grad, "backward")
+        if type(seed) is not type(root.data) or (type(seed) is not float
+                                                  and len(seed) != len(root.data)):
+            raise ValueError(f"backward: grad {describe(seed)} does not match the output "
+                             f"{describe(root.data)}")
+    if create_graph:
+        return grad if isinstance(grad, Value) else Value(seed)
+    return seed
+
+
+def accumulate(order):
+    """The chain rule over ``order`` (parents first), with stored local derivatives:
+    for each node, last to first, parent.grad += local * node.grad along every edge.
+    A scalar that fed a batch gets its per-example grads summed once, here."""
+    for node in reversed(order):
+        upstream = node.grad
+        if type(upstream) is not float and type(node.data) is float:
+            upstream = node.grad = float(np.sum(upstream))
+        for parent, local in zip(node.parents, node.local_grads):
+            parent.grad = parent.grad + local * upstream
+
+
+def accumulate_graph(order):
+    """The chain rule with derivatives as Values (``create_graph=True``): local
+    derivatives are re-evaluated from the primitives' rules on the Values themselves,
+    so the gradients are graphs that can be differentiated again."""
+    from .primitives import batch_sum
+    with enable_grad():
+        for node in reversed(order):
+            upstream = node.grad
+            if isinstance(upstream, Value) and type(upstream.data) is not float \
+                    and type(node.data) is float:
+                upstream = node.grad = batch_sum(upstream)
+            elif not isinstance(upstream, Value):
+                if type(upstream) is float and upstream == 0.0:
+                    continue
+                upstream = node.grad = Value(upstream)
+            if not node.parents:
+                continue
+            locals_ = node.primitive.local_grads(*node.parents, node)
+            for parent, local in zip(node.parents, locals_):
+                contribution = upstream if (type(local) is float and local == 1.0) \
+                    else local * upstream
+                previous = parent.grad
+                if type(previous) is float and previous == 0.0:
+                    parent.grad = contribution
+                else:
+                    parent.grad = previous + contribution
+
+
+def backward(root, grad=None, create_graph=False):
+    """Fill ``.grad`` of every Value ``root`` depends on with d(root)/d(value).
+
+    Non-leaf grads are reset first; leaf grads accumulate across calls (as in PyTorch)
+    until ``zero_grad``. ``grad`` seeds the root (required for a batched root).
+    """
+    seed = _seed(root, grad, create_graph)
+    order = topological_order(root, reset_grads=True)
+    root.grad = seed if (root.parents or _is_zero(root.grad)) else root.grad + seed
+    (accumulate_graph if create_graph else accumulate)(order)
+
+
+def _is_zero(grad):
+    return type(grad) is float and grad == 0.0 or (
+        isinstance(grad, np.ndarray) and not grad.any())
+
+
+def gradients(output, inputs, grad=None, create_graph=False):
+    """d(output)/d(input) for each input, leaving every ``.grad`` in the graph as it was
+    (like ``torch.autograd.grad``). An input the output does not depend on gets zero."""
+    order = topological_order(output)
+    saved = [node.grad for node in order]
+    seed = _seed(output, grad, create_graph)
+    for node in order:
+        node.grad = 0.0
+    output.grad = seed
+    try:
+        (accumulate_graph if create_graph else accumulate)(order)
+        reached = set(order)
+        return [value.grad if value in reached else zero_like(value.data) for value in inputs]
+    finally:
+        for node, previous in zip(order, saved):
+            node.grad = previous

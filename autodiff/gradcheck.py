@@ -1,0 +1,75 @@
+"""Checking the engine's gradients against central differences."""
+import numpy as np
+
+from .backward import gradients
+from .mode import no_grad
+from .value import Value
+
+
+class GradcheckResult:
+    """The largest disagreement between engine and numeric gradients.
+
+    ``max_error`` = max |analytic - numeric| / max(1, |numeric|) over every input (and
+    every example of a batched input); ``where`` = (input index, example index or None);
+    ``analytic`` and ``numeric`` are the two gradients there. True when within ``tol``.
+    """
+
+    def __init__(self, max_error, where, analytic, numeric, tol):
+        self.max_error = max_error
+        self.where = where
+        self.analytic = analytic
+        self.numeric = numeric
+        self.tol = tol
+
+    @property
+    def ok(self):
+        return self.max_error <= self.tol
+
+    __bool__ = lambda self: self.ok  # noqa: E731
+
+    def __repr__(self):
+        return (f"GradcheckResult(ok={self.ok}, max_error={self.max_error:.3g}, "
+                f"where={self.where}, analytic={self.analytic!r}, numeric={self.numeric!r})")
+
+
+def _total(output):
+    data = output.data
+    return data if type(data) is float else float(np.sum(data))
+
+
+def gradcheck(f, xs, eps=1e-6, tol=1e-6):
+    """Compare d f(xs) / d xs from backward with central differences
+    (f(x + eps) - f(x - eps)) / (2 eps), input by input.
+
+    ``xs``: numbers, 1-D arrays (batched inputs) or leaf Values (for instance a model's
+    parameters), passed to ``f`` as one list. A batched output is summed over the batch.
+    """
+    values = [x if isinstance(x, Value) else Value(x) for x in xs]
+    output = f(values)
+    if not isinstance(output, Value):
+        raise TypeError(f"gradcheck: the function must return a Value, got {output!r}")
+    seed = None if type(output.data) is float else np.ones_like(output.data)
+    analytic = gradients(output, values, grad=seed)
+    worst = (-1.0, None, None, None)
+    with no_grad():
+        for index, value in enumerate(values):
+            original = value.data
+            examples = [None] if type(original) is float else range(len(original))
+            for example in examples:
+                def shifted(delta):
+                    if example is None:
+                        value.data = original + delta
+                    else:
+                        value.data = original.copy()
+                        value.data[example] += delta
+                    return _total(f(values))
+                try:
+                    numeric = (shifted(eps) - shifted(-eps)) / (2 * eps)
+                finally:
+                    value.data = original
+                engine = analytic[index] if example is None else (
+                    analytic[index][example] if np.ndim(analytic[index]) else analytic[index])
+                error = abs(float(engine) - numeric) / max(1.0, abs(numeric))
+                if error > worst[0]:
+                    worst = (error, (index, example), float(engine), numeric)
+    return GradcheckResult(*worst, tol=tol)

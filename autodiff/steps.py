@@ -1,0 +1,75 @@
+"""Backpropagation one node at a time: the same pass as ``backward``, reported."""
+import numpy as np
+
+from .backward import _seed, topological_order
+
+
+class EdgeStep:
+    """What one edge does in a step: parent.grad_after = parent.grad_before + local x upstream."""
+
+    __slots__ = ("parent", "index", "local_grad", "upstream", "contribution",
+                 "parent_grad_before", "parent_grad_after")
+
+    def __init__(self, parent, index, local_grad, upstream, contribution, before, after):
+        self.parent = parent
+        self.index = index
+        self.local_grad = local_grad
+        self.upstream = upstream
+        self.contribution = contribution
+        self.parent_grad_before = before
+        self.parent_grad_after = after
+
+
+class Step:
+    """One step of backward: ``node`` pushes its gradient along each of its edges."""
+
+    __slots__ = ("number", "node", "edges")
+
+    def __init__(self, number, node, edges):
+        self.number = number
+        self.node = node
+        self.edges = edges
+
+    def __str__(self):
+        lines = [f"step {self.number}: {self.node.name} (grad {_short(self.node.grad)})"]
+        for edge in self.edges:
+            lines.append(
+                f"  -> {edge.parent.name}[{edge.index}]: {_short(edge.local_grad)} x "
+                f"{_short(edge.upstream)} = {_short(edge.contribution)};  grad "
+                f"{_short(edge.parent_grad_before)} + {_short(edge.contribution)} = "
+                f"{_short(edge.parent_grad_after)}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _short(number):
+    if type(number) is float:
+        return f"{number:.6g}"
+    if isinstance(number, np.ndarray):
+        return f"[{', '.join(f'{x:.4g}' for x in number[:3])}{', ...' if number.size > 3 else ''}]"
+    return repr(number)
+
+
+def backward_steps(root, grad=None):
+    """Run backward from ``root`` and yield a ``Step`` per node that has parents, in the
+    engine's order; the gradients it leaves are exactly those of ``root.backward()``."""
+    seed = _seed(root, grad, create_graph=False)
+    order = topological_order(root, reset_grads=True)
+    root.grad = seed if root.parents else root.grad + seed
+    number = 0
+    for node in reversed(order):
+        upstream = node.grad
+        if type(upstream) is not float and type(node.data) is float:
+            upstream = node.grad = float(np.sum(upstream))
+        if not node.parents:
+            continue
+        edges = []
+        for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            before = parent.grad
+            contribution = local * upstream
+            parent.grad = before + contribution
+            edges.append(EdgeStep(parent, index, local, upstream, contribution, before,
+                                  parent.grad))
+        number += 1
+        yield Step(number, node, edges)

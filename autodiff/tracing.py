@@ -1,0 +1,57 @@
+"""Tracing: run a function on labelled inputs and keep its whole graph."""
+from .backward import backward, topological_order
+from .steps import backward_steps
+from .value import Value
+
+
+class Graph:
+    """A traced computation.
+
+    ``inputs``: name -> leaf Value; ``outputs``: the Values f returned;
+    ``nodes``: every Value, parents before children; ``edges``: every edge (one per
+    use of a parent), each with its local derivative d(child)/d(parent).
+    """
+
+    def __init__(self, inputs, outputs):
+        self.inputs = inputs
+        self.outputs = tuple(outputs)
+        self.nodes = topological_order(*self.outputs)
+        self.edges = [edge for node in self.nodes for edge in node.edges()]
+
+    @property
+    def output(self):
+        """The single output (an error if f returned several)."""
+        if len(self.outputs) != 1:
+            raise ValueError(f"Graph.output: the function returned {len(self.outputs)} "
+                             "outputs; use graph.outputs[i]")
+        return self.outputs[0]
+
+    def backward(self, grad=None):
+        """Backward from the output; every node's ``grad`` is then d(output)/d(node)."""
+        backward(self.output, grad)
+        return self
+
+    def steps(self, grad=None):
+        """Run backward one node at a time; a list of ``Step`` records (see
+        ``autodiff.steps``), one per node with parents, in the engine's order."""
+        return list(backward_steps(self.output, grad))
+
+    def gradients(self):
+        """name -> d(output)/d(input) after ``backward``."""
+        return {name: value.grad for name, value in self.inputs.items()}
+
+    def __repr__(self):
+        return (f"Graph({len(self.nodes)} nodes, {len(self.edges)} edges, inputs "
+                f"{list(self.inputs)})")
+
+
+def trace(f, **inputs):
+    """Run ``f(**inputs)`` on fresh leaves labelled with the argument names and return
+    its ``Graph``. ``f`` returns a Value or a sequence of Values."""
+    leaves = {name: Value(data, label=name) for name, data in inputs.items()}
+    result = f(**leaves)
+    outputs = [result] if isinstance(result, Value) else (
+        list(result) if isinstance(result, (list, tuple)) else [])
+    if not outputs or not all(isinstance(out, Value) for out in outputs):
+        raise TypeError(f"trace: the function must return Values, got {result!r}")
+    return Graph(leaves, outputs)

@@ -1,0 +1,1 @@
+"""nn: layers, activations, losses and data built only from autodiff primitives."""

@@ -1,0 +1,1 @@
+"""optim: optimizers that read p.grad and write p.data."""

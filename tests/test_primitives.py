@@ -1,0 +1,175 @@
+"""Every primitive: forward value and gradient vs central differences and vs torch,
+on plain floats and on batches."""
+import math
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+from autodiff import Value
+from conftest import central_difference
+
+# name -> (engine function, plain-float function, torch function name or lambda, points)
+UNARY = {
+    "neg": (lambda x: -x, lambda x: -x, lambda t, x: -x, [-1.3, 0.4, 2.0]),
+    "exp": (ad.exp, math.exp, lambda t, x: t.exp(x), [-2.0, 0.1, 1.5]),
+    "log": (ad.log, math.log, lambda t, x: t.log(x), [0.3, 1.0, 4.2]),
+    "sqrt": (ad.sqrt, math.sqrt, lambda t, x: t.sqrt(x), [0.3, 1.0, 4.2]),
+    "tanh": (ad.tanh, math.tanh, lambda t, x: t.tanh(x), [-2.0, 0.1, 0.9]),
+    "sigmoid": (ad.sigmoid, lambda x: 1 / (1 + math.exp(-x)), lambda t, x: t.sigmoid(x),
+                [-3.0, 0.0, 2.5]),
+    "relu": (ad.relu, lambda x: max(x, 0.0), lambda t, x: t.relu(x), [-1.5, 0.7, 3.0]),
+    "leaky_relu": (lambda x: ad.leaky_relu(x, 0.1), lambda x: x if x > 0 else 0.1 * x,
+                   lambda t, x: t.nn.functional.leaky_relu(x, 0.1), [-1.5, 0.7, 3.0]),
+    "abs": (abs, abs, lambda t, x: t.abs(x), [-1.5, 0.7, 3.0]),
+    "pow3": (lambda x: x ** 3, lambda x: x ** 3, lambda t, x: x ** 3, [-1.5, 0.7, 3.0]),
+    "pow-half": (lambda x: x ** 0.5, lambda x: x ** 0.5, lambda t, x: x ** 0.5, [0.3, 2.0]),
+    "pow-neg": (lambda x: x ** -2, lambda x: x ** -2, lambda t, x: x ** -2, [-1.5, 0.7]),
+    "rpow": (lambda x: 2.0 ** x, lambda x: 2.0 ** x, lambda t, x: 2.0 ** x, [-1.0, 0.5, 3.0]),
+}
+
+BINARY = {
+    "add": (lambda a, b: a + b, lambda a, b: a + b, lambda t, a, b: a + b),
+    "sub": (lambda a, b: a - b, lambda a, b: a - b, lambda t, a, b: a - b),
+    "mul": (lambda a, b: a * b, lambda a, b: a * b, lambda t, a, b: a * b),
+    "div": (lambda a, b: a / b, lambda a, b: a / b, lambda t, a, b: a / b),
+    "pow": (lambda a, b: a ** b, lambda a, b: a ** b, lambda t, a, b: a ** b),
+    "maximum": (ad.maximum, max, lambda t, a, b: t.maximum(a, b)),
+    "minimum": (ad.minimum, min, lambda t, a, b: t.minimum(a, b)),
+}
+BINARY_POINTS = [(0.7, 1.9), (2.5, 0.4), (1.3, 3.1)]
+
+
+def engine_grad(function, *xs):
+    leaves = [Value(x) for x in xs]
+    out = function(*leaves)
+    out.backward()
+    return out.data, [leaf.grad for leaf in leaves]
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_primitive_matches_plain_math_and_central_differences(name):
+    function, plain, _, points = UNARY[name]
+    for x in points:
+        data, (grad,) = engine_grad(function, x)
+        assert data == pytest.approx(plain(x), rel=1e-12)
+        numeric = central_difference(lambda v: plain(v[0]), [x])[0]
+        assert grad == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_primitive_on_a_batch_equals_each_example(name):
+    function, _, _, points = UNARY[name]
+    batch = Value(np.array(points))
+    out = function(batch)
+    out.backward(np.ones(len(points)))
+    for i, x in enumerate(points):
+        data, (grad,) = engine_grad(function, x)
+        assert out.data[i] == pytest.approx(data, rel=1e-14)
+        assert batch.grad[i] == pytest.approx(grad, rel=1e-14)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_primitive_matches_torch(name, torch):
+    function, _, torch_function, points = UNARY[name]
+    for x in points:
+        data, (grad,) = engine_grad(function, x)
+        tx = torch.tensor(x, requires_grad=True)
+        ty = torch_function(torch, tx)
+        ty.backward()
+        assert data == pytest.approx(ty.item(), rel=1e-12)
+        assert grad == pytest.approx(tx.grad.item(), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_primitive_matches_central_differences(name):
+    function, plain, _ = BINARY[name]
+    for a, b in BINARY_POINTS:
+        data, grads = engine_grad(function, a, b)
+        assert data == pytest.approx(plain(a, b), rel=1e-12)
+        numeric = central_difference(lambda v: plain(*v), [a, b])
+        assert grads == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_primitive_matches_torch(name, torch):
+    function, _, torch_function = BINARY[name]
+    for a, b in BINARY_POINTS + [(1.5, 1.5)]:
+        data, grads = engine_grad(function, a, b)
+        ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+        torch_function(torch, ta, tb).backward()
+        assert grads == pytest.approx([ta.grad.item(), tb.grad.item()], rel=1e-12)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_primitive_on_batches_and_broadcast_scalars(name):
+    function, _, _ = BINARY[name]
+    a_batch, b_batch = np.array([p[0] for p in BINARY_POINTS]), np.array([p[1] for p in BINARY_POINTS])
+    a, b = Value(a_batch), Value(b_batch)
+    out = function(a, b)
+    out.backward(np.ones(3))
+    for i, (x, y) in enumerate(BINARY_POINTS):
+        data, grads = engine_grad(function, x, y)
+        assert (out.data[i], a.grad[i], b.grad[i]) == pytest.approx((data, *grads), rel=1e-14)
+    # a scalar operand against a batch gets the batch-summed gradient
+    scalar, batch = Value(1.7), Value(b_batch)
+    ad.batch_sum(function(scalar, batch)).backward()
+    expected = sum(engine_grad(function, 1.7, y)[1][0] for y in b_batch)
+    assert scalar.grad == pytest.approx(expected, rel=1e-13)
+    assert type(scalar.grad) is float
+
+
+def test_maximum_and_minimum_split_the_gradient_at_a_tie_like_torch():
+    a, b = Value(2.0), Value(2.0)
+    ad.maximum(a, b).backward()
+    assert (a.grad, b.grad) == (0.5, 0.5)
+
+
+def test_relu_and_abs_have_zero_derivative_at_zero_as_in_torch():
+    for function in (ad.relu, abs):
+        x = Value(0.0)
+        function(x).backward()
+        assert x.grad == 0.0
+
+
+def test_nary_sum_has_one_edge_per_term_and_unit_local_derivatives():
+    xs = [Value(float(i)) for i in range(5)]
+    total = ad.sum(xs + [xs[0]])
+    assert total.data == 10.0
+    assert len(total.parents) == 6 and total.local_grads == (1.0,) * 6
+    total.backward()
+    assert [x.grad for x in xs] == [2.0, 1.0, 1.0, 1.0, 1.0]
+
+
+def test_batch_sum_and_batch_mean_reduce_a_batch_to_a_scalar():
+    x = Value([1.0, 2.0, 6.0])
+    total, average = ad.batch_sum(x), ad.batch_mean(x)
+    assert (total.data, average.data) == (9.0, 3.0)
+    average.backward()
+    np.testing.assert_allclose(x.grad, [1 / 3] * 3)
+    x.grad = np.zeros(3)
+    total.backward()
+    np.testing.assert_allclose(x.grad, [1.0] * 3)
+
+
+def test_each_primitive_is_declared_once_with_its_formula():
+    assert set(ad.PRIMITIVES) >= {"add", "sub", "mul", "div", "neg", "pow", "exp", "log",
+                                  "sqrt", "tanh", "sigmoid", "relu", "abs", "maximum",
+                                  "minimum", "sum", "batch_sum", "batch_mean"}
+    for primitive in ad.PRIMITIVES.values():
+        assert "d/d" in primitive.formula
+    assert (Value(1.0) * 2).op == "mul" and Value(1.0).op == ""
+
+
+def test_number_on_the_left_keeps_operand_order():
+    x = Value(3.0)
+    for out, first in ((2 - x, 2.0), (2 / x, 2.0), (2 * x, 2.0), (2 + x, 2.0), (2 ** x, 2.0)):
+        assert out.parents[0].data == first and out.parents[1] is x
+    assert (2 - x).data == -1.0 and (2 / x).data == pytest.approx(2 / 3)
+
+
+def test_ndarray_times_value_defers_to_the_value():
+    x = Value(2.0)
+    out = np.array([1.0, 2.0, 3.0]) * x
+    assert isinstance(out, Value)
+    np.testing.assert_array_equal(out.data, [2.0, 4.0, 6.0])

@@ -1,0 +1,105 @@
+"""Value: construction, fields, bad input, batches."""
+import math
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+from autodiff import Value
+
+
+def test_value_fields_and_slots():
+    x = Value(2, label="x")
+    assert (x.data, x.grad, x.parents, x.op, x.label) == (2.0, 0.0, (), "", "x")
+    assert type(x.data) is float and x.is_leaf
+    with pytest.raises(AttributeError):
+        x.something_else = 1
+    assert "x" in repr(x) and "2.0" in repr(x)
+
+
+def test_batched_value_holds_one_float64_per_example():
+    x = Value([1, 2, 3])
+    assert x.data.dtype == np.float64 and x.batch_size == 3
+    np.testing.assert_array_equal(x.grad, np.zeros(3))
+    source = np.array([1.0, 2.0])
+    y = Value(source)
+    source[0] = 9.0
+    assert y.data[0] == 1.0, "a leaf copies its array"
+
+
+@pytest.mark.parametrize("bad, error, words", [
+    ("a", TypeError, "Value"),
+    (None, TypeError, "NoneType"),
+    (float("nan"), ValueError, "NaN"),
+    ([1.0, float("nan")], ValueError, "NaN at example 1"),
+    ([[1.0, 2.0]], ValueError, "1-D"),
+    ([], ValueError, "empty"),
+    (["a", "b"], TypeError, "numbers"),
+])
+def test_bad_data_is_rejected_with_a_clear_error(bad, error, words):
+    with pytest.raises(error, match=words):
+        Value(bad)
+
+
+def test_value_wrapped_in_a_value_is_rejected():
+    with pytest.raises(TypeError, match="already a Value"):
+        Value(Value(1.0))
+
+
+@pytest.mark.parametrize("expression, words", [
+    (lambda: ad.log(Value(0.0)), "log: input must be > 0"),
+    (lambda: ad.log(Value(-1.0)), "log: input must be > 0"),
+    (lambda: ad.sqrt(Value(-1.0)), "sqrt: input must be >= 0"),
+    (lambda: ad.sqrt(Value(0.0)), "sqrt: the derivative"),
+    (lambda: 1 / Value(0.0), "div: division by zero"),
+    (lambda: Value(1.0) / 0, "div: division by zero"),
+    (lambda: Value(-8.0) ** 0.5, "pow: a negative base"),
+    (lambda: Value(0.0) ** -1, "pow: 0 \\*\\* -1.0 divides by zero"),
+    (lambda: Value(-2.0) ** Value(2.0), "pow: with a Value exponent the base must be > 0"),
+    (lambda: ad.exp(Value(1000.0)), "exp: overflow"),
+    (lambda: ad.log(Value([1.0, -1.0, 2.0])), "log: input must be > 0"),
+    (lambda: Value([1.0, 2.0, 3.0]) + Value([1.0, 2.0, 3.0, 4.0]), "add: batch lengths differ \\(3 and 4\\)"),
+    (lambda: ad.sum([Value([1.0, 2.0]), Value([1.0])]), "sum: batch lengths differ"),
+    (lambda: Value([1.0, 2.0]).backward(), "backward: the output is batched"),
+    (lambda: Value(2.0).backward(grad=[1.0, 2.0]), "backward: grad"),
+    (lambda: ad.leaky_relu(Value(1.0), 1.5), "leaky_relu: negative_slope"),
+    (lambda: ad.sum([]), "sum: needs at least one value"),
+    (lambda: Value(1.0) ** "2", "pow: exponent must be"),
+])
+def test_bad_operations_name_the_operation_and_the_value(expression, words):
+    with pytest.raises((ValueError, TypeError), match=words):
+        expression()
+
+
+def test_domain_errors_show_the_offending_value():
+    with pytest.raises(ValueError, match=r"got -1\.0"):
+        ad.log(Value(-1.0))
+
+
+def test_sqrt_at_zero_is_fine_without_gradients():
+    with ad.no_grad():
+        assert ad.sqrt(Value(0.0)).data == 0.0
+
+
+def test_comparisons_and_float_conversion_read_the_data():
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and b > a and a <= 1.0 and b >= 2.0
+    assert float(b) == 2.0 and b.item() == 2.0
+    assert len({a, b, a}) == 2, "Values hash by identity"
+    with pytest.raises(ValueError, match="batched"):
+        Value([1.0, 2.0]).item()
+
+
+def test_detach_makes_a_leaf_with_the_same_data():
+    x = Value(2.0)
+    y = (x * 3).detach()
+    assert y.is_leaf and y.data == 6.0
+    (y * x).backward()
+    assert x.grad == 6.0 and y.grad == 2.0
+
+
+def test_methods_mirror_the_functions():
+    x = Value(0.5)
+    assert x.tanh().data == math.tanh(0.5) and x.exp().data == math.exp(0.5)
+    assert x.sigmoid().data == pytest.approx(1 / (1 + math.exp(-0.5)))
+    assert (-x).relu().data == 0.0 and x.log().data == math.log(0.5)
