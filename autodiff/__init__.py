@@ -3,6 +3,7 @@
 Every operation on ``Value`` records its operands and its local derivatives;
 ``backward`` applies the chain rule, dL/dp = sum over edges of local * dL/dchild.
 """
+from .collector import raise_gc_threshold, restore_gc_threshold
 from .value import Value
 from .primitives import (PRIMITIVES, Primitive, abs, add, batch_mean, batch_sum, div, exp,
                          leaky_relu, log, maximum, minimum, mul, neg, pow, relu, sigmoid,
@@ -23,5 +24,7 @@ __all__ = [
     "softmax", "log_softmax", "logsumexp", "softplus", "mean", "dot",
     "backward", "gradients", "topological_order", "zero_grad", "backward_steps",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
-    "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace",
+    "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
 ]
+
+raise_gc_threshold()

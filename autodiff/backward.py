@@ -10,12 +10,11 @@ from .mode import enable_grad
 from .value import Value
 
 
-def topological_order(*roots, reset_grads=False):
+def topological_order(*roots):
     """Every Value the roots depend on, each after all of its parents.
 
     Iterative depth-first search (no recursion limit): a node is appended once all the
-    nodes it was computed from have been. ``reset_grads`` zeroes non-leaf grads on the
-    way (backward's first step, done here to save a pass over the graph).
+    nodes it was computed from have been.
     """
     order = []
     visited = set()
@@ -28,13 +27,39 @@ def topological_order(*roots, reset_grads=False):
         elif node not in visited:
             mark(node)
             if node.parents:
-                if reset_grads:
-                    node.grad = 0.0
                 push(node)
                 push(None)
                 stack.extend(node.parents)
             else:
                 finish(node)
+    return order
+
+
+def order_for_backward(root):
+    """``topological_order(root)`` that also zeroes every non-leaf grad, in one pass.
+
+    A non-leaf counts as visited once its grad *is* this pass's own zero (a fresh float
+    object, distinct from every other grad), which spares a set lookup per node; leaves,
+    whose grads accumulate across calls, are tracked in a set.
+    """
+    zero = float(0)
+    order = []
+    leaves = set()
+    stack = [root]
+    push, pop, finish = stack.append, stack.pop, order.append
+    while stack:
+        node = pop()
+        if node is None:
+            finish(pop())
+        elif node.parents:
+            if node.grad is not zero:
+                node.grad = zero
+                push(node)
+                push(None)
+                stack.extend(node.parents)
+        elif node not in leaves:
+            leaves.add(node)
+            finish(node)
     return order
 
 
@@ -96,7 +121,7 @@ def accumulate_graph(order):
                 upstream = node.grad = Value(upstream)
             if not node.parents:
                 continue
-            locals_ = node.primitive.local_grads(*node.parents, node)
+            locals_ = node.primitive.local_grads_of(*node.parents, node)
             for parent, local in zip(node.parents, locals_):
                 contribution = upstream if (type(local) is float and local == 1.0) \
                     else local * upstream
@@ -114,7 +139,7 @@ def backward(root, grad=None, create_graph=False):
     until ``zero_grad``. ``grad`` seeds the root (required for a batched root).
     """
     seed = _seed(root, grad, create_graph)
-    order = topological_order(root, reset_grads=True)
+    order = order_for_backward(root)
     root.grad = seed if (root.parents or _is_zero(root.grad)) else root.grad + seed
     (accumulate_graph if create_graph else accumulate)(order)
 

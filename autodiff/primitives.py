@@ -20,7 +20,11 @@ from .value import Value
 
 class Primitive:
     """An operation of the engine: its name, forward on floats and on arrays, its
-    local-derivative rule, and an optional domain check run before the forward."""
+    local-derivative rule, and an optional domain check run before the forward.
+
+    ``local_grads`` is a function (operands..., out) -> one derivative per operand, or,
+    for derivatives that are constants (add, sub, neg), simply that tuple.
+    """
 
     __slots__ = ("name", "float_forward", "array_forward", "local_grads", "check", "formula")
 
@@ -31,6 +35,11 @@ class Primitive:
         self.local_grads = local_grads
         self.check = check
         self.formula = formula
+
+    def local_grads_of(self, *operands_and_out):
+        """The local derivatives for these operands (data or Values) and output."""
+        rule = self.local_grads
+        return rule if type(rule) is tuple else rule(*operands_and_out)
 
     def __repr__(self):
         return f"Primitive({self.name!r}: {self.formula})"
@@ -164,16 +173,16 @@ def _batch_mean_local(x, out):
 # --- the table ----------------------------------------------------------------------------
 # name: Primitive(name, float forward, array forward, local rule (operands..., out), check)
 
-ADD = Primitive("add", operator.add, operator.add, lambda a, b, out: (1.0, 1.0),
+ADD = Primitive("add", operator.add, operator.add, (1.0, 1.0),
                 formula="a + b; d/da = 1, d/db = 1")
-SUB = Primitive("sub", operator.sub, operator.sub, lambda a, b, out: (1.0, -1.0),
+SUB = Primitive("sub", operator.sub, operator.sub, (1.0, -1.0),
                 formula="a - b; d/da = 1, d/db = -1")
 MUL = Primitive("mul", operator.mul, operator.mul, lambda a, b, out: (b, a),
                 formula="a * b; d/da = b, d/db = a")
 DIV = Primitive("div", operator.truediv, operator.truediv,
                 lambda a, b, out: (1.0 / b, -out / b), _check_div,
                 formula="a / b; d/da = 1/b, d/db = -a/b^2")
-NEG = Primitive("neg", operator.neg, operator.neg, lambda a, out: (-1.0,),
+NEG = Primitive("neg", operator.neg, operator.neg, (-1.0,),
                 formula="-a; d/da = -1")
 POW_VALUE = Primitive("pow", operator.pow, np.power,
                       lambda a, b, out: (b * a ** (b - 1.0), out * _log_any(a)),
@@ -249,6 +258,7 @@ def _unary(primitive):
     float_forward, array_forward, check, rule = (
         primitive.float_forward, primitive.array_forward, primitive.check,
         primitive.local_grads)
+    constant = rule if type(rule) is tuple else None
 
     def apply(x):
         if type(x) is not Value and not isinstance(x, Value):
@@ -265,7 +275,7 @@ def _unary(primitive):
         recording, node.scope = state.context
         if recording:
             node.parents = (x,)
-            node.local_grads = rule(data, out)
+            node.local_grads = constant if constant is not None else rule(data, out)
         else:
             node.parents = node.local_grads = ()
         return node
@@ -279,6 +289,7 @@ def _binary(primitive):
     float_forward, array_forward, check, rule = (
         primitive.float_forward, primitive.array_forward, primitive.check,
         primitive.local_grads)
+    constant = rule if type(rule) is tuple else None
     name = primitive.name
 
     def apply(a, b):
@@ -302,7 +313,7 @@ def _binary(primitive):
         recording, node.scope = state.context
         if recording:
             node.parents = (a, b)
-            node.local_grads = rule(x, y, out)
+            node.local_grads = constant if constant is not None else rule(x, y, out)
         else:
             node.parents = node.local_grads = ()
         return node

@@ -1,7 +1,7 @@
 """Backpropagation one node at a time: the same pass as ``backward``, reported."""
 import numpy as np
 
-from .backward import _seed, topological_order
+from .backward import _seed, order_for_backward
 
 
 class EdgeStep:
@@ -55,7 +55,7 @@ def backward_steps(root, grad=None):
     """Run backward from ``root`` and yield a ``Step`` per node that has parents, in the
     engine's order; the gradients it leaves are exactly those of ``root.backward()``."""
     seed = _seed(root, grad, create_graph=False)
-    order = topological_order(root, reset_grads=True)
+    order = order_for_backward(root)
     root.grad = seed if root.parents else root.grad + seed
     number = 0
     for node in reversed(order):
