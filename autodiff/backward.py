@@ -92,16 +92,38 @@ def _seed(root, grad, create_graph):
     return seed
 
 
+def batched_contribution(parent, local, upstream):
+    """What one edge of a batched node adds to ``parent.grad``: ``local * upstream``,
+    one number per example. A parent that holds one scalar for the whole batch (a
+    weight) gets the sum over the examples, sum_k local_k upstream_k, in one dot product.
+    """
+    if type(parent.data) is float:
+        if type(local) is float:
+            return local * float(upstream.sum())
+        return float(np.dot(local, upstream))
+    if type(local) is float and local == 1.0:
+        return upstream
+    return local * upstream
+
+
 def accumulate(order):
     """The chain rule over ``order`` (parents first), with stored local derivatives:
-    for each node, last to first, parent.grad += local * node.grad along every edge.
-    A scalar that fed a batch gets its per-example grads summed once, here."""
+    for each node, last to first, parent.grad += local * node.grad along every edge."""
     for node in reversed(order):
         upstream = node.grad
-        if type(upstream) is not float and type(node.data) is float:
-            upstream = node.grad = float(np.sum(upstream))
-        for parent, local in zip(node.parents, node.local_grads):
-            parent.grad = parent.grad + local * upstream
+        if type(upstream) is float:
+            for parent, local in zip(node.parents, node.local_grads):
+                parent.grad = parent.grad + local * upstream
+        else:
+            if type(node.data) is float:       # a scalar seeded with a batch of grads
+                upstream = node.grad = float(upstream.sum())
+            for parent, local in zip(node.parents, node.local_grads):
+                contribution = batched_contribution(parent, local, upstream)
+                previous = parent.grad
+                # the first contribution is taken as it is (no copy; arrays are never
+                # modified in place), later ones are added
+                parent.grad = contribution if (type(previous) is float and previous == 0.0) \
+                    else previous + contribution
 
 
 def accumulate_graph(order):
@@ -132,15 +154,22 @@ def accumulate_graph(order):
                     parent.grad = previous + contribution
 
 
+def start_backward(root, grad=None, create_graph=False):
+    """Backward's first step: the nodes in topological order, non-leaf grads zeroed,
+    and the root seeded with ``grad`` (1 by default; added to a leaf root's grad)."""
+    seed = _seed(root, grad, create_graph)
+    order = order_for_backward(root)
+    root.grad = seed if (root.parents or _is_zero(root.grad)) else root.grad + seed
+    return order
+
+
 def backward(root, grad=None, create_graph=False):
     """Fill ``.grad`` of every Value ``root`` depends on with d(root)/d(value).
 
     Non-leaf grads are reset first; leaf grads accumulate across calls (as in PyTorch)
     until ``zero_grad``. ``grad`` seeds the root (required for a batched root).
     """
-    seed = _seed(root, grad, create_graph)
-    order = order_for_backward(root)
-    root.grad = seed if (root.parents or _is_zero(root.grad)) else root.grad + seed
+    order = start_backward(root, grad, create_graph)
     (accumulate_graph if create_graph else accumulate)(order)
 
 

@@ -53,7 +53,7 @@ def step(x):
         return 1.0 if x > 0.0 else 0.0
     if isinstance(x, Value):
         return Value(step(x.data))
-    return (x > 0.0).astype(np.float64)
+    return np.heaviside(x, 0.0)
 
 
 def sign(x):
@@ -156,6 +156,14 @@ def _stable_tanh_float(x):
     return math.tanh(x)
 
 
+def _sum_batched(datas):
+    """x1 + ... + xn when some are batches: the batches stacked and reduced in one go."""
+    batches = [d for d in datas if type(d) is not float]
+    total = np.add.reduce(np.array(batches)) if len(batches) > 1 else batches[0].copy()
+    scalars = [d for d in datas if type(d) is float]
+    return total + builtins.sum(scalars) if scalars else total
+
+
 def _batch_sum_forward(x):
     return x if type(x) is float else float(np.sum(x))
 
@@ -209,7 +217,7 @@ MAXIMUM = Primitive("maximum", max, np.maximum,
 MINIMUM = Primitive("minimum", min, np.minimum,
                     lambda a, b, out: (greater_indicator(b, a), greater_indicator(a, b)),
                     formula="min(a, b); d/da = [a < b] (1/2 at a tie)")
-SUM = Primitive("sum", builtins.sum, builtins.sum, lambda *operands: (1.0,) * (len(operands) - 1),
+SUM = Primitive("sum", builtins.sum, _sum_batched, lambda *operands: (1.0,) * (len(operands) - 1),
                 formula="x1 + ... + xn; d/dxi = 1")
 BATCH_SUM = Primitive("batch_sum", _batch_sum_forward, _batch_sum_forward,
                       lambda x, out: (ones_like(x),),
@@ -303,7 +311,8 @@ def _binary(primitive):
         if type(x) is float and type(y) is float:
             out = float_forward(x, y)
         else:
-            check_batch_lengths(name, x, y)
+            if type(x) is not float and type(y) is not float and len(x) != len(y):
+                check_batch_lengths(name, x, y)
             out = array_forward(x, y)
         node = _new_value(Value)
         node.data = out
@@ -371,7 +380,6 @@ def sum(values):  # noqa: A001
     else:
         check_batch_lengths("sum", *datas)
         out = SUM.array_forward(datas)
-        out = np.asarray(out, dtype=np.float64) if type(out) is not float else out
     node = Value.__new__(Value)
     node.data, node.grad, node.primitive, node.label = out, 0.0, SUM, ""
     recording, node.scope = state.context

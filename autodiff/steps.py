@@ -1,7 +1,7 @@
 """Backpropagation one node at a time: the same pass as ``backward``, reported."""
 import numpy as np
 
-from .backward import _seed, order_for_backward
+from .backward import batched_contribution, start_backward
 
 
 class EdgeStep:
@@ -54,20 +54,19 @@ def _short(number):
 def backward_steps(root, grad=None):
     """Run backward from ``root`` and yield a ``Step`` per node that has parents, in the
     engine's order; the gradients it leaves are exactly those of ``root.backward()``."""
-    seed = _seed(root, grad, create_graph=False)
-    order = order_for_backward(root)
-    root.grad = seed if root.parents else root.grad + seed
+    order = start_backward(root, grad)
     number = 0
     for node in reversed(order):
         upstream = node.grad
         if type(upstream) is not float and type(node.data) is float:
-            upstream = node.grad = float(np.sum(upstream))
+            upstream = node.grad = float(upstream.sum())
         if not node.parents:
             continue
         edges = []
         for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             before = parent.grad
-            contribution = local * upstream
+            contribution = local * upstream if type(upstream) is float else \
+                batched_contribution(parent, local, upstream)
             parent.grad = before + contribution
             edges.append(EdgeStep(parent, index, local, upstream, contribution, before,
                                   parent.grad))
