@@ -21,17 +21,19 @@ class EdgeStep:
 
 
 class Step:
-    """One step of backward: ``node`` pushes its gradient along each of its edges."""
+    """One step of backward: ``node`` pushes its gradient ``upstream`` (d root / d node,
+    complete by now) along each of its edges."""
 
-    __slots__ = ("number", "node", "edges")
+    __slots__ = ("number", "node", "upstream", "edges")
 
-    def __init__(self, number, node, edges):
+    def __init__(self, number, node, upstream, edges):
         self.number = number
         self.node = node
+        self.upstream = upstream
         self.edges = edges
 
     def __str__(self):
-        lines = [f"step {self.number}: {self.node.name} (grad {_short(self.node.grad)})"]
+        lines = [f"step {self.number}: {self.node.name} (grad {_short(self.upstream)})"]
         for edge in self.edges:
             lines.append(
                 f"  -> {edge.parent.name}[{edge.index}]: {_short(edge.local_grad)} x "
@@ -71,4 +73,4 @@ def backward_steps(root, grad=None):
             edges.append(EdgeStep(parent, index, local, upstream, contribution, before,
                                   parent.grad))
         number += 1
-        yield Step(number, node, edges)
+        yield Step(number, node, upstream, edges)

@@ -1,38 +1,128 @@
-"""``chainrule demo`` / ``python -m viz``: the course notes' chain-rule examples."""
+"""``chainrule demo`` / ``python -m viz``: the course notes' chain-rule examples, traced,
+backpropagated step by step, drawn (SVG and PNG) and played back (HTML).
+
+``chainrule images`` writes only the pictures committed under docs/img."""
 import argparse
 import math
+import sys
+from pathlib import Path
 
 import autodiff as ad
 
+from .draw import draw
+from .render import RENDERERS, RenderError, RendererNotFoundError
+from .stepper import steps
+
+DEFAULT_OUT = "chainrule-output"
+DOCS_IMAGES = "docs/img"
+PNG_DPI = 144
+
+
+def chain_rule_e(a, b):
+    """e = (a + b) * (b + 1), with c = a + b and d = b + 1 named as in the notes:
+    de/da = d = b + 1, de/db = d + c = (b + 1) + (a + b) (two paths)."""
+    c = a + b
+    c.label = "c"
+    d = b + 1
+    d.label = "d"
+    e = c * d
+    e.label = "e"
+    return e
+
+
+def chain_rule_y(x):
+    """y = x * exp(x * x), with u = x * x and v = exp(u): x is used three times (the
+    notes' x1, x2, x3), so dy/dx = e^(x^2) + 2 x^2 e^(x^2) is a sum over three edges."""
+    u = x * x
+    u.label = "u"
+    v = ad.exp(u)
+    v.label = "v"
+    y = x * v
+    y.label = "y"
+    return y
+
 
 def notes_examples():
-    """The two chain-rule examples of the notes, traced: e = (a+b)(b+1) at a=2, b=1 and
-    y = x e^{x x} at x=0.5 (x used three times: three edges)."""
+    """The notes' two chain-rule examples, traced: file stem -> (title, Graph), e at
+    a=2, b=1 and y at x=0.5."""
     return {
-        "e = (a + b) * (b + 1)": ad.trace(lambda a, b: (a + b) * (b + 1), a=2.0, b=1.0),
-        "y = x * exp(x * x)": ad.trace(lambda x: x * ad.exp(x * x), x=0.5),
+        "chain_rule_e": ("e = (a + b) * (b + 1)   at a = 2, b = 1",
+                         ad.trace(chain_rule_e, a=2.0, b=1.0)),
+        "chain_rule_y": ("y = x * exp(x * x)   at x = 0.5   (u = x * x, v = exp(u))",
+                         ad.trace(chain_rule_y, x=0.5)),
     }
 
 
-def demo(out=print):
-    """Print every backward step of the notes' examples and the gradients they give."""
-    for title, graph in notes_examples().items():
+def write_pictures(stem, title, graph, out, renderer=None, stepper=None):
+    """Draw ``graph`` (after backward) to ``out/<stem>.svg`` and ``.png``, and given its
+    ``stepper``, the step-through player to ``out/<stem>_steps.html``; returns the paths."""
+    drawing = draw(graph, title=title, renderer=renderer)
+    paths = [drawing.render(out / f"{stem}.svg"),
+             drawing.render(out / f"{stem}.png", dpi=PNG_DPI)]
+    if stepper is not None:
+        paths.append(stepper.animate().save(out / f"{stem}_steps.html"))
+    return paths
+
+
+def demo(out_dir=DEFAULT_OUT, renderer=None, files=True, out=print):
+    """Print every backward step of the notes' examples and their gradients, then write
+    each graph as SVG and PNG and its step-through as HTML to ``out_dir``."""
+    written = []
+    for stem, (title, graph) in notes_examples().items():
         out(f"== {title}")
-        for step in graph.steps():
-            out(str(step))
-        grads = ", ".join(f"d/d{name} = {grad:.6g}" for name, grad in graph.gradients().items())
-        out(f"result: {title.split(' =')[0]} = {graph.output.data:.6g}; {grads}")
+        stepper = steps(graph, title=title, renderer=renderer)
+        out(str(stepper))
         out("")
+        if files:
+            written += write_pictures(stem, title, graph, Path(out_dir), renderer,
+                                      stepper=stepper)
     x = 0.5
     out(f"check: de/db = (b+1) + (a+b) = 5; dy/dx = e^(x^2) + 2x^2 e^(x^2) = "
         f"{math.exp(x * x) * (1 + 2 * x * x):.6g}")
+    if written:
+        out("")
+        out(f"wrote {len(written)} files to {Path(out_dir).resolve()}:")
+        for path in written:
+            out(f"  {path}")
+        out("open the *_steps.html files in a browser to step through backprop.")
+    return written
+
+
+def docs_images(out_dir=DOCS_IMAGES, renderer="graphviz-pure"):
+    """Write the README's pictures: ``chain_rule_e`` and ``chain_rule_y`` as PNG and SVG
+    (after backward) to ``out_dir``; returns the paths. graphviz-pure by default: it
+    writes the same bytes on every platform, so the committed files can be remade."""
+    written = []
+    for stem, (title, graph) in notes_examples().items():
+        graph.backward()
+        written += write_pictures(stem, title, graph, Path(out_dir), renderer)
+    return written
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
-    parser.add_argument("command", nargs="?", default="demo", choices=["demo"])
-    parser.parse_args(argv)
-    demo()
+    """Command line: ``chainrule [demo|images] [--out DIR] [--renderer NAME]``."""
+    parser = argparse.ArgumentParser(prog="chainrule", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="demo", choices=["demo", "images"],
+                        help="demo: print the steps and write pictures and players "
+                             "(default); images: write the docs/img pictures")
+    parser.add_argument("--out", default=None, help=f"output folder (default: {DEFAULT_OUT} "
+                        f"for demo, {DOCS_IMAGES} for images)")
+    parser.add_argument("--renderer", choices=RENDERERS, default=None,
+                        help="graphviz program (default: dot if installed, else "
+                             "graphviz-pure; images: graphviz-pure)")
+    parser.add_argument("--no-files", action="store_true",
+                        help="demo: only print the steps, write nothing")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "images":
+            for path in docs_images(args.out or DOCS_IMAGES, args.renderer or "graphviz-pure"):
+                print(f"wrote {path}")
+        else:
+            demo(args.out or DEFAULT_OUT, args.renderer, files=not args.no_files)
+    except (RendererNotFoundError, RenderError) as error:
+        print(f"chainrule: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,0 +1,94 @@
+"""Early stopping (notes section 10): stop training when the validation metric stops
+improving, and go back to the parameters that gave its best value."""
+import math
+import numbers
+
+import numpy as np
+
+from autodiff import Value
+
+from .parameters import parameter_list
+
+
+class EarlyStopping:
+    """Watch a metric (validation loss by default) once per epoch::
+
+        improved  <=>  metric < best - min_delta      (mode="min"; "max": > best + min_delta)
+
+    On improvement, remember the metric and a copy of every parameter's data. After
+    ``patience`` checks in a row without improvement, ``step`` returns True (stop) and,
+    with ``restore_best`` (the default), writes the remembered data back into the
+    parameters. A NaN metric never counts as an improvement. Usage::
+
+        stopper = EarlyStopping(model.parameters(), patience=5, min_delta=1e-4)
+        for epoch in range(1000):
+            train_one_epoch()
+            if stopper.step(validation_loss()):
+                break               # parameters are now those of epoch stopper.best_step
+    """
+
+    def __init__(self, params, patience, min_delta=0.0, mode="min", restore_best=True):
+        self.params = parameter_list(params, "EarlyStopping")
+        if not self.params:
+            raise ValueError("EarlyStopping: empty parameter list")
+        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) \
+                or patience < 1:
+            raise ValueError(f"EarlyStopping: patience must be a whole number >= 1, "
+                             f"got {patience!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) \
+                or not min_delta >= 0:
+            raise ValueError(f"EarlyStopping: min_delta must be a number >= 0, "
+                             f"got {min_delta!r}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
+        self.patience, self.min_delta, self.mode = int(patience), float(min_delta), mode
+        self.restore_best = restore_best
+        self.best = math.inf if mode == "min" else -math.inf
+        self.best_step = None      # the check (counted from 1) that gave the best metric
+        self.best_data = None
+        self.steps = 0             # checks so far
+        self.bad_steps = 0         # checks in a row without improvement
+        self.stopped = False
+
+    def improved(self, metric):
+        """True if ``metric`` beats the best so far by more than min_delta."""
+        if self.mode == "min":
+            return metric < self.best - self.min_delta
+        return metric > self.best + self.min_delta
+
+    def step(self, metric):
+        """Record this epoch's metric (a number or an unbatched Value); True means
+        stop (and the best parameters have been restored if ``restore_best``)."""
+        metric = _number(metric)
+        self.steps += 1
+        if self.improved(metric):
+            self.best, self.best_step, self.bad_steps = metric, self.steps, 0
+            self.best_data = [_copy(value.data) for value in self.params]
+        else:
+            self.bad_steps += 1
+        if self.bad_steps >= self.patience and not self.stopped:
+            self.stopped = True
+            if self.restore_best:
+                self.restore()
+        return self.stopped
+
+    def restore(self):
+        """Write the best parameters seen so far back into the Values (copies)."""
+        if self.best_data is None:
+            raise RuntimeError("EarlyStopping.restore: no improvement recorded yet, so "
+                               "there are no best parameters to restore")
+        for value, data in zip(self.params, self.best_data):
+            value.data = _copy(data)
+
+
+def _number(metric):
+    if isinstance(metric, Value):
+        metric = metric.item()
+    if isinstance(metric, bool) or not isinstance(metric, numbers.Real):
+        raise TypeError(f"EarlyStopping.step: the metric must be a number, got "
+                        f"{type(metric).__name__} {metric!r}")
+    return float(metric)
+
+
+def _copy(data):
+    return data if type(data) is float else np.array(data, dtype=np.float64)

@@ -1,0 +1,206 @@
+"""Optimizer: what every update rule shares. A subclass is its formula and nothing else.
+
+``step()`` flattens each param group's data and grads into two float64 vectors x and g,
+adds the L2 term (g <- g + weight_decay * x), applies the subclass's formula once to
+the whole vector (elementwise, so floats and batched parameters are handled alike) and
+writes the new data back with ``p.data = ...``. Nothing else in the Values is touched.
+"""
+import abc
+
+import numpy as np
+
+from autodiff import enable_grad, zero_grad
+
+from .hyperparameters import NON_NEGATIVE
+from .parameters import (check_layout, describe, flat_data, flat_grads, offsets_of,
+                         owner_of_entry, parameter_groups, parameter_list, sizes_of,
+                         write_flat)
+from .state_dicts import checked_state
+
+
+class Optimizer(abc.ABC):
+    """Base class: param groups, ``step()``, ``zero_grad()``, ``state_dict()``.
+
+    ``params``: an iterable of leaf Values (e.g. ``model.parameters()``), or a list of
+    param-group dicts ``{"params": [...], "lr": ...}`` whose missing hyper-parameters
+    take the constructor's values.
+
+    A subclass declares ``rules`` (each hyper-parameter and its allowed range),
+    ``state_names`` (the vectors it keeps between steps, zeros before the first) and
+    ``update(x, g, state, group)``: the formula, on the flat vectors, returning the new
+    x; ``state["step"]`` is t, the number of this step (1 for the first).
+
+    Every parameter is stepped, including one whose grad is zero because it did not
+    take part in the loss (grads here are never None, so zero is all there is): a
+    momentum optimizer keeps moving it with its velocity, weight decay still shrinks
+    it, Adam's moments still decay. A step that would make any parameter NaN raises
+    FloatingPointError and changes nothing.
+    """
+
+    rules = {"lr": NON_NEGATIVE, "weight_decay": NON_NEGATIVE}
+    state_names = ()
+    l2_weight_decay = True   # False where the subclass applies weight decay itself
+
+    def __init__(self, params, **defaults):
+        self.defaults = {name: self.check_hyperparameter(name, value)
+                         for name, value in defaults.items()}
+        self.param_groups = []
+        self._sizes = []
+        self._states = []
+        for group in parameter_groups(params, self.name):
+            self.add_param_group(group)
+
+    @property
+    def name(self):
+        """The optimizer's class name, as error messages say it."""
+        return type(self).__name__
+
+    @abc.abstractmethod
+    def update(self, x, g, state, group):
+        """The update formula: new x from x, g, the state vectors and the group's
+        hyper-parameters (overridden by each optimizer)."""
+
+    def check_hyperparameter(self, name, value, where=""):
+        """``value`` if it is allowed for hyper-parameter ``name`` (as a float or bool),
+        else an error such as ``"Momentum: rho must be in [0, 1), got 1.5"``."""
+        if name not in self.rules:
+            raise ValueError(f"{self.name}: {where}unknown hyper-parameter {name!r}; "
+                             f"{self.name} has {', '.join(self.rules)}")
+        return self.rules[name].check(self.name, where + name, value)
+
+    def add_param_group(self, group):
+        """Add ``{"params": [...], <hyper-parameter>: value, ...}``; hyper-parameters
+        not given take the constructor's values."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{self.name}: a param group must be a dict with a 'params' "
+                            f"entry, got {group!r}")
+        index = len(self.param_groups)
+        where = f"param group {index}: " if index or len(group) > 1 else ""
+        values = parameter_list(group["params"], self.name, where)
+        if not values:
+            raise ValueError(f"{self.name}: {where}empty parameter list")
+        self._check_no_repeats(values, where)
+        hyperparameters = {**self.defaults,
+                           **{name: value for name, value in group.items() if name != "params"}}
+        checked = {name: self.check_hyperparameter(name, value, where)
+                   for name, value in hyperparameters.items()}
+        sizes = sizes_of(values)
+        self.param_groups.append({"params": values, **checked})
+        self._sizes.append(sizes)
+        self._states.append(self._initial_state(offsets_of(sizes)[1]))
+
+    def _check_no_repeats(self, values, where):
+        seen = {id(value) for group in self.param_groups for value in group["params"]}
+        for index, value in enumerate(values):
+            if id(value) in seen:
+                raise ValueError(f"{self.name}: {where}parameter {index} {describe(value)} "
+                                 "appears more than once; each Value may be given once")
+            seen.add(id(value))
+
+    def _initial_state(self, length):
+        return {"step": 0, **{name: np.zeros(length) for name in self.state_names}}
+
+    def zero_grad(self):
+        """Set every parameter's grad to zero (0.0, or zeros for a batched one)."""
+        zero_grad([value for group in self.param_groups for value in group["params"]])
+
+    def step(self, closure=None):
+        """One update of every parameter; returns ``closure()`` (which should zero the
+        grads, compute the loss and call backward) when one is given, else None."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        results = [self._stepped_group(index) for index in range(len(self.param_groups))]
+        for index, (new_data, new_state) in enumerate(results):
+            write_flat(self.param_groups[index]["params"], self._sizes[index], new_data)
+            self._states[index] = new_state
+        return loss
+
+    def _stepped_group(self, index):
+        group, sizes = self.param_groups[index], self._sizes[index]
+        where = f"param group {index}: " if len(self.param_groups) > 1 else ""
+        for name in self.rules:
+            group[name] = self.check_hyperparameter(name, group.get(name), where)
+        values = group["params"]
+        check_layout(values, sizes, self.name, index)
+        x = flat_data(values, sizes)
+        owner = f"{self.name} (param group {index})" if where else self.name
+        g = flat_grads(values, sizes, owner)
+        if self.l2_weight_decay and group["weight_decay"]:
+            g = g + group["weight_decay"] * x
+        state = dict(self._states[index])
+        state["step"] += 1
+        with np.errstate(invalid="ignore"):     # a NaN is reported just below
+            new_x = self.update(x, g, state, group)
+        if np.isnan(new_x).any():
+            self._raise_diverged(new_x, g, state["step"], index)
+        return new_x, state
+
+    def _raise_diverged(self, new_x, g, t, index):
+        entry = int(np.flatnonzero(np.isnan(new_x))[0])
+        position = owner_of_entry(self._sizes[index], entry)
+        value = self.param_groups[index]["params"][position]
+        raise FloatingPointError(
+            f"{self.name}: step {t} would make parameter {position} {describe(value)} of "
+            f"param group {index} NaN (its gradient is {float(g[entry])!r}); nothing was changed. "
+            "The iterates diverged or the gradient is not finite: lower lr, clip the "
+            "gradients (optim.clip_grad_norm) or check the loss")
+
+    def state_of(self, value):
+        """The optimizer's state for one parameter: ``{"step": t, <name>: float or
+        array, ...}`` (copies), e.g. Momentum's velocity ``dx`` or Adam's ``v``, ``s``."""
+        for index, group in enumerate(self.param_groups):
+            for position, candidate in enumerate(group["params"]):
+                if candidate is value:
+                    return self._entries(index, position)
+        raise ValueError(f"{self.name}.state_of: {value!r} is not one of this optimizer's "
+                         "parameters")
+
+    def _entries(self, index, position):
+        size = self._sizes[index][position]
+        start = offsets_of(self._sizes[index])[0][position]
+        state = self._states[index]
+        entries = {"step": state["step"]}
+        for name in self.state_names:
+            entries[name] = (float(state[name][start]) if size == 0
+                             else state[name][start:start + size].copy())
+        return entries
+
+    def state_dict(self):
+        """Everything needed to resume, as plain data (dicts, lists, str, int, float,
+        bool: ``json.dumps`` takes it as it is; floats round-trip exactly)::
+
+            {"optimizer": "Adam",
+             "param_groups": [{"hyperparameters": {"lr": 0.001, ...}, "sizes": [0, 0, ...]}],
+             "state": [{"step": 12, "v": [...], "s": [...]}]}
+
+        ``sizes`` has 0 for a float parameter and the batch length for a batched one;
+        each state vector has one entry per float and per batch element, in order."""
+        return {
+            "optimizer": self.name,
+            "param_groups": [{"hyperparameters": {name: group[name] for name in self.rules},
+                              "sizes": list(sizes)}
+                             for group, sizes in zip(self.param_groups, self._sizes)],
+            "state": [{"step": state["step"],
+                       **{name: state[name].tolist() for name in self.state_names}}
+                      for state in self._states],
+        }
+
+    def load_state_dict(self, state_dict):
+        """Resume from ``state_dict()`` output: checks that it comes from the same kind
+        of optimizer, with as many groups, parameters and entries, and the same
+        hyper-parameter names (each error says what differs); then takes its
+        hyper-parameter values (a schedule may have changed them) and its state.
+        Nothing is changed when a check fails."""
+        hyperparameters, states = checked_state(self, state_dict)
+        for group, values in zip(self.param_groups, hyperparameters):
+            group.update(values)
+        self._states = states
+
+    def __repr__(self):
+        groups = []
+        for group in self.param_groups:
+            settings = ", ".join(f"{name}={group[name]!r}" for name in self.rules)
+            groups.append(f"{len(group['params'])} parameters: {settings}")
+        return f"{self.name}({'; '.join(groups)})"

@@ -1,0 +1,158 @@
+"""Parameters as the optimizers see them: lists of leaf Values, their data and grads
+flattened into one float64 vector per group, and written back.
+
+A Value's ``data`` is a float or a 1-D array (one scalar per example); flattening gives
+a float one entry and an array as many entries as it has, so one vectorised formula
+updates both kinds, element by element.
+"""
+import numpy as np
+
+from autodiff import Value
+
+
+def parameter_groups(params, owner):
+    """``params`` as a list of group dicts: an iterable of Values becomes one group
+    ``[{"params": [...]}]``; an iterable of dicts is taken as param groups (copied)."""
+    if isinstance(params, (Value, dict)):
+        kind = "a single Value" if isinstance(params, Value) else "a single dict"
+        raise TypeError(f"{owner}: params must be an iterable of Values or a list of "
+                        f"param-group dicts, got {kind}; wrap it in a list")
+    try:
+        items = list(params)
+    except TypeError:
+        raise TypeError(f"{owner}: params must be an iterable of Values or a list of "
+                        f"param-group dicts, got {type(params).__name__}") from None
+    if not items:
+        raise ValueError(f"{owner}: empty parameter list (no Values to optimize)")
+    dicts = [isinstance(item, dict) for item in items]
+    if all(dicts):
+        return [dict(item) for item in items]
+    if any(dicts):
+        raise TypeError(f"{owner}: params mixes Values and param-group dicts; pass either "
+                        "Values or dicts of the form {'params': [...], 'lr': ...}")
+    return [{"params": items}]
+
+
+def parameter_list(params, owner, where=""):
+    """``params`` (an iterable of Values, or one Value) as a list of leaf Values;
+    TypeError/ValueError naming ``owner`` for anything else."""
+    if isinstance(params, Value):
+        return [params]
+    try:
+        values = list(params)
+    except TypeError:
+        raise TypeError(f"{owner}: {where}params must be an iterable of Values, got "
+                        f"{type(params).__name__}") from None
+    for index, value in enumerate(values):
+        if not isinstance(value, Value):
+            hint = "; pass its .values() (its leaf Values)" if callable(
+                getattr(value, "values", None)) else ""
+            shown = repr(value)
+            if not shown.startswith(type(value).__name__):
+                shown = f"{type(value).__name__} {shown}"
+            raise TypeError(f"{owner}: {where}parameter {index} is not a Value: "
+                            f"{shown}{hint}")
+        if not value.is_leaf:
+            raise ValueError(f"{owner}: {where}parameter {index} {describe(value)} is not a "
+                             f"leaf (it was computed by {value.op!r}); optimizers update "
+                             "leaves, such as the ones model.parameters() returns")
+    return values
+
+
+def describe(value):
+    """How an error message names a parameter: its label when it has one."""
+    return f"{value.label!r}" if value.label else f"(data {_short(value.data)})"
+
+
+def _short(data):
+    return f"{data:.6g}" if type(data) is float else f"array of {len(data)}"
+
+
+def sizes_of(values):
+    """Entries each Value contributes to the flat vector: 0 for a float (one entry,
+    marked 0 to tell it from a length-1 batch), the batch length for an array."""
+    return [0 if type(value.data) is float else len(value.data) for value in values]
+
+
+def offsets_of(sizes):
+    """Start of each Value's entries in the flat vector, and the total length."""
+    starts = np.cumsum([0] + [max(size, 1) for size in sizes])
+    return starts[:-1].tolist(), int(starts[-1])
+
+
+def flat_grads(values, sizes, owner):
+    """The grads of ``values`` as one float64 vector, checking each one: a float for a
+    float parameter, an array of the same length for a batched one. A grad that is
+    missing or is a Value (``backward(create_graph=True)``) is a TypeError."""
+    grads = [value.grad for value in values]
+    if not any(sizes) and all(type(grad) is float for grad in grads):
+        return np.array(grads)
+    pieces = [_checked_grad(values, index, owner) for index in range(len(values))]
+    return np.concatenate(pieces) if pieces else np.zeros(0)
+
+
+def _checked_grad(values, index, owner):
+    value = values[index]
+    grad, data = value.grad, value.data
+    name = f"{owner}: parameter {index} {describe(value)}"
+    if grad is None:
+        raise TypeError(f"{name} has no gradient (grad is None); call backward() on a "
+                        "loss that depends on it first")
+    if isinstance(grad, Value):
+        raise TypeError(f"{name} has a Value as its grad (from backward(create_graph="
+                        "True)); use backward() without create_graph before stepping")
+    if type(data) is float:
+        if not isinstance(grad, (float, int)) or isinstance(grad, bool):
+            raise TypeError(f"{name} holds a float but its grad is {type(grad).__name__} "
+                            f"{grad!r}; expected a float")
+        return np.array([float(grad)])
+    if not isinstance(grad, np.ndarray) or grad.shape != data.shape:
+        raise TypeError(f"{name} holds a batch of {len(data)} but its grad is "
+                        f"{type(grad).__name__} {grad!r}; expected an array of the same "
+                        "length")
+    return grad.astype(np.float64)
+
+
+def flat_data(values, sizes):
+    """The data of ``values`` as one float64 vector (the layout ``sizes`` describes)."""
+    if not any(sizes):
+        return np.array([value.data for value in values])
+    return np.concatenate([np.atleast_1d(value.data) for value in values])
+
+
+def check_layout(values, sizes, owner, group_index):
+    """Raise ValueError if a group's parameters no longer have the sizes they had when
+    the optimizer took them (a parameter added, removed, or its batch length changed)."""
+    if len(values) != len(sizes):
+        raise ValueError(f"{owner}: param group {group_index} now has {len(values)} "
+                         f"parameters, it had {len(sizes)} when the optimizer was built; "
+                         "use add_param_group() for new parameters")
+    if any(sizes) or any(type(value.data) is not float for value in values):
+        for index, (size, now) in enumerate(zip(sizes, sizes_of(values))):
+            if size != now:
+                raise ValueError(f"{owner}: parameter {index} {describe(values[index])} "
+                                 f"of group {group_index} changed size from "
+                                 f"{_size_text(size)} to {_size_text(now)}")
+
+
+def _size_text(size):
+    return "a float" if size == 0 else f"a batch of {size}"
+
+
+def write_flat(values, sizes, flat, field="data"):
+    """Set each Value's ``field`` ("data" or "grad") from ``flat``: a new float or a new
+    array (never written into an existing array, which other code may share)."""
+    if not any(sizes):
+        for value, number in zip(values, flat.tolist()):
+            setattr(value, field, number)
+        return
+    starts, _ = offsets_of(sizes)
+    for value, size, start in zip(values, sizes, starts):
+        setattr(value, field,
+                float(flat[start]) if size == 0 else flat[start:start + size].copy())
+
+
+def owner_of_entry(sizes, entry):
+    """Index of the parameter that holds entry ``entry`` of the flat vector."""
+    starts, _ = offsets_of(sizes)
+    return int(np.searchsorted(starts, entry, side="right")) - 1

@@ -1,0 +1,173 @@
+"""Schedules: a hyper-parameter as a function of the step count.
+
+A schedule sets ``group[name]`` in every param group of an optimizer: for step 0 when
+it is made, then for step t after its t-th ``step()`` call. Call ``schedule.step()``
+after ``optimizer.step()``, once per epoch or once per batch, as you choose: t counts
+those calls. Values are closed-form functions of t (no accumulated rounding).
+"""
+import abc
+import math
+import numbers
+
+from .optimizer import Optimizer
+
+
+class Schedule(abc.ABC):
+    """Base class: remembers each group's value when made (``base_values``) and sets
+    ``group[name] = value(base, t)`` (``value`` is given by each schedule)."""
+
+    def __init__(self, optimizer, name="lr"):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__}: expected an optim optimizer, got "
+                            f"{type(optimizer).__name__}")
+        if name not in optimizer.rules:
+            raise ValueError(f"{type(self).__name__}: {optimizer.name} has no "
+                             f"hyper-parameter {name!r}; it has {', '.join(optimizer.rules)}")
+        self.optimizer, self.name = optimizer, name
+        self.base_values = [group[name] for group in optimizer.param_groups]
+        self.last_step = 0
+        self._apply()
+
+    @abc.abstractmethod
+    def value(self, base, step):
+        """The hyper-parameter at ``step`` for a group whose initial value was ``base``."""
+
+    def step(self):
+        """Advance t by one and set the hyper-parameter for the new t."""
+        self.last_step += 1
+        self._apply()
+
+    def _apply(self):
+        values = []
+        for base in self.base_values:
+            try:
+                values.append(self.optimizer.check_hyperparameter(
+                    self.name, self.value(base, self.last_step)))
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"{type(self).__name__} at step {self.last_step}: "
+                                  f"{error}") from None
+        for group, value in zip(self.optimizer.param_groups, values):
+            group[self.name] = value
+
+    @property
+    def values(self):
+        """The current value in each param group."""
+        return [group[self.name] for group in self.optimizer.param_groups]
+
+    def state_dict(self):
+        """``{"schedule": class name, "name": ..., "last_step": t, "base_values": [...]}``
+        (plain data; a function given to the schedule is not saved: pass it again)."""
+        return {"schedule": type(self).__name__, "name": self.name,
+                "last_step": self.last_step, "base_values": list(self.base_values)}
+
+    def load_state_dict(self, state_dict):
+        """Resume at the saved step (checks it is the same kind of schedule)."""
+        expected = self.state_dict()
+        for key in ("schedule", "name"):
+            if state_dict.get(key) != expected[key]:
+                raise ValueError(f"{type(self).__name__}.load_state_dict: {key} is "
+                                 f"{state_dict.get(key)!r}, expected {expected[key]!r}")
+        if len(state_dict.get("base_values", ())) != len(self.base_values):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: base_values for "
+                             f"{len(state_dict.get('base_values', ()))} groups, the "
+                             f"optimizer has {len(self.base_values)}")
+        self.base_values = [float(value) for value in state_dict["base_values"]]
+        self.last_step = _whole_number(self, "last_step", state_dict.get("last_step"), 0)
+        self._apply()
+
+
+def _whole_number(owner, name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{type(owner).__name__}: {name} must be a whole number >= "
+                         f"{minimum}, got {value!r}")
+    return int(value)
+
+
+def _positive(owner, name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{type(owner).__name__}: {name} must be a number > 0, got {value!r}")
+    return float(value)
+
+
+def _callable(owner, name, function):
+    if not callable(function):
+        raise TypeError(f"{type(owner).__name__}: {name} must be a function of the step, "
+                        f"got {function!r}")
+    return function
+
+
+class StepLR(Schedule):
+    """lr_t = lr_0 * gamma^floor(t / step_size): multiply by gamma every step_size steps
+    (``torch.optim.lr_scheduler.StepLR``)."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        self.step_size = _whole_number(self, "step_size", step_size, 1)
+        self.gamma = _positive(self, "gamma", gamma)
+        super().__init__(optimizer)
+
+    def value(self, base, step):
+        return base * self.gamma ** (step // self.step_size)
+
+
+class ExponentialLR(Schedule):
+    """lr_t = lr_0 * gamma^t (``torch.optim.lr_scheduler.ExponentialLR``)."""
+
+    def __init__(self, optimizer, gamma):
+        self.gamma = _positive(self, "gamma", gamma)
+        super().__init__(optimizer)
+
+    def value(self, base, step):
+        return base * self.gamma ** step
+
+
+class CosineLR(Schedule):
+    """Half a cosine from lr_0 down to eta_min over T_max steps
+    (``torch.optim.lr_scheduler.CosineAnnealingLR``, whose closed form this is)::
+
+        lr_t = eta_min + (lr_0 - eta_min) * (1 + cos(pi * t / T_max)) / 2
+
+    Past T_max the cosine climbs again, as in PyTorch: make T_max the number of steps.
+    """
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):
+        self.T_max = _whole_number(self, "T_max", T_max, 1)
+        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real) or eta_min < 0:
+            raise ValueError(f"CosineLR: eta_min must be a number >= 0, got {eta_min!r}")
+        self.eta_min = float(eta_min)
+        super().__init__(optimizer)
+
+    def value(self, base, step):
+        cosine = math.cos(math.pi * step / self.T_max)
+        return self.eta_min + (base - self.eta_min) * (1 + cosine) / 2
+
+
+CosineAnnealingLR = CosineLR
+
+
+class LambdaLR(Schedule):
+    """lr_t = lr_0 * factor(t), for any function ``factor`` of the step
+    (``torch.optim.lr_scheduler.LambdaLR``); e.g. warm-up:
+    ``LambdaLR(optimizer, lambda t: min(1.0, (t + 1) / 10))``."""
+
+    def __init__(self, optimizer, factor):
+        self.factor = _callable(self, "factor", factor)
+        super().__init__(optimizer)
+
+    def value(self, base, step):
+        return base * self.factor(step)
+
+
+class ParamSchedule(Schedule):
+    """Any hyper-parameter, set to ``value_at(t)`` itself (not a factor), e.g. the
+    notes' momentum recipe (0.5 at first, 0.9 later)::
+
+        ParamSchedule(optimizer, "rho", lambda step: 0.5 if step < 100 else 0.9)
+
+    Each value is checked like a constructor argument (rho must stay in [0, 1))."""
+
+    def __init__(self, optimizer, name, value_at):
+        self.value_at = _callable(self, "value_at", value_at)
+        super().__init__(optimizer, name)
+
+    def value(self, base, step):
+        return self.value_at(step)

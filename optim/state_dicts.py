@@ -1,0 +1,83 @@
+"""Checking an optimizer's saved state before loading it: every mismatch is an error
+that says what differs, and nothing is loaded until everything has been checked."""
+import numbers
+
+import numpy as np
+
+from .parameters import offsets_of
+
+
+def checked_state(optimizer, state_dict):
+    """``(hyper-parameters per group, state per group)`` from ``state_dict`` (the output
+    of ``optimizer.state_dict()``, possibly through JSON), checked against
+    ``optimizer``: same class, same number of groups, same parameter sizes, same
+    hyper-parameter names with allowed values, state vectors of the right length."""
+    owner = f"{optimizer.name}.load_state_dict"
+    _expect_keys(owner, "the state_dict", state_dict, {"optimizer", "param_groups", "state"})
+    if state_dict["optimizer"] != optimizer.name:
+        raise ValueError(f"{owner}: the state_dict is from {state_dict['optimizer']!r}, "
+                         f"not {optimizer.name!r}")
+    groups, states = state_dict["param_groups"], state_dict["state"]
+    expected = len(optimizer.param_groups)
+    for what, items in (("param groups", groups), ("group states", states)):
+        if not isinstance(items, list) or len(items) != expected:
+            count = len(items) if isinstance(items, list) else type(items).__name__
+            raise ValueError(f"{owner}: the state_dict has {count} {what}, this optimizer "
+                             f"has {expected}")
+    hyperparameters, loaded = [], []
+    for index, (group, state) in enumerate(zip(groups, states)):
+        where = f"param group {index}"
+        _expect_keys(owner, where, group, {"hyperparameters", "sizes"})
+        sizes = _checked_sizes(owner, where, group["sizes"], optimizer._sizes[index])
+        _expect_keys(owner, f"{where} hyper-parameters", group["hyperparameters"],
+                     set(optimizer.rules))
+        hyperparameters.append({
+            name: optimizer.check_hyperparameter(name, value, f"{where}: ")
+            for name, value in group["hyperparameters"].items()})
+        loaded.append(_checked_vectors(owner, where, state, optimizer.state_names,
+                                       offsets_of(sizes)[1]))
+    return hyperparameters, loaded
+
+
+def _expect_keys(owner, where, mapping, expected):
+    if not isinstance(mapping, dict):
+        raise TypeError(f"{owner}: {where} must be a dict, got {type(mapping).__name__}")
+    missing, unexpected = expected - set(mapping), set(mapping) - expected
+    if missing or unexpected:
+        parts = [f"missing {sorted(missing)}"] if missing else []
+        parts += [f"unexpected {sorted(unexpected)}"] if unexpected else []
+        raise ValueError(f"{owner}: {where} has the wrong entries ({', '.join(parts)})")
+
+
+def _checked_sizes(owner, where, saved, sizes):
+    saved = list(saved)
+    if len(saved) != len(sizes):
+        raise ValueError(f"{owner}: {where} of the state_dict has {len(saved)} parameters, "
+                         f"this optimizer's has {len(sizes)}")
+    for position, (then, now) in enumerate(zip(saved, sizes)):
+        if then != now:
+            raise ValueError(f"{owner}: {where}, parameter {position}: the state_dict "
+                             f"has size {then}, this optimizer's parameter has size {now} "
+                             "(0 means a float)")
+    return sizes
+
+
+def _checked_vectors(owner, where, state, names, length):
+    _expect_keys(owner, f"{where} state", state, {"step", *names})
+    step = state["step"]
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+        raise ValueError(f"{owner}: {where} state: step must be a whole number >= 0, "
+                         f"got {step!r}")
+    vectors = {"step": int(step)}
+    for name in names:
+        try:
+            vector = np.array(state[name], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{owner}: {where} state {name!r} must be a list of numbers") \
+                from None
+        if vector.shape != (length,):
+            raise ValueError(f"{owner}: {where} state {name!r} has shape {vector.shape}, "
+                             f"expected ({length},): one entry per float parameter and "
+                             "per batch element")
+        vectors[name] = vector
+    return vectors

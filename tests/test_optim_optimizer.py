@@ -1,0 +1,362 @@
+"""What every optimizer shares: parameters and param groups, hyper-parameter checks,
+gradients that are missing or of the wrong kind, zero grads, divergence, state_dict."""
+import json
+import math
+
+import numpy as np
+import pytest
+
+import optim
+from autodiff import Value
+
+ALL = {
+    "SGD": lambda p, **o: optim.SGD(p, lr=0.01, **o),
+    "SGD-nesterov": lambda p, **o: optim.SGD(p, lr=0.01, momentum=0.9, nesterov=True, **o),
+    "Momentum": lambda p, **o: optim.Momentum(p, lr=0.01, rho=0.9, **o),
+    "Nesterov": lambda p, **o: optim.Nesterov(p, lr=0.01, rho=0.9, **o),
+    "Adagrad": lambda p, **o: optim.Adagrad(p, lr=0.1, **o),
+    "RMSprop": lambda p, **o: optim.RMSprop(p, lr=0.01, gamma=0.9, **o),
+    "Adadelta": lambda p, **o: optim.Adadelta(p, rho=0.9, eps=1e-6, **o),
+    "Adam": lambda p, **o: optim.Adam(p, lr=0.01, **o),
+    "AdamW": lambda p, **o: optim.AdamW(p, lr=0.01, **o),
+}
+
+
+def loss_of(params):
+    """A small loss with a different gradient for every parameter (batched ones too)."""
+    from autodiff import batch_sum
+    total = 0.0
+    for index, p in enumerate(params):
+        term = (p - 0.1 * index) ** 2 * (index + 1) + p * p * p * 0.1
+        total = total + (batch_sum(term) if p.batch_size else term)
+    return total
+
+
+def train(optimizer, params, steps):
+    history = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss_of(params).backward()
+        optimizer.step()
+        history.append([np.copy(p.data) for p in params])
+    return history
+
+
+def fresh_params():
+    return [Value(0.5, label="w"), Value(-1.0), Value([0.3, -0.2, 0.8], label="batch")]
+
+
+# --- parameters ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, error, message", [
+    ([], ValueError, "Adam: empty parameter list"),
+    ((p for p in []), ValueError, "Adam: empty parameter list"),
+    (Value(1.0), TypeError, "got a single Value; wrap it in a list"),
+    ({"params": [Value(1.0)]}, TypeError, "got a single dict"),
+    (3.0, TypeError, "params must be an iterable of Values or a list of param-group dicts"),
+    ([Value(1.0), 2.0], TypeError, "parameter 1 is not a Value: float 2.0"),
+    ([type("Tensor", (), {"values": list})()], TypeError,
+     r"parameter 0 is not a Value: Tensor .*; pass its .values\(\) \(its leaf Values\)"),
+    ([Value(1.0), {"params": []}], TypeError, "mixes Values and param-group dicts"),
+    ([{"params": []}], ValueError, "empty parameter list"),
+    ([{"lr": 0.1}], TypeError, "a param group must be a dict with a 'params' entry"),
+])
+def test_bad_parameter_lists_raise_clear_errors(params, error, message):
+    with pytest.raises(error, match=message):
+        optim.Adam(params)
+
+
+def test_a_computed_value_is_refused_because_only_leaves_are_parameters():
+    w = Value(2.0, label="w")
+    doubled = w * 2.0
+    doubled.label = "w2"
+    with pytest.raises(ValueError, match=r"SGD: parameter 1 'w2' is not a leaf .*'mul'"):
+        optim.SGD([w, doubled], lr=0.1)
+
+
+def test_a_parameter_given_twice_is_refused():
+    w = Value(2.0, label="w")
+    with pytest.raises(ValueError, match="parameter 0 'w' appears more than once"):
+        optim.SGD([{"params": [w]}, {"params": [w]}], lr=0.1)
+    with pytest.raises(ValueError, match="parameter 1 'w' appears more than once"):
+        optim.SGD([w, w], lr=0.1)
+
+
+def test_a_generator_of_parameters_is_taken_once_as_a_list():
+    params = fresh_params()
+    optimizer = optim.SGD((p for p in params), lr=0.1)
+    assert optimizer.param_groups[0]["params"] == params
+
+
+# --- hyper-parameters ------------------------------------------------------------------
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.SGD(p, lr=-0.1), r"SGD: lr must be in \[0, inf\), got -0.1"),
+    (lambda p: optim.Adam(p, lr=-1e-3), r"Adam: lr must be in \[0, inf\), got -0.001"),
+    (lambda p: optim.Adagrad(p, lr=float("nan")), r"Adagrad: lr must be in \[0, inf\), got nan"),
+    (lambda p: optim.Momentum(p, lr=0.1, rho=1.0), r"Momentum: rho must be in \[0, 1\), got 1.0"),
+    (lambda p: optim.Momentum(p, lr=0.1, rho=-0.5), r"Momentum: rho must be in \[0, 1\)"),
+    (lambda p: optim.Nesterov(p, lr=0.1, rho=1.5), r"Nesterov: rho must be in \[0, 1\), got 1.5"),
+    (lambda p: optim.Adadelta(p, rho=1.0), r"Adadelta: rho must be in \[0, 1\), got 1.0"),
+    (lambda p: optim.Adadelta(p, eps=0.0), r"Adadelta: eps must be in \(0, inf\), got 0.0"),
+    (lambda p: optim.RMSprop(p, lr=0.1, gamma=1.0), r"RMSprop: gamma must be in \[0, 1\)"),
+    (lambda p: optim.Adam(p, beta1=1.0), r"Adam: beta1 must be in \[0, 1\), got 1.0"),
+    (lambda p: optim.AdamW(p, beta2=-0.1), r"AdamW: beta2 must be in \[0, 1\), got -0.1"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=1.2), r"SGD: momentum must be in \[0, 1\)"),
+    (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "SGD: nesterov=True needs a momentum > 0"),
+    (lambda p: optim.Adam(p, weight_decay=-1), r"Adam: weight_decay must be in \[0, inf\)"),
+    (lambda p: optim.Adam([{"params": p, "lr": -2.0}]), r"Adam: param group 0: lr must be"),
+    (lambda p: optim.Adam([{"params": p, "learning_rate": 0.1}]),
+     "Adam: param group 0: unknown hyper-parameter 'learning_rate'; Adam has lr, "),
+])
+def test_bad_hyper_parameters_raise_errors_naming_the_optimizer_and_the_value(make, message):
+    with pytest.raises(ValueError, match=message):
+        make(fresh_params())
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.SGD(p, lr="0.1"), "SGD: lr must be a number, got str '0.1'"),
+    (lambda p: optim.SGD(p, lr=Value(0.1)), "SGD: lr must be a number, got Value"),
+    (lambda p: optim.Momentum(p, lr=0.1, rho=True), "Momentum: rho must be a number, got bool"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=0.5, nesterov=1),
+     "SGD: nesterov must be True or False, got 1"),
+])
+def test_hyper_parameters_of_the_wrong_type_raise_type_errors(make, message):
+    with pytest.raises(TypeError, match=message):
+        make(fresh_params())
+
+
+def test_a_hyper_parameter_set_badly_between_steps_is_caught_at_the_next_step():
+    params = fresh_params()
+    optimizer = optim.Momentum(params, lr=0.1)
+    optimizer.param_groups[0]["rho"] = 1.0
+    before = [np.copy(p.data) for p in params]
+    with pytest.raises(ValueError, match=r"Momentum: rho must be in \[0, 1\), got 1.0"):
+        optimizer.step()
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, params))
+
+
+def test_param_groups_have_their_own_hyper_parameters_and_take_the_rest_from_the_defaults():
+    fast, slow = Value(1.0), Value(1.0)
+    optimizer = optim.Momentum([{"params": [fast], "lr": 0.5}, {"params": [slow]}],
+                               lr=0.1, rho=0.0)
+    assert [g["lr"] for g in optimizer.param_groups] == [0.5, 0.1]
+    assert optimizer.param_groups[1]["rho"] == 0.0
+    (fast * 2.0 + slow * 2.0).backward()
+    optimizer.step()
+    assert (fast.data, slow.data) == (1.0 - 0.5 * 2.0, 1.0 - 0.1 * 2.0)
+    late = Value(3.0)
+    optimizer.add_param_group({"params": [late], "lr": 1.0})
+    late.grad = 1.0
+    optimizer.step()
+    assert late.data == 2.0
+
+
+# --- gradients -------------------------------------------------------------------------
+
+def test_a_parameter_without_a_numeric_grad_raises_and_nothing_moves():
+    w, b = Value(1.0, label="w"), Value(2.0, label="b")
+    optimizer = optim.Adam([w, b], lr=0.1)
+    w.grad = None
+    with pytest.raises(TypeError, match=r"Adam: parameter 0 'w' has no gradient \(grad is None\)"):
+        optimizer.step()
+    w.grad = 0.0
+    (w * w * b).backward(create_graph=True)
+    with pytest.raises(TypeError, match=r"Adam: parameter 0 'w' has a Value as its grad "
+                                        r"\(from backward\(create_graph=True\)\)"):
+        optimizer.step()
+    assert (w.data, b.data) == (1.0, 2.0) and optimizer.state_of(w)["step"] == 0
+
+
+def test_a_grad_of_the_wrong_kind_raises():
+    w, batch = Value(1.0, label="w"), Value([1.0, 2.0], label="x")
+    optimizer = optim.SGD([w, batch], lr=0.1)
+    w.grad = np.array([1.0, 2.0])
+    with pytest.raises(TypeError, match="parameter 0 'w' holds a float but its grad is ndarray"):
+        optimizer.step()
+    w.grad, batch.grad = 1.0, np.array([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="parameter 1 'x' holds a batch of 2 but its grad is"):
+        optimizer.step()
+
+
+def test_a_parameter_that_changed_size_after_construction_raises():
+    batch = Value([1.0, 2.0], label="x")
+    optimizer = optim.SGD([Value(0.0), batch], lr=0.1)
+    batch.data, batch.grad = np.zeros(3), np.zeros(3)
+    with pytest.raises(ValueError, match="parameter 1 'x' of group 0 changed size from a batch "
+                                         "of 2 to a batch of 3"):
+        optimizer.step()
+    optimizer.param_groups[0]["params"].append(Value(1.0))
+    with pytest.raises(ValueError, match="param group 0 now has 3 parameters, it had 2"):
+        optimizer.step()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_zero_grad_is_a_gradient_like_any_other(name):
+    """Grads are never None here: a parameter the loss does not use has grad 0 and is
+    stepped with it (only momentum and weight decay can then move it)."""
+    used, unused = Value(1.0), Value(1.0)
+    optimizer = ALL[name]([used, unused], weight_decay=0.0)
+    for _ in range(3):
+        optimizer.zero_grad()
+        (used * used).backward()
+        optimizer.step()
+    assert unused.data == 1.0 and optimizer.state_of(unused)["step"] == 3
+    decayed = ALL[name]([Value(1.0)], weight_decay=0.1)
+    decayed.step()
+    assert decayed.param_groups[0]["params"][0].data < 1.0
+
+
+def test_momentum_keeps_moving_a_parameter_whose_gradient_became_zero():
+    w = Value(1.0)
+    optimizer = optim.Momentum([w], lr=0.1, rho=0.5)
+    w.grad = 1.0
+    optimizer.step()                        # dx = -0.1
+    optimizer.zero_grad()
+    optimizer.step()                        # dx = -0.05, with grad 0
+    assert w.data == pytest.approx(1.0 - 0.1 - 0.05, abs=1e-15)
+
+
+def test_zero_grad_resets_float_and_batched_grads():
+    params = fresh_params()
+    optimizer = optim.SGD(params, lr=0.1)
+    loss_of(params).backward()
+    optimizer.zero_grad()
+    assert params[0].grad == 0.0 and type(params[0].grad) is float
+    np.testing.assert_array_equal(params[2].grad, np.zeros(3))
+
+
+def test_a_step_that_would_make_a_parameter_nan_raises_and_changes_nothing():
+    w, b = Value(1.0, label="w"), Value(1.0, label="b")
+    optimizer = optim.Adam([w, b], lr=0.1)
+    w.grad, b.grad = 1.0, float("inf")
+    with pytest.raises(FloatingPointError, match="Adam: step 1 would make parameter 1 'b' of "
+                                                 "param group 0 NaN .*gradient is inf"):
+        optimizer.step()
+    assert (w.data, b.data) == (1.0, 1.0)
+    assert optimizer.state_of(w) == {"step": 0, "v": 0.0, "s": 0.0}
+
+
+def test_step_returns_the_loss_of_its_closure():
+    w = Value(3.0)
+    optimizer = optim.SGD([w], lr=0.25)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = w * w
+        loss.backward()
+        return loss
+
+    assert optimizer.step(closure).data == 9.0 and w.data == 3.0 - 0.25 * 6.0
+
+
+def test_state_of_gives_one_parameters_state_and_refuses_strangers():
+    params = fresh_params()
+    optimizer = optim.Adam(params, lr=0.1)
+    train(optimizer, params, 2)
+    state = optimizer.state_of(params[2])
+    assert state["step"] == 2 and state["v"].shape == (3,) and type(optimizer.state_of(
+        params[1])["s"]) is float
+    with pytest.raises(ValueError, match="Adam.state_of: .* is not one of this optimizer's"):
+        optimizer.state_of(Value(1.0))
+
+
+def test_repr_shows_the_hyper_parameters():
+    text = repr(optim.Momentum([Value(1.0), Value(2.0)], lr=0.1, rho=0.5))
+    assert text == "Momentum(2 parameters: lr=0.1, weight_decay=0.0, rho=0.5)"
+
+
+# --- state_dict ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_state_dict_round_trip_through_json_resumes_identically(name):
+    make = ALL[name]
+    params = fresh_params()
+    uninterrupted = train(make(params), params, 10)
+
+    params = fresh_params()
+    first = make(params)
+    train(first, params, 4)
+    saved = json.loads(json.dumps(first.state_dict()))
+    resumed_params = [Value(np.copy(p.data), label=p.label) for p in params]
+    resumed = make(resumed_params, weight_decay=0.3)     # the saved value replaces it
+    resumed.load_state_dict(saved)
+    assert resumed.state_dict() == first.state_dict()
+    continued = train(resumed, resumed_params, 6)
+    for expected, got in zip(uninterrupted[4:], continued):
+        for a, b in zip(expected, got):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_state_dict_is_plain_data():
+    params = fresh_params()
+    optimizer = optim.Adam(params, lr=0.1)
+    train(optimizer, params, 1)
+
+    def plain(item):
+        if isinstance(item, dict):
+            return all(type(k) is str and plain(v) for k, v in item.items())
+        if isinstance(item, list):
+            return all(plain(v) for v in item)
+        return type(item) in (str, int, float, bool)
+
+    state = optimizer.state_dict()
+    assert plain(state)
+    assert state["param_groups"][0]["sizes"] == [0, 0, 3]
+    assert len(state["state"][0]["v"]) == 5
+
+
+def saved_adam():
+    params = fresh_params()
+    optimizer = optim.Adam(params, lr=0.1)
+    train(optimizer, params, 2)
+    return optimizer.state_dict()
+
+
+def edited(change):
+    state = saved_adam()
+    change(state)
+    return state
+
+
+@pytest.mark.parametrize("state, error, message", [
+    (edited(lambda s: s.update(optimizer="SGD")), ValueError,
+     "Adam.load_state_dict: the state_dict is from 'SGD', not 'Adam'"),
+    (edited(lambda s: s.pop("state")), ValueError, r"missing \['state'\]"),
+    (edited(lambda s: s["param_groups"].append(s["param_groups"][0])), ValueError,
+     "the state_dict has 2 param groups, this optimizer has 1"),
+    (edited(lambda s: s["param_groups"][0]["sizes"].pop()), ValueError,
+     "param group 0 of the state_dict has 2 parameters, this optimizer's has 3"),
+    (edited(lambda s: s["param_groups"][0]["sizes"].__setitem__(2, 4)), ValueError,
+     "parameter 2: the state_dict has size 4, this optimizer's parameter has size 3"),
+    (edited(lambda s: s["param_groups"][0]["hyperparameters"].pop("beta1")), ValueError,
+     r"param group 0 hyper-parameters has the wrong entries \(missing \['beta1'\]\)"),
+    (edited(lambda s: s["param_groups"][0]["hyperparameters"].update(rho=0.9)), ValueError,
+     r"unexpected \['rho'\]"),
+    (edited(lambda s: s["param_groups"][0]["hyperparameters"].update(lr=-1.0)), ValueError,
+     r"Adam: param group 0: lr must be in \[0, inf\), got -1.0"),
+    (edited(lambda s: s["state"][0]["v"].pop()), ValueError,
+     r"param group 0 state 'v' has shape \(4,\), expected \(5,\)"),
+    (edited(lambda s: s["state"][0].update(step=-1)), ValueError,
+     "step must be a whole number >= 0, got -1"),
+    (edited(lambda s: s["state"][0].update(s="abc")), TypeError,
+     "param group 0 state 's' must be a list of numbers"),
+])
+def test_load_state_dict_says_what_does_not_match_and_loads_nothing(state, error, message):
+    params = fresh_params()
+    optimizer = optim.Adam(params, lr=0.1)
+    before = optimizer.state_dict()
+    with pytest.raises(error, match=message):
+        optimizer.load_state_dict(state)
+    assert optimizer.state_dict() == before
+
+
+def test_load_state_dict_takes_the_saved_hyper_parameters():
+    state = saved_adam()
+    state["param_groups"][0]["hyperparameters"]["lr"] = 0.005
+    optimizer = optim.Adam(fresh_params(), lr=0.1)
+    optimizer.load_state_dict(state)
+    assert optimizer.param_groups[0]["lr"] == 0.005 and optimizer.state_dict()["state"][0][
+        "step"] == 2
+    assert math.isclose(optimizer.state_of(optimizer.param_groups[0]["params"][0])["v"],
+                        state["state"][0]["v"][0])

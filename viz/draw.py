@@ -1,0 +1,136 @@
+"""``draw``: the graph with the forward value and the gradient on every node and the
+derivative on every edge (one edge per use of a Value)."""
+import numbers
+from collections import Counter
+
+import numpy as np
+
+from autodiff import no_grad
+
+from .dot import (EDGE_STYLES, NODE_STYLES, DotEdge, DotNode, build_digraph, caption_label,
+                  node_label)
+from .drawing import Drawing
+from .format import format_data, format_sum
+from .pieces import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
+from .scene import Scene
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than ``max_nodes``; the message says how to collapse it."""
+
+
+def final_grad_text(scene, node, precision):
+    """``node.grad``; for a node used several times, as the sum of what each use
+    contributed, in the order backward added them (``2 + 3 = 5``), when those
+    contributions add up to it."""
+    uses = scene.uses[node]
+    if len(uses) > 1:
+        terms = [edge.contribution for edge in scene.backward_order(uses)]
+        if all(isinstance(term, float) for term in terms) and np.isclose(
+                np.sum(terms), getattr(node.grad, "data", node.grad)):
+            return format_sum(terms, node.grad, precision)
+    return format_data(node.grad, precision)
+
+
+def collapse_groups(scene, depth):
+    """node -> the scope prefix of ``depth`` parts it is folded into (nodes in shallower
+    scopes, or none, are left out)."""
+    if depth is None or depth is False:
+        return {}
+    if depth is True:
+        depth = 1
+    if not isinstance(depth, numbers.Integral) or depth < 1:
+        raise ValueError(f"draw: collapse must be a scope depth >= 1 (1: one box per "
+                         f"top-level module), got {depth!r}")
+    groups = {}
+    for node in scene.nodes:
+        parts = node.scope.split(".") if node.scope else []
+        if len(parts) >= depth:
+            groups[node] = ".".join(parts[:depth])
+    return groups
+
+
+def too_large_message(scene, count, max_nodes):
+    """How to draw a graph of ``count`` boxes that is over ``max_nodes``."""
+    tops = sorted({scope.split(".")[0] for scope in scene.scopes()})
+    if tops:
+        shown = ", ".join(tops[:5]) + (", …" if len(tops) > 5 else "")
+        collapse = (f"fold each module into one box with draw(..., collapse=1) ({len(tops)} "
+                    f"top-level scopes: {shown}), or collapse=2 for one box per sub-module; ")
+    else:
+        collapse = ("this graph has no scopes to fold: build it inside `with "
+                    "autodiff.scope('layer1'):` (nn modules do) and use draw(..., collapse=1); ")
+    return (f"draw: the graph has {count} nodes, more than max_nodes={max_nodes}: the picture "
+            f"would be unreadable. To draw it, {collapse}or draw a smaller piece "
+            "(draw(an intermediate Value)), or pass max_nodes=None to draw it anyway.")
+
+
+def boxes_and_arrows(scene, groups, show, grads, precision):
+    """The boxes and arrows of a picture of the final state, with the nodes in ``groups``
+    folded into one box per scope (edges inside a box are left out, edges into a box
+    merged, edges out of a box keep their derivatives)."""
+    members = {}
+    for node, group in groups.items():
+        members.setdefault(group, []).append(node)
+    group_ids = {group: f"g{index}" for index, group in enumerate(sorted(members))}
+    boxes = [DotNode(group_ids[group], node_label(group, "", [f"{len(nodes)} nodes folded"]),
+                     group.rpartition(".")[0] or None, dict(NODE_STYLES["collapsed"]))
+             for group, nodes in sorted(members.items())]
+    boxes += [node_box(scene, node, show, precision,
+                       final_grad_text(scene, node, precision) if grads else None)
+              for node in scene.nodes if node not in groups]
+    arrows, into_groups = [], Counter()
+    for edge in scene.edges:
+        tail, head = groups.get(edge.parent), groups.get(edge.child)
+        if tail is not None and tail == head:
+            continue
+        tail_id = group_ids[tail] if tail else scene.ids[edge.parent]
+        if head:
+            into_groups[tail_id, group_ids[head]] += 1
+            continue
+        arrow = edge_arrow(scene, edge, edge_label(edge, show, grads, precision))
+        arrow.tail = tail_id
+        arrows.append(arrow)
+    for (tail_id, head_id), count in into_groups.items():
+        arrows.append(DotEdge(tail_id, head_id, f"{count} edges" if count > 1 else "",
+                              dict(EDGE_STYLES["normal"])))
+    return boxes, arrows
+
+
+def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters=True,
+         collapse=None, max_nodes=300, title=None, legend=True, rankdir="LR",
+         renderer=None):
+    """Picture of the graph that produced ``subject`` (a Value, a list of Values, or an
+    ``autodiff.Graph``): returns a ``Drawing`` (``.source`` DOT, ``.render(path)``,
+    inline SVG in Jupyter).
+
+    Every box shows a name and op, ``data`` (the forward value) and, after backward,
+    ``grad`` = d(output)/d(box); a box used several times shows its grad as the sum of
+    its edges' contributions. Every edge (one per use: ``a * a`` has two) shows the local
+    derivative d(child)/d(parent), and after backward the chain-rule product
+    ``local × upstream = contribution`` where upstream = child.grad.
+
+    ``params``: Values (or a model with ``parameters()``) drawn as parameters.
+    ``show``: "both", "values" (no derivatives) or "derivatives" (no data).
+    ``grads``: draw gradients (default: when an output has a non-zero grad).
+    ``precision``: significant digits. ``clusters``: one box around each scope (module).
+    ``collapse``: fold every scope of that depth into one box (1: top-level modules).
+    ``max_nodes``: refuse (with advice) to draw more boxes than this; None: no limit.
+    ``renderer``: "dot", "graphviz-pure" or None (the first installed).
+    """
+    scene = Scene(subject, params, "draw")
+    check_options("draw", show, precision)
+    if grads is None:
+        grads = any(has_grad(output) for output in scene.outputs)
+    groups = collapse_groups(scene, collapse)
+    count = len(scene.nodes) - len(groups) + len(set(groups.values()))
+    if max_nodes is not None and count > max_nodes:
+        raise GraphTooLargeError(too_large_message(scene, count, max_nodes))
+    with no_grad():     # a grad from create_graph is a Value: contributions stay off the graph
+        boxes, arrows = boxes_and_arrows(scene, groups, show, grads, precision)
+    kinds = {scene.kinds[node] for node in scene.nodes if node not in groups}
+    kinds |= {"collapsed"} if groups else set()
+    caption = caption_label(title or "", (),
+                            legend_text(scene, show, grads, kinds) if legend else ())
+    summary = f"{count} nodes, {len(arrows)} edges"
+    return Drawing(build_digraph(boxes, arrows, caption, rankdir, clusters), renderer, summary)

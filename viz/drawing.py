@@ -1,0 +1,63 @@
+"""The object ``draw`` returns: DOT text that renders to SVG or PNG on demand and shows
+itself inline in Jupyter."""
+from pathlib import Path
+
+from .render import FORMATS, render_source
+
+
+class Drawing:
+    """A picture of a graph. ``source`` is its DOT text; ``svg()`` / ``png()`` render it;
+    ``render(path)`` writes it to a file; in Jupyter it displays as SVG.
+
+    ``renderer`` (``None``: auto, ``"dot"`` or ``"graphviz-pure"``) is used by every
+    rendering unless one is passed to the call.
+    """
+
+    def __init__(self, digraph, renderer=None, summary=""):
+        self.digraph = digraph
+        self.renderer = renderer
+        self.summary = summary
+        self._svg = None
+
+    @property
+    def source(self):
+        """The DOT text of the picture."""
+        return self.digraph.source
+
+    def pipe(self, format="svg", renderer=None, dpi=None):
+        """The rendered picture as bytes ("svg" or "png"; ``dpi`` for a PNG)."""
+        return render_source(self.source, format, renderer or self.renderer, dpi)
+
+    def svg(self, renderer=None):
+        """The rendered picture as SVG text (kept after the first call)."""
+        if renderer is not None and renderer != self.renderer:
+            return self.pipe("svg", renderer).decode("utf-8")
+        if self._svg is None:
+            self._svg = self.pipe("svg").decode("utf-8")
+        return self._svg
+
+    def png(self, renderer=None, dpi=None):
+        """The rendered picture as PNG bytes (``dpi``: pixels per inch, default 96)."""
+        return self.pipe("png", renderer, dpi)
+
+    def render(self, path, format=None, renderer=None, dpi=None):
+        """Write the picture to ``path`` and return that path. ``format`` ("svg" or
+        "png") defaults to the path's suffix, else svg (then ".svg" is appended);
+        ``dpi`` sets a PNG's pixels per inch."""
+        path = Path(path)
+        suffix = path.suffix.lstrip(".").lower()
+        if format is None:
+            format = suffix if suffix in FORMATS else "svg"
+        if suffix != format:
+            path = path.with_name(f"{path.name}.{format}")
+        data = self.pipe(format, renderer, dpi if format == "png" else None)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def _repr_svg_(self):
+        return self.svg()
+
+    def __repr__(self):
+        summary = f" {self.summary};" if self.summary else ""
+        return f"<{type(self).__name__}:{summary} .source, .svg(), .render(path)>"

@@ -1,0 +1,55 @@
+"""Numbers as the pictures show them: a chosen precision, a batch as a short summary."""
+import math
+import numbers
+
+import numpy as np
+
+
+def format_number(x, precision=4):
+    """``x`` with ``precision`` significant digits (``f"{x:.{precision}g}"``); -0 shows
+    as 0, and nan / inf are spelled out."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0.0:
+        return "0"
+    return f"{x:.{precision}g}"
+
+
+def format_data(data, precision=4, entries=3):
+    """A Value's data or grad as text: a number as ``format_number``; a batch (1-D array)
+    as ``(n,) mean m [x0, x1, x2, …]`` with ``entries`` first entries (0: none), never a
+    wall of numbers. A Value (a grad built with ``create_graph``) shows its data."""
+    if hasattr(data, "data") and hasattr(data, "parents"):
+        data = data.data
+    if isinstance(data, numbers.Real):
+        return format_number(data, precision)
+    if isinstance(data, np.ndarray) and data.ndim == 0:
+        return format_number(data.item(), precision)
+    if not isinstance(data, np.ndarray) or data.ndim != 1:
+        raise TypeError(f"format_data: expected a number or a 1-D array, got "
+                        f"{type(data).__name__} {data!r:.80}")
+    summary = f"({data.size},) mean {format_number(np.mean(data), precision)}"
+    if entries <= 0:
+        return summary
+    shown = ", ".join(format_number(x, precision) for x in data[:entries])
+    return f"{summary} [{shown}{', …' if data.size > entries else ''}]"
+
+
+def format_sum(terms, total, precision=4, entries=0):
+    """``t1 + t2 + … = total`` (a gradient accumulated over several edges); a
+    negative term reads ``- 3``, not ``+ -3``."""
+    text = format_data(terms[0], precision, entries)
+    for term in terms[1:]:
+        term_text = format_data(term, precision, entries)
+        text += f" - {term_text[1:]}" if term_text.startswith("-") else f" + {term_text}"
+    return f"{text} = {format_data(total, precision, entries)}"
+
+
+def format_product(local, upstream, contribution, precision=4, entries=0):
+    """The chain-rule product of one edge: ``local × upstream = contribution``."""
+    local, upstream, contribution = (format_data(number, precision, entries)
+                                     for number in (local, upstream, contribution))
+    return f"{local} × {upstream} = {contribution}"

@@ -1,0 +1,102 @@
+"""The pieces every picture is made of: a node's box (name, op, data, grad, coloured by
+kind), an edge's arrow with its numbers, and the legend that explains them."""
+import numbers
+
+import numpy as np
+
+from .dot import (EDGE_STYLES, GRAD_COLOR, HIGHLIGHTS, KIND_COLORS, NODE_STYLES, DotEdge,
+                  DotNode, node_label)
+from .format import format_data, format_product
+from .scene import KINDS
+
+SHOW = ("both", "values", "derivatives")
+FOLDED = "folded scope"
+
+
+def check_options(function, show, precision):
+    """Raise ValueError naming ``function`` for an unknown ``show`` or a bad precision."""
+    if show not in SHOW:
+        raise ValueError(f"{function}: show must be one of {SHOW}, got {show!r}")
+    if not isinstance(precision, numbers.Integral) or not 1 <= precision <= 17:
+        raise ValueError(f"{function}: precision must be an integer from 1 to 17 "
+                         f"(significant digits), got {precision!r}")
+
+
+def has_grad(value):
+    """True when ``value.grad`` is set (non-zero, or a Value from create_graph)."""
+    grad = value.grad
+    if isinstance(grad, np.ndarray):
+        return bool(grad.any())
+    return not isinstance(grad, numbers.Real) or grad != 0.0
+
+
+def node_box(scene, node, show, precision, grad_text=None, highlight=None):
+    """The box of ``node``: its name and op, ``data`` unless show="derivatives", and the
+    line ``grad_text`` (if given and show != "values"), coloured by kind."""
+    kind = scene.kinds[node]
+    title = scene.names[node]
+    if kind == "constant":
+        title = format_data(node.data, precision)
+    rows = []
+    if show != "derivatives" and kind != "constant":
+        rows.append(f"data {format_data(node.data, precision)}")
+    if grad_text is not None and show != "values":
+        rows.append((f"grad {grad_text}", GRAD_COLOR))
+    attrs = dict(NODE_STYLES[kind])
+    attrs.update(HIGHLIGHTS.get(highlight, {}))
+    if kind == "constant":
+        attrs["fontsize"] = "10"
+    attrs["tooltip"] = f"{scene.names[node]} ({kind}{', ' + node.op if node.op else ''})"
+    if node.scope:
+        attrs["tooltip"] += f" in {node.scope}"
+    op = node.op if node.op and node.op != title else ""
+    return DotNode(scene.ids[node], node_label(title, op, rows), node.scope, attrs)
+
+
+def edge_tooltip(scene, edge):
+    """Words for an edge: which derivative it carries and where its contribution goes."""
+    child, parent = scene.names[edge.child], scene.names[edge.parent]
+    return (f"d{child}/d{parent} (operand {edge.index} of {edge.child.op}); backward adds "
+            f"d{child}/d{parent} × {child}.grad to {parent}.grad")
+
+
+def edge_arrow(scene, edge, label, style="normal"):
+    """The arrow parent -> child of ``edge`` with ``label``, styled ``style``
+    (normal, active, pending or done; see dot.EDGE_STYLES)."""
+    attrs = dict(EDGE_STYLES[style])
+    attrs["tooltip"] = edge_tooltip(scene, edge)
+    return DotEdge(scene.ids[edge.parent], scene.ids[edge.child], label, attrs)
+
+
+def legend_text(scene, show, grads, kinds=None):
+    """Lines explaining the colours and the numbers of a picture of ``scene``; ``kinds``:
+    the kinds of box drawn (default: those of every node)."""
+    kinds = set(scene.kinds.values()) if kinds is None else set(kinds)
+    colours = []
+    for kind in KINDS + ("collapsed",):
+        if kind in kinds:
+            colours += [(FOLDED if kind == "collapsed" else kind, KIND_COLORS[kind]), "   "]
+    lines = [colours[:-1]]
+    root = scene.outputs[0]
+    output = (f"d{scene.names[root]}" if len(scene.outputs) == 1 and not isinstance(
+        root.grad, np.ndarray) and root.grad == 1.0 else "d(backward's root)")
+    box = ["box: name  op"]
+    if show != "derivatives":
+        box.append("data (forward value)")
+    if grads and show != "values":
+        box.append(f"grad = {output}/d(box)")
+    lines.append("   ·   ".join(box))
+    if show != "values":
+        lines.append("edge: local d(child)/d(parent) × upstream child.grad = contribution "
+                     "to parent.grad" if grads else "edge: local derivative d(child)/d(parent)")
+    return lines
+
+
+def edge_label(edge, show, grads, precision):
+    """The number(s) on an edge: the local derivative, or after backward the product
+    ``local × upstream = contribution`` (nothing when show="values")."""
+    if show == "values":
+        return ""
+    if grads:
+        return format_product(edge.local_grad, edge.child.grad, edge.contribution, precision)
+    return format_data(edge.local_grad, precision, entries=0)

@@ -1,0 +1,71 @@
+"""Turning DOT text into SVG or PNG: the system ``dot`` when it is installed, else the
+``graphviz-pure`` binary (a dependency of chainrule, same flags as dot), else an error
+that says how to install one. Never fails silently."""
+import os
+import shutil
+import subprocess
+import sysconfig
+
+RENDERERS = ("dot", "graphviz-pure")
+FORMATS = ("svg", "png")
+ENVIRONMENT_VARIABLE = "CHAINRULE_RENDERER"
+INSTALL_HINT = ("install one: `apt-get install graphviz` (or `brew install graphviz`, "
+                "`conda install graphviz`) for the system dot, or `pip install graphviz-pure`")
+
+
+class RendererNotFoundError(RuntimeError):
+    """Neither the system ``dot`` nor ``graphviz-pure`` could be found."""
+
+
+class RenderError(RuntimeError):
+    """The renderer ran and failed (its message is included)."""
+
+
+def _locate(program):
+    """Path of ``program``: on PATH, or for graphviz-pure also beside this Python (a
+    virtual environment that is not activated)."""
+    found = shutil.which(program)
+    if found is None and program == "graphviz-pure":
+        found = shutil.which(program, path=sysconfig.get_path("scripts"))
+    return found
+
+
+def find_renderer(renderer=None):
+    """``(name, path)`` of the program to run.
+
+    ``renderer``: ``"dot"``, ``"graphviz-pure"``, or ``None``/``"auto"`` to take the
+    ``CHAINRULE_RENDERER`` environment variable if set, else the first of dot and
+    graphviz-pure that is installed. Raises RendererNotFoundError with the install
+    commands when the one asked for (or both) is missing.
+    """
+    choice = renderer or os.environ.get(ENVIRONMENT_VARIABLE) or "auto"
+    if choice not in RENDERERS + ("auto",):
+        raise ValueError(f"find_renderer: renderer must be one of {RENDERERS + ('auto',)}, "
+                         f"got {choice!r}")
+    for name in (RENDERERS if choice == "auto" else (choice,)):
+        path = _locate(name)
+        if path:
+            return name, path
+    wanted = "neither the system `dot` nor `graphviz-pure` was found" if choice == "auto" \
+        else f"the renderer {choice!r} was asked for and is not installed"
+    raise RendererNotFoundError(f"cannot render the graph: {wanted} on PATH; {INSTALL_HINT}. "
+                                "The DOT text is still available as `.source`.")
+
+
+def render_source(source, format="svg", renderer=None, dpi=None, timeout=120):
+    """Lay out the DOT text ``source`` and return the picture as bytes (``format`` is
+    "svg" or "png"); runs ``<renderer> -T<format>`` with the text on stdin. ``dpi``:
+    pixels per inch of a PNG (graphviz's default is 96)."""
+    if format not in FORMATS:
+        raise ValueError(f"render: format must be one of {FORMATS}, got {format!r}")
+    name, path = find_renderer(renderer)
+    command = [path, f"-T{format}"] + ([f"-Gdpi={float(dpi):g}"] if dpi else [])
+    try:
+        result = subprocess.run(command, input=source.encode("utf-8"),
+                                capture_output=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise RenderError(f"render: running {name} ({path}) failed: {error}") from error
+    if result.returncode != 0 or not result.stdout:
+        message = result.stderr.decode("utf-8", "replace").strip() or "no output"
+        raise RenderError(f"render: {name} exited with code {result.returncode}: {message}")
+    return result.stdout
