@@ -1,0 +1,213 @@
+"""Losses, composed from primitives, with torch.nn.functional's names and reductions.
+
+A prediction is one Value or a vector of Values, each a float (one example) or a batch.
+``reduction``: "mean" (default; over examples, and over elements for elementwise
+losses, as torch), "sum", or "none" (per example; per element for elementwise losses).
+Classification targets are class indices: an int for one example, an integer array
+(one per example) for a batch.
+"""
+import numbers
+
+import numpy as np
+
+from autodiff import Value, abs as abs_value, batch_mean, batch_sum, log_softmax, minimum
+from autodiff import relu, softplus
+from autodiff import sum as sum_values
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# --- shapes of predictions and targets ----------------------------------------------------
+
+def _check_reduction(reduction, loss):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{loss}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _prediction_list(prediction, loss):
+    if isinstance(prediction, (list, tuple)):
+        if not prediction:
+            raise ValueError(f"{loss}: the prediction is an empty vector")
+        return list(prediction), False
+    if isinstance(prediction, Value):
+        return [prediction], True
+    raise TypeError(f"{loss}: the prediction must be a Value or a list of Values, got "
+                    f"{type(prediction).__name__}")
+
+
+def _element_targets(target, count, loss):
+    """One target per predicted element: a list of ``count``; a 2-D array (examples x
+    count), by columns; a 1-D array of ``count`` numbers (one example); for a single
+    element, also a number, a 1-D array over the batch or a Value."""
+    if isinstance(target, (list, tuple)):
+        targets = list(target)
+    elif isinstance(target, np.ndarray) and target.ndim == 2 and target.shape[1] == count:
+        targets = list(target.T)
+    elif count == 1:
+        targets = [target]
+    else:
+        array = np.asarray(target, dtype=np.float64)
+        if array.ndim == 1 and array.shape[0] == count:
+            targets = list(array)
+        else:
+            raise ValueError(f"{loss}: the prediction has {count} elements; the target "
+                             f"must be {count} numbers, a list of {count}, or an array of "
+                             f"examples x {count}, got shape {array.shape}")
+    if len(targets) != count:
+        raise ValueError(f"{loss}: the prediction has {count} elements but the target has "
+                         f"{len(targets)}")
+    return targets
+
+
+def _elementwise(loss, per_element, prediction, target, reduction):
+    """Apply ``per_element(p, t)`` to every element and reduce as torch: "mean" divides
+    the total by (examples x elements)."""
+    _check_reduction(reduction, loss)
+    predictions, single = _prediction_list(prediction, loss)
+    targets = _element_targets(target, len(predictions), loss)
+    losses = [per_element(p, t) for p, t in zip(predictions, targets)]
+    if reduction == "none":
+        return losses[0] if single else losses
+    total = losses[0] if len(losses) == 1 else sum_values(losses)
+    if reduction == "sum":
+        return batch_sum(total)
+    mean = batch_mean(total)
+    return mean if len(losses) == 1 else mean / len(losses)
+
+
+def _batch_size(values):
+    for v in values:
+        data = getattr(v, "data", v)
+        if isinstance(data, np.ndarray):
+            return len(data)
+    return None
+
+
+def _class_targets(target, classes, batch_size, loss):
+    """Validated class indices: an int for one example, an int array for a batch."""
+    array = np.asarray(target)
+    if array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0):
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{loss}: targets must be integer class indices, got {array.dtype} "
+                        f"{array.ravel()[:4].tolist()}")
+    expected = () if batch_size is None else (batch_size,)
+    if array.shape != expected:
+        what = "one int (a single example)" if batch_size is None else \
+            f"one class index per example ({batch_size})"
+        raise ValueError(f"{loss}: expected {what}, got targets of shape {array.shape}")
+    if np.any(array < 0) or np.any(array >= classes):
+        bad = array.ravel()[(array.ravel() < 0) | (array.ravel() >= classes)][0]
+        raise ValueError(f"{loss}: class index {int(bad)} is out of range for {classes} classes")
+    return int(array) if batch_size is None else array
+
+
+def _one_hot(target, c):
+    """[target == c]: a float for one example, a float array for a batch."""
+    return float(target == c) if isinstance(target, int) else (target == c).astype(np.float64)
+
+
+def _pick(values, target):
+    """values[target] per example: the Value itself for one example; for a batch,
+    sum_c values_c * [target == c] over the classes present (d/d values_c = [target == c])."""
+    if isinstance(target, int):
+        return values[target]
+    return sum_values([v * _one_hot(target, c) for c, v in enumerate(values)
+                       if np.any(target == c)])
+
+
+def _masked(value, mask):
+    """value * mask, or value itself when the mask is the number 1."""
+    return value if type(mask) is float and mask == 1.0 else value * mask
+
+
+def _reduce_examples(per_example, reduction):
+    if reduction == "mean":
+        return batch_mean(per_example)
+    return batch_sum(per_example) if reduction == "sum" else per_example
+
+
+def _class_inputs(scores, target, reduction, loss):
+    _check_reduction(reduction, loss)
+    if not isinstance(scores, (list, tuple)) or len(scores) < 1:
+        raise TypeError(f"{loss}: expected a vector of class scores (a list of Values), got "
+                        f"{type(scores).__name__}")
+    scores = list(scores)
+    return scores, _class_targets(target, len(scores), _batch_size(scores), loss)
+
+
+# --- regression -------------------------------------------------------------------------
+
+def mse_loss(prediction, target, reduction="mean"):
+    """Mean squared error: (1/N) sum (p - t)^2; d/dp = 2 (p - t) / N."""
+    return _elementwise("mse_loss", lambda p, t: (p - t) ** 2, prediction, target, reduction)
+
+
+def l1_loss(prediction, target, reduction="mean"):
+    """Mean absolute error: (1/N) sum |p - t|; d/dp = sign(p - t) / N."""
+    return _elementwise("l1_loss", lambda p, t: abs_value(p - t), prediction, target, reduction)
+
+
+def huber_loss(prediction, target, reduction="mean", delta=1.0):
+    """Huber: 0.5 d^2 if |d| <= delta else delta (|d| - 0.5 delta), d = p - t; built as
+    0.5 q^2 + delta (|d| - q) with q = min(|d|, delta). d/dp = d inside, delta sign(d)
+    outside: quadratic near 0, linear (robust to outliers) beyond delta."""
+    if not isinstance(delta, numbers.Real) or delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
+
+    def huber(p, t):
+        size = abs_value(p - t)
+        quadratic = minimum(size, float(delta))
+        return 0.5 * quadratic ** 2 + float(delta) * (size - quadratic)
+    return _elementwise("huber_loss", huber, prediction, target, reduction)
+
+
+# --- classification ---------------------------------------------------------------------
+
+def binary_cross_entropy(logits, target, reduction="mean"):
+    """Binary cross-entropy from logits z (torch's binary_cross_entropy_with_logits):
+    -[t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))] = softplus(z) - t z, stable at
+    z = +-1000; d/dz = sigmoid(z) - t. Targets in [0, 1]."""
+    return _elementwise("binary_cross_entropy", lambda z, t: softplus(z) - t * z,
+                        logits, target, reduction)
+
+
+binary_cross_entropy_with_logits = binary_cross_entropy
+
+
+def nll_loss(log_probs, target, reduction="mean"):
+    """Negative log-likelihood: -log p_y for the target class y, given log-probabilities
+    (a vector of Values, one per class); d/d log p_c = -[c = y]."""
+    log_probs, target = _class_inputs(log_probs, target, reduction, "nll_loss")
+    return _reduce_examples(-_pick(log_probs, target), reduction)
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """Cross-entropy from logits: -log softmax(z)_y = logsumexp(z) - z_y, via the stable
+    log_softmax (finite at +-1000); d/dz_c = softmax(z)_c - [c = y]."""
+    logits, target = _class_inputs(logits, target, reduction, "cross_entropy")
+    return _reduce_examples(-_pick(log_softmax(logits), target), reduction)
+
+
+def hinge_loss(scores, target, reduction="mean", margin=1.0):
+    """Max-margin (hinge) loss.
+
+    Binary, ``scores`` one Value and targets +-1: max(0, margin - t s).
+    Multi-class, ``scores`` a vector of C Values and targets class indices y (torch's
+    multi_margin_loss): (1/C) sum_{j != y} max(0, margin - s_y + s_j): zero once the
+    right class beats every other by the margin. d/ds_j = [term j active] / C.
+    """
+    if isinstance(scores, Value):
+        _check_reduction(reduction, "hinge_loss")
+        signs = np.asarray(target, dtype=np.float64)
+        if not np.all(np.isin(signs, (-1.0, 1.0))):
+            raise ValueError("hinge_loss: binary targets must be -1 or +1, got "
+                             f"{np.unique(signs)[:4].tolist()}")
+        signs = float(signs) if signs.ndim == 0 else signs
+        return _reduce_examples(relu(margin - signs * scores), reduction)
+    scores, target = _class_inputs(scores, target, reduction, "hinge_loss")
+    right = _pick(scores, target)
+    terms = [_masked(relu(margin - right + s), 1.0 - _one_hot(target, j))
+             for j, s in enumerate(scores) if np.any(target != j)]
+    per_example = sum_values(terms) / len(scores) if terms else 0.0 * right
+    return _reduce_examples(per_example, reduction)
