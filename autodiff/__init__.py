@@ -5,7 +5,7 @@ Every operation on ``Value`` records its operands and its local derivatives;
 """
 from .collector import raise_gc_threshold, restore_gc_threshold
 from .value import Value
-from .primitives import (PRIMITIVES, Primitive, abs, add, batch_mean, batch_sum, div, exp,
+from .primitives import (PRIMITIVES, Primitive, abs, add, affine, batch_mean, batch_sum, div, exp,
                          leaky_relu, log, maximum, minimum, mul, neg, pow, relu, sigmoid,
                          sqrt, sub, sum, tanh)
 from .backward import backward, gradients, topological_order, zero_grad
@@ -20,7 +20,7 @@ from .tracing import Graph, trace
 __all__ = [
     "Value", "Primitive", "PRIMITIVES", "Edge", "Graph", "Step", "GradcheckResult",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "tanh", "sigmoid",
-    "relu", "leaky_relu", "abs", "maximum", "minimum", "sum", "batch_sum", "batch_mean",
+    "relu", "leaky_relu", "abs", "maximum", "minimum", "sum", "affine", "batch_sum", "batch_mean",
     "softmax", "log_softmax", "logsumexp", "softplus", "mean", "dot",
     "backward", "gradients", "topological_order", "zero_grad", "backward_steps",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",

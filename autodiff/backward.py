@@ -108,19 +108,25 @@ def batched_contribution(parent, local, upstream):
 
 def accumulate(order):
     """The chain rule over ``order`` (parents first), with stored local derivatives:
-    for each node, last to first, parent.grad += local * node.grad along every edge."""
+    for each node, last to first, parent.grad += local * node.grad along every edge.
+    (The batched branch is ``batched_contribution`` written inline: it is the hot loop.)"""
     for node in reversed(order):
         upstream = node.grad
+        if type(upstream) is not float and type(node.data) is float:
+            upstream = node.grad = float(upstream.sum())    # a scalar seeded by a batch
         if type(upstream) is float:
             for parent, local in zip(node.parents, node.local_grads):
                 parent.grad = parent.grad + local * upstream
-        else:
-            if type(node.data) is float:       # a scalar seeded with a batch of grads
-                upstream = node.grad = float(upstream.sum())
-            for parent, local in zip(node.parents, node.local_grads):
-                contribution = batched_contribution(parent, local, upstream)
-                previous = parent.grad
-                # the first contribution is taken as it is (no copy; arrays are never
+            continue
+        for parent, local in zip(node.parents, node.local_grads):
+            previous = parent.grad
+            if type(parent.data) is float:     # one scalar for the whole batch: sum_k
+                parent.grad = previous + (float(np.dot(local, upstream)) if type(local)
+                                          is not float else local * float(upstream.sum()))
+            else:
+                contribution = upstream if (type(local) is float and local == 1.0) \
+                    else local * upstream
+                # the first contribution is taken as it is (no copy: arrays are never
                 # modified in place), later ones are added
                 parent.grad = contribution if (type(previous) is float and previous == 0.0) \
                     else previous + contribution

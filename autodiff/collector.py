@@ -15,7 +15,7 @@ threshold is left as it is; ``restore_gc_threshold()`` puts back what was there 
 import gc
 
 DEFAULT_YOUNG_THRESHOLD = 700
-YOUNG_THRESHOLD = 100_000
+YOUNG_THRESHOLD = 500_000
 _before = None
 
 

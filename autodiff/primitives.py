@@ -164,6 +164,43 @@ def _sum_batched(datas):
     return total + builtins.sum(scalars) if scalars else total
 
 
+_ONLY_FLOATS, _ONLY_VALUES = {float}, {Value}
+
+
+def _affine_float(datas):
+    """w1 x1 + ... + wn xn (+ b) on floats; ``datas`` = (w1..wn, x1..xn[, b])."""
+    n = len(datas) // 2
+    total = builtins.sum(map(operator.mul, datas[:n], datas[n:2 * n]))
+    return total + datas[-1] if len(datas) % 2 else total
+
+
+def _affine_batched(datas):
+    """The same when some operands are batches: float weights against batched inputs
+    (a layer on a batch) is one matrix-vector product; anything else goes term by term.
+    Batch lengths are checked on the way (a clear error names them)."""
+    n = len(datas) // 2
+    weights, inputs = datas[:n], datas[n:2 * n]
+    bias = datas[-1] if len(datas) % 2 else 0.0
+    if set(map(type, weights)) == _ONLY_FLOATS and float not in set(map(type, inputs)):
+        try:
+            stacked = np.array(inputs)
+        except ValueError:                           # inputs of different lengths
+            check_batch_lengths("affine", *inputs)
+            raise
+        if type(bias) is not float and len(bias) != stacked.shape[1]:
+            check_batch_lengths("affine", inputs[0], bias)
+        return np.dot(weights, stacked) + bias
+    check_batch_lengths("affine", *datas)
+    return _sum_batched([w * x for w, x in zip(weights, inputs)]) + bias
+
+
+def _affine_local_grads(*operands_and_out):
+    """d/dw_j = x_j, d/dx_j = w_j, d/db = 1: the inputs, then the weights (then 1)."""
+    operands = operands_and_out[:-1]
+    n = len(operands) // 2
+    return operands[n:2 * n] + operands[:n] + ((1.0,) if len(operands) % 2 else ())
+
+
 def _batch_sum_forward(x):
     return x if type(x) is float else float(np.sum(x))
 
@@ -219,6 +256,8 @@ MINIMUM = Primitive("minimum", min, np.minimum,
                     formula="min(a, b); d/da = [a < b] (1/2 at a tie)")
 SUM = Primitive("sum", builtins.sum, _sum_batched, lambda *operands: (1.0,) * (len(operands) - 1),
                 formula="x1 + ... + xn; d/dxi = 1")
+AFFINE = Primitive("affine", _affine_float, _affine_batched, _affine_local_grads,
+                   formula="w1 x1 + ... + wn xn + b; d/dwj = xj, d/dxj = wj, d/db = 1")
 BATCH_SUM = Primitive("batch_sum", _batch_sum_forward, _batch_sum_forward,
                       lambda x, out: (ones_like(x),),
                       formula="sum over the batch; d/dx_k = 1 for every example k")
@@ -371,20 +410,42 @@ def leaky_relu(x, negative_slope=0.01):
 
 def sum(values):  # noqa: A001
     """x1 + x2 + ... + xn as one node with n edges: d/dxi = 1."""
-    operands = [x if isinstance(x, Value) else Value(x) for x in values]
+    operands = tuple(values)
+    if set(map(type, operands)) != _ONLY_VALUES:
+        operands = tuple(x if isinstance(x, Value) else Value(x) for x in operands)
     if not operands:
         raise ValueError("sum: needs at least one value, got an empty sequence")
     datas = [x.data for x in operands]
-    if all(type(d) is float for d in datas):
-        out = SUM.float_forward(datas)
-    else:
+    out = builtins.sum(datas) if type(datas[0]) is float else None
+    if type(out) is not float:                       # some operands are batches
         check_batch_lengths("sum", *datas)
-        out = SUM.array_forward(datas)
-    node = Value.__new__(Value)
+        out = _sum_batched(datas)
+    node = _new_value(Value)
     node.data, node.grad, node.primitive, node.label = out, 0.0, SUM, ""
     recording, node.scope = state.context
-    node.parents = tuple(operands) if recording else ()
+    node.parents = operands if recording else ()
     node.local_grads = (1.0,) * len(operands) if recording else ()
+    return node
+
+
+def affine(weights, inputs, bias=None):
+    """w1 x1 + ... + wn xn (+ b) as one node with 2n (+1) edges: a neuron's weighted
+    sum. d/dwj = xj, d/dxj = wj, d/db = 1. (``dot`` composes the same function from
+    mul and sum nodes, for pictures that show every product.)"""
+    weights, inputs = tuple(weights), tuple(inputs)
+    if len(weights) != len(inputs) or not weights:
+        raise ValueError(f"affine: needs as many weights as inputs (at least one), got "
+                         f"{len(weights)} weights and {len(inputs)} inputs")
+    operands = weights + inputs + (() if bias is None else (bias,))
+    if set(map(type, operands)) != _ONLY_VALUES:
+        operands = tuple(x if isinstance(x, Value) else Value(x) for x in operands)
+    datas = tuple([x.data for x in operands])
+    out = (_affine_float if set(map(type, datas)) == _ONLY_FLOATS else _affine_batched)(datas)
+    node = _new_value(Value)
+    node.data, node.grad, node.primitive, node.label = out, 0.0, AFFINE, ""
+    recording, node.scope = state.context
+    node.parents = operands if recording else ()
+    node.local_grads = _affine_local_grads(*datas, out) if recording else ()
     return node
 
 
@@ -408,5 +469,5 @@ Value.exp, Value.log, Value.sqrt, Value.tanh = exp, log, sqrt, tanh
 Value.sigmoid, Value.relu, Value.leaky_relu = sigmoid, relu, leaky_relu
 
 PRIMITIVES = {p.name: p for p in (ADD, SUB, MUL, DIV, NEG, POW_VALUE, EXP, LOG, SQRT, TANH,
-                                  SIGMOID, RELU, ABS, MAXIMUM, MINIMUM, SUM, BATCH_SUM,
+                                  SIGMOID, RELU, ABS, MAXIMUM, MINIMUM, SUM, AFFINE, BATCH_SUM,
                                   BATCH_MEAN)}

@@ -1,9 +1,9 @@
-"""Linear (fully connected) layer: y = W x + b, one n-ary sum node per output."""
+"""Linear (fully connected) layer: y = W x + b, one affine node per output."""
 import math
 
 import numpy as np
 
-from autodiff import sum as sum_values
+from autodiff import affine
 
 from . import init
 from .module import Module
@@ -14,11 +14,12 @@ from .values import as_vector, check_sizes
 
 def linear(x, weight, bias=None):
     """y_i = sum_j W_ij x_j + b_i for a vector ``x`` and a weight given row by row
-    (a Parameter out x in, or nested lists of Values). Each y_i is one ``sum`` node with
-    in (+1) edges: d y_i / d W_ij = x_j, d y_i / d x_j = W_ij, d y_i / d b_i = 1."""
+    (a Parameter out x in, or nested lists of Values). Each y_i is one ``affine`` node
+    with in (+1) weight edges and in input edges: d y_i / d W_ij = x_j,
+    d y_i / d x_j = W_ij, d y_i / d b_i = 1."""
     if bias is None:
-        return [sum_values([w * xj for w, xj in zip(row, x)]) for row in weight]
-    return [sum_values([w * xj for w, xj in zip(row, x)] + [b]) for row, b in zip(weight, bias)]
+        return [affine(row, x) for row in weight]
+    return [affine(row, x, b) for row, b in zip(weight, bias)]
 
 
 class Linear(Module):

@@ -15,11 +15,16 @@ def test_linear_computes_w_x_plus_b():
     np.testing.assert_allclose([v.data for v in layer(list(x))], expected, rtol=1e-14)
 
 
-def test_each_output_is_one_sum_node_with_in_plus_one_edges():
+def test_each_output_is_one_affine_node_with_weight_input_and_bias_edges():
     layer = nn.Linear(4, 3, generator=0)
-    outputs = layer([1.0, 2.0, 3.0, 4.0])
-    assert all(y.op == "sum" and len(y.parents) == 5 for y in outputs)
-    assert len(nn.Linear(4, 3, bias=False)([1.0] * 4)[0].parents) == 4
+    x = [1.0, 2.0, 3.0, 4.0]
+    outputs = layer(x)
+    assert all(y.op == "affine" and len(y.parents) == 4 + 4 + 1 for y in outputs)
+    first = outputs[0]
+    assert first.parents[:4] == tuple(layer.weight[0]) and first.parents[-1] is layer.bias[0]
+    assert first.local_grads[:4] == tuple(x)            # d y / d W_0j = x_j
+    assert first.local_grads[4:8] == tuple(v.data for v in layer.weight[0])   # d y / d x_j
+    assert len(nn.Linear(4, 3, bias=False)([1.0] * 4)[0].parents) == 8
 
 
 def test_a_batch_gives_the_rows_of_single_examples():

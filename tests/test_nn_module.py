@@ -68,9 +68,9 @@ def test_values_created_inside_a_module_carry_its_scope():
     net = Net()
     out = net([0.5, -1.0, 2.0])
     assert out[0].scope == "Net"
-    hidden = out[0].parents[1]                    # head's output sum node
+    hidden = out[0].parents[1]                    # head's output affine node
     assert hidden.scope == "Net.head"
-    tanh_node = hidden.parents[0].parents[1]      # w * tanh(...)
+    tanh_node = hidden.parents[4]                 # its first input (after 4 weights)
     assert tanh_node.scope == "Net.encoder.1"
     assert net.encoder[0].weight[0][0].scope == "Net.encoder.0"
     assert net.head.bias[1].scope == "Net.head"

@@ -173,3 +173,48 @@ def test_ndarray_times_value_defers_to_the_value():
     out = np.array([1.0, 2.0, 3.0]) * x
     assert isinstance(out, Value)
     np.testing.assert_array_equal(out.data, [2.0, 4.0, 6.0])
+
+
+def test_affine_is_one_node_with_weight_input_and_bias_edges():
+    w, x, b = [Value(0.5), Value(-1.0)], [Value(2.0), Value(3.0)], Value(0.25)
+    y = ad.affine(w, x, b)
+    assert y.op == "affine" and y.data == 0.5 * 2.0 - 1.0 * 3.0 + 0.25
+    assert y.parents == (*w, *x, b) and y.local_grads == (2.0, 3.0, 0.5, -1.0, 1.0)
+    y.backward()
+    assert [v.grad for v in (*w, *x, b)] == [2.0, 3.0, 0.5, -1.0, 1.0]
+
+
+def test_affine_matches_the_composed_dot_on_floats_batches_and_second_derivatives():
+    rng = np.random.default_rng(3)
+    for inputs in ([0.3, -1.2, 2.0], [rng.normal(size=5) for _ in range(3)]):
+        weights = [0.7, -0.4, 1.1]
+        fused = ad.gradcheck(lambda v: ad.tanh(ad.affine(v[:3], v[3:6], v[6])), weights + inputs + [0.2])
+        assert fused.ok
+        ws, xs = [Value(w) for w in weights], [Value(x) for x in inputs]
+        ad.batch_sum(ad.tanh(ad.affine(ws, xs))).backward()
+        ws2, xs2 = [Value(w) for w in weights], [Value(x) for x in inputs]
+        ad.batch_sum(ad.tanh(ad.dot(ws2, xs2))).backward()
+        for a, b in zip(ws + xs, ws2 + xs2):
+            np.testing.assert_allclose(a.grad, b.grad, rtol=1e-12)
+    H = ad.hessian(lambda v: ad.affine(v[:2], v[2:]) ** 2, [1.0, 2.0, 3.0, 4.0])
+    s = 1 * 3 + 2 * 4
+    np.testing.assert_allclose(H[0], [2 * 3 * 3, 2 * 3 * 4, 2 * (1 * 3 + s), 2 * 3 * 2])
+
+
+def test_affine_matches_torch(torch):
+    w, x = [0.7, -0.4, 1.1], [0.3, -1.2, 2.0]
+    leaves = [Value(v) for v in w + x + [0.5]]
+    ad.sigmoid(ad.affine(leaves[:3], leaves[3:6], leaves[6])).backward()
+    tw, tx, tb = (torch.tensor(v, requires_grad=True) for v in (w, x, 0.5))
+    torch.sigmoid(tw @ tx + tb).backward()
+    expected = tw.grad.tolist() + tx.grad.tolist() + [tb.grad.item()]
+    assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-13)
+
+
+def test_affine_rejects_mismatched_sizes_and_batch_lengths():
+    with pytest.raises(ValueError, match="affine: needs as many weights as inputs"):
+        ad.affine([Value(1.0)], [Value(1.0), Value(2.0)])
+    with pytest.raises(ValueError, match=r"affine: batch lengths differ \(3 and 4\)"):
+        ad.affine([1.0, 2.0], [Value(np.ones(3)), Value(np.ones(4))])
+    with pytest.raises(ValueError, match=r"affine: batch lengths differ"):
+        ad.affine([1.0], [Value(np.ones(3))], Value(np.ones(2)))
