@@ -7,7 +7,7 @@ import numpy as np
 
 from .errors import as_data, describe
 from .mode import enable_grad
-from .value import Value
+from .value import CONSTANT, Value
 
 
 def topological_order(*roots):
@@ -116,10 +116,13 @@ def accumulate(order):
             upstream = node.grad = float(upstream.sum())    # a scalar seeded by a batch
         if type(upstream) is float:
             for parent, local in zip(node.parents, node.local_grads):
-                parent.grad = parent.grad + local * upstream
+                if parent.primitive is not CONSTANT:
+                    parent.grad = parent.grad + local * upstream
             continue
         for parent, local in zip(node.parents, node.local_grads):
             previous = parent.grad
+            if parent.primitive is CONSTANT:   # data: no gradient needed
+                continue
             if type(parent.data) is float:     # one scalar for the whole batch: sum_k
                 parent.grad = previous + (float(np.dot(local, upstream)) if type(local)
                                           is not float else local * float(upstream.sum()))
@@ -151,6 +154,8 @@ def accumulate_graph(order):
                 continue
             locals_ = node.primitive.local_grads_of(*node.parents, node)
             for parent, local in zip(node.parents, locals_):
+                if parent.primitive is CONSTANT:
+                    continue
                 contribution = upstream if (type(local) is float and local == 1.0) \
                     else local * upstream
                 previous = parent.grad
@@ -187,6 +192,10 @@ def _is_zero(grad):
 def gradients(output, inputs, grad=None, create_graph=False):
     """d(output)/d(input) for each input, leaving every ``.grad`` in the graph as it was
     (like ``torch.autograd.grad``). An input the output does not depend on gets zero."""
+    for index, value in enumerate(inputs):
+        if not value.requires_grad:
+            raise ValueError(f"gradients: input {index} ({value!r}) was made with "
+                             "requires_grad=False")
     order = topological_order(output)
     saved = [node.grad for node in order]
     seed = _seed(output, grad, create_graph)

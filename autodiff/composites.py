@@ -24,7 +24,7 @@ def _largest(values):
     """The per-example maximum of the inputs, as a constant leaf (no gradient: the
     shift it makes cancels out of logsumexp, log_softmax and softmax)."""
     largest = functools.reduce(np.maximum, [v.data for v in values])
-    return Value(float(largest) if np.ndim(largest) == 0 else largest)
+    return Value(float(largest) if np.ndim(largest) == 0 else largest, requires_grad=False)
 
 
 def logsumexp(xs):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .backward import batched_contribution, start_backward
+from .value import CONSTANT
 
 
 class EdgeStep:
@@ -66,6 +67,8 @@ def backward_steps(root, grad=None):
             continue
         edges = []
         for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            if parent.primitive is CONSTANT:
+                continue
             before = parent.grad
             contribution = local * upstream if type(upstream) is float else \
                 batched_contribution(parent, local, upstream)

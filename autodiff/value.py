@@ -5,6 +5,20 @@ from .errors import as_data, describe
 from .mode import state
 
 
+class _Constant:
+    """The ``primitive`` of a leaf made with ``requires_grad=False``: data (inputs,
+    targets), shifts and masks that no gradient needs to reach."""
+
+    __slots__ = ()
+    name = ""
+
+    def __repr__(self):
+        return "CONSTANT"
+
+
+CONSTANT = _Constant()
+
+
 class Value:
     """A scalar (or one scalar per example of a batch) and the edges that made it.
 
@@ -12,18 +26,19 @@ class Value:
     ``grad``: d(root)/d(self) after ``backward``, the same kind as ``data``.
     ``parents``: the operands, in order; ``a * a`` has ``(a, a)``: two edges.
     ``local_grads``: d(self)/d(parent) for each parent, stored when the op ran.
-    ``primitive``: the operation that produced it (``None`` for a leaf).
+    ``primitive``: the operation that produced it (``None`` for a leaf, ``CONSTANT``
+    for a leaf made with ``requires_grad=False``, which backward gives no gradient).
     """
 
     __slots__ = ("data", "grad", "parents", "local_grads", "primitive", "label", "scope")
     __array_ufunc__ = None  # `ndarray * Value` defers to Value.__rmul__
 
-    def __init__(self, data, label=""):
+    def __init__(self, data, label="", requires_grad=True):
         self.data = as_data(data, "Value")
         self.grad = 0.0 if type(self.data) is float else np.zeros_like(self.data)
         self.parents = ()
         self.local_grads = ()
-        self.primitive = None
+        self.primitive = None if requires_grad else CONSTANT
         self.label = label
         self.scope = state.context[1]
 
@@ -33,12 +48,24 @@ class Value:
         return "" if self.primitive is None else self.primitive.name
 
     @property
+    def requires_grad(self):
+        """False for a leaf made with ``requires_grad=False``: backward skips the edges
+        into it and its grad stays 0 (like a PyTorch tensor with requires_grad=False)."""
+        return self.primitive is not CONSTANT
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self.parents:
+            raise ValueError(f"requires_grad: only a leaf can change it, not {self!r}")
+        self.primitive = None if flag else CONSTANT
+
+    @property
     def name(self):
         """What to call this Value in a picture: its label, else its op, else (for an
         unlabelled leaf, a constant) its data."""
         if self.label:
             return self.label
-        if self.primitive is not None:
+        if self.parents:
             return self.primitive.name
         return f"{self.data:.4g}" if type(self.data) is float else "batch"
 
@@ -68,8 +95,8 @@ class Value:
         backward(self, grad, create_graph)
 
     def detach(self):
-        """A new leaf holding the same data (no parents: gradients stop here)."""
-        return Value(self.data.copy() if type(self.data) is not float else self.data)
+        """A new leaf holding the same data that needs no gradient (as torch's detach)."""
+        return Value(self.data, requires_grad=False)
 
     def item(self):
         """The data as a Python float (only for unbatched Values)."""

@@ -8,13 +8,15 @@ import numpy as np
 from autodiff import Value
 
 
-def to_values(X, label=""):
+def to_values(X, label="", requires_grad=False):
     """Engine inputs from numbers.
 
     A 2-D array (n examples x d features) becomes the vector of d batched Values
     ``[Value(X[:, j]) for j in range(d)]``; a 1-D array or a list of numbers (one
     example) becomes a vector of float Values; a list holding Values is returned as it
-    is. ``label``, if given, names the Values ``label[j]``.
+    is. ``label``, if given, names the Values ``label[j]``. Data needs no gradient, so
+    by default the Values are made with ``requires_grad=False`` (backward skips them, as
+    PyTorch does for input tensors); pass ``requires_grad=True`` to get d loss / d input.
     """
     if isinstance(X, (list, tuple)) and any(isinstance(x, Value) for x in X):
         return list(X)
@@ -26,7 +28,7 @@ def to_values(X, label=""):
     else:
         raise ValueError(f"to_values: expected a 1-D (one example) or 2-D (examples x "
                          f"features) array, got shape {array.shape}")
-    return [Value(column, label=f"{label}[{j}]" if label else "")
+    return [Value(column, label=f"{label}[{j}]" if label else "", requires_grad=requires_grad)
             for j, column in enumerate(columns)]
 
 

@@ -45,7 +45,7 @@ def test_prelu_values_and_gradients_match_torch_including_the_slope(torch, chann
     ours, theirs = torch_prelu_pair(torch, channels)
     X = np.random.default_rng(2).normal(size=(6, 3))
     X[0, 0] = 0.0                      # the kink: d/dx = a, d/da = 0 in torch
-    inputs = nn.to_values(X)
+    inputs = nn.to_values(X, requires_grad=True)
     ad.batch_sum(ad.sum([k * y for k, y in enumerate(ours(inputs), 1)])).backward()
     X_t = torch.tensor(X, requires_grad=True)
     (theirs(X_t) * torch.arange(1.0, 4.0)).sum().backward()

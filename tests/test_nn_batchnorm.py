@@ -22,7 +22,7 @@ def make_pair(torch, features=3, **options):
 def run_both(ours, theirs, torch, X, coefficients):
     """Forward, and backward of sum_nk C_nk y_nk, through both; checks the outputs and
     returns our input Values and torch's input tensor (holding the gradients)."""
-    inputs = nn.to_values(X)
+    inputs = nn.to_values(X, requires_grad=True)
     out = ours(inputs)
     ad.batch_sum(ad.sum([c * y for c, y in zip(coefficients.T, out)])).backward()
     X_t = torch.tensor(X, requires_grad=True)

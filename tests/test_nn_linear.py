@@ -42,7 +42,7 @@ def test_values_and_gradients_match_torch(torch):
     reference.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
     X = np.random.default_rng(1).normal(size=(7, 4))
     coefficients = np.random.default_rng(2).normal(size=3)
-    inputs = nn.to_values(X)
+    inputs = nn.to_values(X, requires_grad=True)
     out = layer(inputs)
     ad.batch_sum(ad.sum([c * y for c, y in zip(coefficients, out)])).backward()
     X_t = torch.tensor(X, requires_grad=True)

@@ -32,7 +32,7 @@ CLASSIFICATION = [
 def check_against_torch(torch, loss, torch_name, data, target, **options):
     """Our loss on the Values of ``data`` (examples x outputs, or one example) against
     torch.nn.functional's on the same tensor: values and input gradients."""
-    inputs = nn.to_values(data)
+    inputs = nn.to_values(data, requires_grad=True)
     ours = loss(inputs, target, **options)
     X_t = torch.tensor(data, requires_grad=True)
     theirs = getattr(torch.nn.functional, torch_name)(X_t, torch.tensor(target), **options)
@@ -133,7 +133,7 @@ def test_mean_reduction_averages_over_examples_and_elements():
 
 
 def test_class_targets_are_checked():
-    logits = nn.to_values(LOGITS)
+    logits = nn.to_values(LOGITS, requires_grad=True)
     with pytest.raises(ValueError, match="class index 4 is out of range for 4 classes"):
         nn.cross_entropy(logits, np.array([0, 1, 2, 3, 4]))
     with pytest.raises(ValueError, match=r"one class index per example \(5\)"):

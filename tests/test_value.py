@@ -90,12 +90,29 @@ def test_comparisons_and_float_conversion_read_the_data():
         Value([1.0, 2.0]).item()
 
 
-def test_detach_makes_a_leaf_with_the_same_data():
+def test_detach_makes_a_leaf_with_the_same_data_that_gets_no_gradient():
     x = Value(2.0)
     y = (x * 3).detach()
-    assert y.is_leaf and y.data == 6.0
+    assert y.is_leaf and y.data == 6.0 and not y.requires_grad
     (y * x).backward()
-    assert x.grad == 6.0 and y.grad == 2.0
+    assert x.grad == 6.0 and y.grad == 0.0
+
+
+def test_requires_grad_false_leaves_are_skipped_by_backward_on_floats_and_batches():
+    for data in (1.5, np.array([1.5, -2.0])):
+        x = Value(data, requires_grad=False)
+        w = Value(0.5)
+        out = ad.batch_sum(ad.tanh(w * x) * x)
+        out.backward()
+        np.testing.assert_array_equal(x.grad, np.zeros_like(np.asarray(data)))
+        assert w.grad == pytest.approx(float(np.sum((1 - np.tanh(0.5 * data) ** 2) * data * data)))
+        steps = ad.trace(lambda w: ad.batch_sum(w * x), w=0.5).steps()
+        pushed_to = [edge.parent.label or edge.parent.op for step in steps for edge in step.edges]
+        assert pushed_to == ["mul", "w"], "the step-through skips the constant too"
+    with pytest.raises(ValueError, match="requires_grad=False"):
+        ad.gradients(Value(1.0) * x, [x])
+    with pytest.raises(ValueError, match="only a leaf"):
+        (w * 2).requires_grad = False
 
 
 def test_methods_mirror_the_functions():
