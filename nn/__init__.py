@@ -41,3 +41,31 @@ __all__ = [
     "train_test_split", "batches", "fit", "evaluate", "predict", "accuracy",
     "to_values", "to_numpy", "save_state", "load_state", "StateDictError", "gradcheck_module",
 ]
+
+# images (notes section 1.3): convolution, pooling, batch norm per channel, reshaping
+from .batchnorm import BatchNorm2d  # noqa: E402
+from .conv import Conv2d, conv2d  # noqa: E402
+from .flatten import Flatten, Unflatten  # noqa: E402
+from .images import to_image_numpy, to_image_values  # noqa: E402
+from .pooling import AvgPool2d, LPPool2d, MaxPool2d  # noqa: E402
+from .windows import conv_output_size  # noqa: E402
+
+__all__ += ["Conv2d", "conv2d", "conv_output_size", "MaxPool2d", "AvgPool2d", "LPPool2d",
+            "BatchNorm2d", "Flatten", "Unflatten", "to_image_values", "to_image_numpy"]
+
+# sequences (notes section 1.2): recurrent cells and layers, stack RNN, sequence tasks
+from .data import (anbn_accuracy, make_adding_problem, make_anbn,  # noqa: E402
+                   make_copy_task, make_sine_sequences)
+from .gradient_decay import gradient_through_time  # noqa: E402
+from .pyramidal import PyramidalLSTM  # noqa: E402
+from .recurrent import GRU, LSTM, RNN  # noqa: E402
+from .recurrent_cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
+from .sequence_losses import sequence_cross_entropy  # noqa: E402
+from .sequence_model import SequenceModel  # noqa: E402
+from .sequences import sequence_to_numpy, to_sequence  # noqa: E402
+from .stack_rnn import StackRNN  # noqa: E402
+
+__all__ += ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "PyramidalLSTM",
+            "StackRNN", "SequenceModel", "to_sequence", "sequence_to_numpy",
+            "sequence_cross_entropy", "gradient_through_time", "make_adding_problem",
+            "make_copy_task", "make_sine_sequences", "make_anbn", "anbn_accuracy"]

@@ -8,6 +8,7 @@ import numpy as np
 from autodiff import batch_mean, no_grad, sqrt
 from autodiff import sum as sum_values
 
+from .images import as_image
 from .module import Module
 from .parameter import Parameter
 from .values import (as_vector, check_sizes, flatten_values, layer_name, map_values,
@@ -90,6 +91,7 @@ class _BatchNorm(Module):
             var = batch_mean(centred[0] ** 2) if len(values) == 1 else \
                 sum_values([batch_mean(d ** 2) for d in centred]) / len(values)
             std = sqrt(var + self.eps)
+            mu.label, var.label, std.label = f"mu[{c}]", f"var[{c}]", f"std[{c}]"
             outputs.append(unflatten_like(
                 channel, [self._scale_shift(d / std, c) for d in centred]))
             means.append(mu.data)
@@ -139,6 +141,27 @@ class BatchNorm1d(_BatchNorm):
     ``weight`` (gamma, ones) and ``bias`` (beta, zeros) are learnt, shape (C,); buffers
     ``running_mean`` (zeros), ``running_var`` (ones), ``num_batches_tracked``.
     """
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of images, as ``torch.nn.BatchNorm2d`` (notes section 4: for
+    a layer with shared weights such as a convolution, each channel gets one mean and
+    one variance over the whole map): for channel c, over batch x rows x columns,
+    m = N H W values,
+
+        mu_c = (1/m) sum_{n,i,j} x[c][i][j]_n,   var_c = (1/m) sum (x - mu_c)^2
+        y[c][i][j] = gamma_c (x[c][i][j] - mu_c) / sqrt(var_c + eps) + beta_c
+
+    with running estimates as ``BatchNorm1d`` (unbiased variance, m / (m - 1)).
+    Input: C x H x W batched Values (or a numpy array (N, C, H, W)); ``weight`` (gamma)
+    and ``bias`` (beta) have shape (C,), as torch's.
+    """
+
+    def forward(self, x):
+        """Per channel: (x - mu) / sqrt(var + eps) * gamma + beta, statistics over
+        batch x rows x columns (training) or the running estimates (evaluation)."""
+        image, _ = as_image(x, self, self.num_features)
+        return super().forward(image)
 
 
 def recompute_running_stats(model, inputs):

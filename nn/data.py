@@ -158,3 +158,8 @@ def _batches(X, y, order, batch_size):
         rows = order[start:start + batch_size]
         targets = y[rows]
         yield to_values(X[rows]), (list(targets.T) if targets.ndim == 2 else targets)
+
+
+# sequence tasks for recurrent networks (notes 1.2), kept in their own file
+from .sequence_tasks import (ANBN_SYMBOLS, AnBn, anbn_accuracy, make_adding_problem,  # noqa: E402
+                             make_anbn, make_copy_task, make_sine_sequences)

@@ -1,0 +1,232 @@
+"""nn.Conv2d / nn.conv2d: torch's outputs and gradients for every padding mode and
+stride, the channel rule, state dicts, initialisation, gradcheck, padding taps left out
+of the graph, errors."""
+import math
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+import nn
+from torch_images import assert_same_as_torch, run_both
+
+PADDINGS_AND_STRIDES = [(padding, stride) for padding in (0, 1, (2, 0), "valid", "same", "full")
+                        for stride in (1, 2) if (padding, stride) != ("same", 2)]
+
+
+def torch_padding(padding, kernel_size):
+    """torch has no "full": it is padding k - 1 on each side."""
+    if padding == "full":
+        return tuple(k - 1 for k in kernel_size)
+    return padding
+
+
+def conv_pair(torch, in_channels, out_channels, kernel_size, seed=0, **options):
+    """Our Conv2d with the weights of a fresh torch Conv2d (its state dict loaded)."""
+    torch.manual_seed(seed)
+    kernel = kernel_size if isinstance(kernel_size, tuple) else (kernel_size, kernel_size)
+    torch_options = dict(options, padding=torch_padding(options.get("padding", 0), kernel))
+    theirs = torch.nn.Conv2d(in_channels, out_channels, kernel_size, **torch_options)
+    ours = nn.Conv2d(in_channels, out_channels, kernel_size, **options)
+    ours.load_state_dict(theirs.state_dict())
+    return ours, theirs
+
+
+@pytest.mark.parametrize("padding, stride", PADDINGS_AND_STRIDES, ids=str)
+def test_outputs_and_all_gradients_match_torch(torch, padding, stride):
+    ours, theirs = conv_pair(torch, 3, 4, 3, stride=stride, padding=padding)
+    X = np.random.default_rng(1).normal(size=(2, 3, 6, 6))
+    assert_same_as_torch(ours, theirs, torch, X)
+    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+@pytest.mark.parametrize("kernel_size, stride, padding", [
+    ((2, 3), (2, 1), 1), (4, 1, "same"), (2, 1, "same"), ((1, 4), 1, "full"), (3, (1, 2), 3),
+], ids=["rectangular", "even-same", "kernel-2-same", "1x4-full", "padding-3-windows-on-zeros"])
+def test_rectangular_and_even_kernels_match_torch(torch, kernel_size, stride, padding):
+    ours, theirs = conv_pair(torch, 2, 3, kernel_size, stride=stride, padding=padding)
+    X = np.random.default_rng(2).normal(size=(2, 2, 5, 6))
+    assert_same_as_torch(ours, theirs, torch, X)
+    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), atol=1e-6)
+
+
+def test_same_padding_keeps_the_size_and_pads_the_extra_zero_after_for_even_kernels():
+    image = nn.to_image_values(np.ones((1, 7, 7)))
+    for k in (1, 2, 3, 4, 5):
+        out = nn.Conv2d(1, 1, k, padding="same", bias=False, generator=0)(image)
+        assert (len(out[0]), len(out[0][0])) == (7, 7)
+    layer = nn.Conv2d(1, 1, 2, padding="same", bias=False)
+    layer.weight.data = np.ones((1, 1, 2, 2))
+    out = nn.to_image_numpy(layer(image))[0]
+    # k = 2 pads 0 zeros before and 1 after: the last row and column see the padding
+    assert out[0, 0] == 4.0 and out[-1, 0] == 2.0 and out[0, -1] == 2.0 and out[-1, -1] == 1.0
+
+
+def test_full_padding_lets_every_input_meet_every_kernel_tap():
+    layer = nn.Conv2d(1, 1, 3, padding="full", bias=False)
+    layer.weight.data = np.arange(9.0).reshape(1, 1, 3, 3)
+    out = nn.to_image_numpy(layer(nn.to_image_values(np.ones((1, 1, 1)))))
+    assert out.shape == (1, 3, 3)
+    np.testing.assert_array_equal(out[0], np.arange(9.0).reshape(3, 3)[::-1, ::-1])
+
+
+def test_torch_state_dict_loads_and_ours_exports_torch_names_and_shapes(torch):
+    ours, theirs = conv_pair(torch, 2, 5, (3, 2))
+    state = ours.state_dict()
+    assert list(state) == ["weight", "bias"]
+    assert state["weight"].shape == (5, 2, 3, 2) and state["bias"].shape == (5,)
+    round_trip = torch.nn.Conv2d(2, 5, (3, 2))
+    round_trip.load_state_dict({name: torch.tensor(array) for name, array in state.items()})
+    X = np.random.default_rng(3).normal(size=(3, 2, 4, 4))
+    np.testing.assert_allclose(nn.to_image_numpy(ours(X)),
+                               round_trip(torch.tensor(X)).detach().numpy(), atol=1e-12)
+
+
+def test_a_filter_sums_one_kernel_per_input_channel_into_one_output_channel():
+    # the notes' channel rule: out channel o = sum over c of (kernel[o][c] (*) x[c]) + b[o]
+    layer = nn.Conv2d(3, 2, 2, generator=0)
+    X = np.random.default_rng(4).normal(size=(3, 4, 4))
+    out = nn.to_image_numpy(layer(X))
+    weight, bias = layer.weight.numpy(), layer.bias.numpy()
+    for o in range(2):
+        by_channel = [nn.to_image_numpy(nn.conv2d(nn.to_image_values(X[c:c + 1]),
+                                                  [[weight[o][c].tolist()]]))[0]
+                      for c in range(3)]
+        np.testing.assert_allclose(out[o], sum(by_channel) + bias[o], atol=1e-12)
+
+
+def test_each_output_pixel_is_one_affine_node_with_padding_taps_left_out():
+    layer = nn.Conv2d(2, 1, 3, padding=1)
+    image = nn.to_image_values(np.ones((2, 3, 3)))
+    out = layer(image)
+    corner, centre = out[0][0][0], out[0][1][1]
+    assert corner.op == "affine" and centre.op == "affine"
+    # weights, then the pixels under them, then the bias: 2 channels x (2x2 of the 3x3
+    # window on the input) at the corner, 2 x 3x3 in the centre
+    assert len(corner.parents) == 2 * 4 + 2 * 4 + 1
+    assert len(centre.parents) == 2 * 9 + 2 * 9 + 1
+    assert corner.parents[:4] == (layer.weight[0, 0, 1, 1], layer.weight[0, 0, 1, 2],
+                                  layer.weight[0, 0, 2, 1], layer.weight[0, 0, 2, 2])
+    assert corner.parents[8:12] == (image[0][0][0], image[0][0][1],
+                                    image[0][1][0], image[0][1][1])
+    assert corner.parents[-1] is layer.bias[0]
+
+
+def test_a_window_wholly_on_the_padding_gives_the_bias_or_zero():
+    layer = nn.Conv2d(1, 1, 1, padding=1)
+    out = nn.to_image_numpy(layer(np.full((1, 1, 1), 2.0)))[0]
+    w, b = layer.weight.numpy().item(), layer.bias.numpy().item()
+    expected = np.full((3, 3), b)
+    expected[1, 1] = 2.0 * w + b
+    np.testing.assert_allclose(out, expected, atol=1e-15)
+    no_bias = nn.Conv2d(1, 1, 1, padding=1, bias=False)(np.ones((1, 1, 1)))
+    assert no_bias[0][0][0].data == 0.0
+
+
+def test_gradients_of_inputs_weights_and_bias_pass_gradcheck():
+    layer = nn.Conv2d(2, 2, (2, 3), stride=(1, 2), padding=1, generator=0)
+    X = np.random.default_rng(5).normal(size=(2, 2, 3, 4))
+    image = [[[X[:, c, i, j] for j in range(4)] for i in range(3)] for c in range(2)]
+    assert nn.gradcheck_module(layer, image).ok
+
+
+def test_one_image_of_floats_gives_the_same_as_a_batch_of_one(torch):
+    layer = nn.Conv2d(2, 3, 3, padding="same", generator=1)
+    X = np.random.default_rng(6).normal(size=(2, 4, 5))
+    single = nn.to_image_numpy(layer(X))
+    batched = nn.to_image_numpy(layer(X[None]))
+    assert single.shape == (3, 4, 5) and batched.shape == (1, 3, 4, 5)
+    np.testing.assert_allclose(single, batched[0], atol=1e-12)
+
+
+def test_without_bias_there_is_no_bias_parameter(torch):
+    ours, theirs = conv_pair(torch, 2, 2, 3, bias=False)
+    assert ours.bias is None and list(ours.state_dict()) == ["weight"]
+    assert_same_as_torch(ours, theirs, torch, np.random.default_rng(7).normal(size=(2, 2, 4, 4)))
+
+
+def test_default_initialisation_is_torchs_fan_in_uniform():
+    layer = nn.Conv2d(4, 16, (3, 5), generator=0)
+    bound = 1.0 / math.sqrt(4 * 3 * 5)
+    weight, bias = layer.weight.numpy(), layer.bias.numpy()
+    assert np.all(np.abs(weight) <= bound) and np.all(np.abs(bias) <= bound)
+    assert weight.std() == pytest.approx(bound / math.sqrt(3), rel=0.1)   # U(-a, a): a/sqrt3
+    same = nn.Conv2d(4, 16, (3, 5), generator=0)
+    np.testing.assert_array_equal(same.weight.numpy(), weight)
+
+
+def test_gradient_of_a_shared_kernel_sums_over_every_window(torch):
+    # parameter sharing: d L / d w[o][c][i][j] = sum over windows of the input under the tap
+    layer = nn.Conv2d(1, 1, 2, bias=False)
+    X = np.random.default_rng(8).normal(size=(3, 1, 4, 4))
+    out = layer(X)
+    ad.batch_sum(ad.sum([y for row in out[0] for y in row])).backward()
+    expected = [[X[:, 0, i:i + 3, j:j + 3].sum() for j in range(2)] for i in range(2)]
+    np.testing.assert_allclose(layer.weight.grad[0, 0], expected, atol=1e-12)
+
+
+def test_repr_shows_the_settings():
+    assert repr(nn.Conv2d(1, 8, 3, padding="same")) == \
+        "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding='same', bias=True)"
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: nn.Conv2d(0, 1, 3), r"Conv2d: in_channels must be a positive integer, got 0"),
+    (lambda: nn.Conv2d(1, 1, 0), r"Conv2d: kernel_size must be a positive integer .*got 0"),
+    (lambda: nn.Conv2d(1, 1, 3, stride=0), r"Conv2d: stride must be a positive integer .*got 0"),
+    (lambda: nn.Conv2d(1, 1, 3, stride=(1, -2)), r"stride must be .*got \(1, -2\)"),
+    (lambda: nn.Conv2d(1, 1, 3, padding=-1), r"Conv2d: padding must be a non-negative"),
+    (lambda: nn.Conv2d(1, 1, 3, padding="half"), r"padding must be .*one of .*got 'half'"),
+    (lambda: nn.Conv2d(1, 1, 3, stride=2, padding="same"),
+     r"Conv2d: padding='same' needs stride 1 \(as torch\), got stride \(2, 2\)"),
+], ids=["channels", "kernel", "stride", "stride-pair", "padding", "padding-name", "same-stride"])
+def test_bad_settings_are_errors_naming_the_layer_and_the_value(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_wrong_number_of_input_channels_is_an_error():
+    with pytest.raises(ValueError, match=r"Conv2d\(3, 2, .*\): expected 3 input channels, got 2"):
+        nn.Conv2d(3, 2, 3)(np.zeros((2, 5, 5)))
+
+
+def test_kernel_larger_than_the_padded_input_is_an_error():
+    with pytest.raises(ValueError, match=r"Conv2d\(1, 1, kernel_size=\(5, 5\).*\): kernel size 5 "
+                                         r"is larger than the padded input: height 2 \+ "
+                                         r"padding 1 \+ 1 = 4"):
+        nn.Conv2d(1, 1, 5, padding=1)(np.zeros((1, 2, 6)))
+
+
+def test_ragged_nested_lists_are_an_error():
+    layer = nn.Conv2d(1, 1, 2)
+    ragged = [[[1.0, 2.0, 3.0], [4.0, 5.0], [6.0, 7.0, 8.0]]]
+    with pytest.raises(ValueError, match=r"Conv2d\(.*\): ragged image: channel 0 row 1 has "
+                                         "2 columns, row 0 of channel 0 has 3 columns"):
+        layer(ragged)
+    with pytest.raises(ValueError, match="ragged image: channel 1 has 1 rows, channel 0 has 2"):
+        nn.Conv2d(2, 1, 1)([[[1.0], [2.0]], [[3.0]]])
+    with pytest.raises(ValueError, match=r"channel 0 is not a list of rows"):
+        layer([[1.0, 2.0]])
+    with pytest.raises(TypeError, match=r"expected an image .* got a single Value"):
+        layer(ad.Value(1.0))
+
+
+def test_torch_rejects_same_padding_with_stride_2_as_we_do(torch):
+    with pytest.raises(ValueError, match="not supported for strided convolutions"):
+        torch.nn.Conv2d(1, 1, 3, stride=2, padding="same")
+
+
+def test_outputs_of_several_layers_compose_like_torch(torch):
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(2, 3, 3, padding=1), torch.nn.Tanh(),
+                                 torch.nn.Conv2d(3, 2, 2, stride=2))
+    ours = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.Tanh(), nn.Conv2d(3, 2, 2, stride=2))
+    ours.load_state_dict(theirs.state_dict())
+    out, out_t, grad, grad_t = run_both(ours, theirs, torch,
+                                        np.random.default_rng(9).normal(size=(2, 2, 6, 6)))
+    np.testing.assert_allclose(out, out_t, atol=1e-9)
+    np.testing.assert_allclose(grad, grad_t, atol=1e-9)
+    for (name, parameter), (_, tensor) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(parameter.grad, tensor.grad.numpy(), atol=1e-9, err_msg=name)

@@ -1,0 +1,65 @@
+"""nn.Flatten and nn.Unflatten: torch's dimension numbering (batch = 0), row-major order,
+no graph nodes, errors."""
+import numpy as np
+import pytest
+
+import autodiff as ad
+import nn
+
+
+def test_flatten_gives_the_row_major_vector_of_an_image_as_torch(torch):
+    X = np.random.default_rng(0).normal(size=(2, 3, 4, 5))
+    out = nn.Flatten()(nn.to_image_values(X))
+    assert len(out) == 60
+    np.testing.assert_array_equal(nn.to_numpy(out), torch.nn.Flatten()(torch.tensor(X)).numpy())
+
+
+@pytest.mark.parametrize("start_dim, end_dim", [(1, 2), (2, 3), (2, -1), (-3, -2), (3, 3)])
+def test_flatten_between_dimensions_matches_torch(torch, start_dim, end_dim):
+    X = np.random.default_rng(1).normal(size=(2, 3, 4, 5))
+    out = nn.Flatten(start_dim, end_dim)(nn.to_image_values(X))
+    expected = torch.nn.Flatten(start_dim, end_dim)(torch.tensor(X)).numpy()
+    shape, level = [], out
+    while isinstance(level, list):
+        shape.append(len(level))
+        level = level[0]
+    data = np.array([v.data for v in nn.values.flatten_values(out)])
+    assert tuple(shape) == expected.shape[1:]
+    np.testing.assert_array_equal(np.moveaxis(data.reshape(*shape, 2), -1, 0), expected)
+
+
+def test_unflatten_turns_a_batch_of_vectors_into_images_as_torch(torch):
+    X = np.random.default_rng(2).normal(size=(3, 12))
+    out = nn.Unflatten(1, (3, 2, -1))(nn.to_values(X))
+    expected = torch.nn.Unflatten(1, (3, 2, 2))(torch.tensor(X)).numpy()
+    np.testing.assert_array_equal(nn.to_image_numpy(out), expected)
+    back = nn.Flatten()(out)
+    np.testing.assert_array_equal(nn.to_numpy(back), X)
+
+
+def test_reshaping_makes_no_nodes_so_gradients_pass_unchanged():
+    image = nn.to_image_values(np.ones((2, 2, 2)))
+    flat = nn.Flatten()(image)
+    assert flat[5] is image[1][0][1]
+    assert nn.Unflatten(1, (2, 2, 2))(flat)[1][0][1] is image[1][0][1]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda x: nn.Flatten(0)(x), r"Flatten: start_dim=0 is the batch dimension"),
+    (lambda x: nn.Flatten(1, 4)(x), r"Flatten: end_dim=4 is out of range for an input of 4 "
+                                    r"dimensions"),
+    (lambda x: nn.Flatten(3, 2)(x), r"Flatten: start_dim=3 comes after end_dim=2"),
+    (lambda x: nn.Unflatten(1, (3, 3))(x), r"Unflatten: cannot split a dimension of 2 into "
+                                           r"\(3, 3\)"),
+], ids=["batch", "out-of-range", "order", "sizes"])
+def test_bad_dimensions_are_errors(make, message):
+    with pytest.raises(ValueError, match=message):
+        make(nn.to_image_values(np.zeros((2, 2, 2, 2))))
+
+
+def test_bad_unflattened_sizes_are_errors():
+    with pytest.raises(ValueError, match=r"Unflatten: unflattened_size must be positive "
+                                         r"integers \(one may be -1\), got \(-1, -1\)"):
+        nn.Unflatten(1, (-1, -1))
+    with pytest.raises(TypeError, match="Unflatten: dim must be an integer, got 1.5"):
+        nn.Unflatten(1.5, (2, 2))([ad.Value(1.0)] * 4)
