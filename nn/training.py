@@ -64,7 +64,7 @@ def _stopping_hook(early_stopping):
 
 
 def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True, seed=None,
-        validation_data=None, early_stopping=None, progress=None):
+        validation_data=None, early_stopping=None, progress=None, val_loss_fn=None):
     """Train ``model`` by mini-batch gradient descent and return the history
     ``{"loss": [...], "val_loss": [...]}`` (one entry per epoch run).
 
@@ -72,7 +72,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     batch from ``batches(X, y, batch_size, shuffle, seed)``, ``loss.backward()``,
     ``optimizer.step()``. ``optimizer``: any object with ``zero_grad()`` and ``step()``
     (``optim.SGD(model.parameters(), lr)``, ...). After each epoch, with
-    ``validation_data=(X_val, y_val)`` the validation loss is computed (``evaluate``);
+    ``validation_data=(X_val, y_val)`` the validation loss is computed (``evaluate``)
+    with ``val_loss_fn`` (default ``loss_fn``; pass the plain loss when ``loss_fn`` adds
+    a weight penalty, so that early stopping watches the loss itself);
     ``early_stopping(epoch, val_loss) -> bool`` (the training loss when there is no
     validation data) stops training when it returns True; an object with
     ``step(val_loss) -> bool`` instead (``optim.EarlyStopping``) is called that way.
@@ -102,7 +104,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
             history["loss"].append(total / count)
             logs = {"loss": history["loss"][-1]}
             if validation_data is not None:
-                logs["val_loss"] = evaluate(model, *validation_data, loss_fn=loss_fn)["loss"]
+                logs["val_loss"] = evaluate(model, *validation_data,
+                                            loss_fn=val_loss_fn or loss_fn)["loss"]
                 history["val_loss"].append(logs["val_loss"])
             if bar is not None:
                 bar.update(epoch, logs)

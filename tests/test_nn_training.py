@@ -74,6 +74,19 @@ def test_early_stopping_hook_gets_epoch_and_validation_loss_and_stops():
     assert len(history["loss"]) == 3
 
 
+def test_validation_loss_can_leave_out_the_weight_penalty_of_the_training_loss():
+    X, y, model = small_problem()
+    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+
+    def penalised(outputs, targets):
+        return nn.binary_cross_entropy(outputs, targets) + nn.l2_penalty(weights, 0.1)
+    history = nn.fit(model, penalised, TinySGD(model.parameters(), 0.1), X, y, epochs=2,
+                     batch_size=8, validation_data=(X, y), val_loss_fn=nn.binary_cross_entropy)
+    plain = nn.evaluate(model, X, y, loss_fn=nn.binary_cross_entropy)["loss"]
+    assert history["val_loss"][-1] == pytest.approx(plain, rel=1e-12)
+    assert nn.evaluate(model, X, y, loss_fn=penalised)["loss"] > plain
+
+
 def test_early_stopping_object_with_step_is_called_with_the_monitored_loss():
     class StopAfterThree:
         """Like optim.EarlyStopping: step(metric) -> True to stop."""
