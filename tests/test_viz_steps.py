@@ -75,10 +75,18 @@ def test_edges_not_yet_pushed_show_only_their_local_derivative():
     assert len(pending) == 4
 
 
+def test_steps_start_from_zero_leaf_grads_unless_asked_to_accumulate():
+    graph = traced_e()
+    graph.backward()
+    stepper = viz.steps(graph)
+    assert node_rows(stepper[1].source)["a"][-1] == "grad 0 + 2 = 2"
+    assert graph.inputs["b"].grad == 5.0
+
+
 def test_a_frame_reads_recorded_grads_not_the_final_ones():
     graph = traced_e()
     graph.backward()                     # leaf grads accumulate: a.grad = 2 before stepping
-    stepper = viz.steps(graph)
+    stepper = viz.steps(graph, fresh=False)
     assert node_rows(stepper[1].source)["a"][-1] == "grad 2 + 2 = 4"
     assert node_rows(stepper[0].source)["a"][-1] == "grad 2"
     graph.inputs["a"].grad = 100.0       # changing grads afterwards does not alter frames

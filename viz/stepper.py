@@ -2,7 +2,7 @@
 drawn from the gradients recorded at that step (not from the final ones)."""
 import bisect
 
-from autodiff import backward_steps
+from autodiff import backward_steps, topological_order, zero_grad
 
 from .dot import build_digraph, caption_label
 from .draw import GraphTooLargeError
@@ -36,17 +36,21 @@ class BackpropStepper:
     edges, adds local × upstream to the parent: parent.grad = before + local × node.grad.
     ``stepper[k]`` is the picture of a step (a ``Frame``), ``len(stepper)`` the number of
     steps, ``print(stepper)`` the steps as text, ``stepper.animate()`` an HTML player.
-    Like ``backward``, it leaves every grad filled in.
+    Like ``backward``, it leaves every grad filled in. ``fresh=True`` (the default) first
+    zeroes the leaves' grads, so the steps show this backward alone, as on a first call;
+    ``fresh=False`` shows them accumulating onto earlier grads, as ``backward`` does.
     """
 
     def __init__(self, subject, *, grad=None, params=None, precision=4, clusters=True,
-                 max_nodes=300, title=None, rankdir="LR", renderer=None):
+                 max_nodes=300, title=None, rankdir="LR", renderer=None, fresh=True):
         self.scene = Scene(subject, params, "steps")
         check_options("steps", "both", precision)
         if len(self.scene.outputs) != 1:
             raise ValueError(f"steps: backward runs from one output, got "
                              f"{len(self.scene.outputs)}; pass one of them")
         self.root = self.scene.outputs[0]
+        if fresh:
+            zero_grad([node for node in topological_order(self.root) if not node.parents])
         self.records = list(backward_steps(self.root, grad))
         self.precision, self.clusters, self.max_nodes = precision, clusters, max_nodes
         self.title, self.rankdir, self.renderer = title, rankdir, renderer
