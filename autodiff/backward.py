@@ -36,30 +36,26 @@ def topological_order(*roots):
 
 
 def order_for_backward(root):
-    """``topological_order(root)`` that also zeroes every non-leaf grad, in one pass.
+    """The non-leaf Values ``root`` depends on, parents first, each grad set to zero on
+    the way (backward's first step, in the same pass). Leaves are left out: they push
+    nothing, and their grads accumulate across calls.
 
-    A non-leaf counts as visited once its grad *is* this pass's own zero (a fresh float
-    object, distinct from every other grad), which spares a set lookup per node; leaves,
-    whose grads accumulate across calls, are tracked in a set.
+    A node counts as visited once its grad *is* this pass's own zero (a fresh float
+    object, distinct from every other grad), which spares a set of visited nodes.
     """
     zero = float(0)
     order = []
-    leaves = set()
     stack = [root]
     push, pop, finish = stack.append, stack.pop, order.append
     while stack:
         node = pop()
-        if node is None:
+        if node is None:            # marker: the node below it has all parents done
             finish(pop())
-        elif node.parents:
-            if node.grad is not zero:
-                node.grad = zero
-                push(node)
-                push(None)
-                stack.extend(node.parents)
-        elif node not in leaves:
-            leaves.add(node)
-            finish(node)
+        elif node.parents and node.grad is not zero:
+            node.grad = zero
+            push(node)
+            push(None)
+            stack.extend(node.parents)
     return order
 
 
@@ -112,8 +108,6 @@ def accumulate(order):
     (The batched branch is ``batched_contribution`` written inline: it is the hot loop.)"""
     for node in reversed(order):
         upstream = node.grad
-        if type(upstream) is not float and type(node.data) is float:
-            upstream = node.grad = float(upstream.sum())    # a scalar seeded by a batch
         if type(upstream) is float:
             for parent, local in zip(node.parents, node.local_grads):
                 if parent.primitive is not CONSTANT:
@@ -143,21 +137,18 @@ def accumulate_graph(order):
     with enable_grad():
         for node in reversed(order):
             upstream = node.grad
-            if isinstance(upstream, Value) and type(upstream.data) is not float \
-                    and type(node.data) is float:
-                upstream = node.grad = batch_sum(upstream)
-            elif not isinstance(upstream, Value):
-                if type(upstream) is float and upstream == 0.0:
-                    continue
-                upstream = node.grad = Value(upstream)
-            if not node.parents:
+            if not node.parents or (type(upstream) is float and upstream == 0.0):
                 continue
+            if not isinstance(upstream, Value):
+                upstream = node.grad = Value(upstream)
             locals_ = node.primitive.local_grads_of(*node.parents, node)
             for parent, local in zip(node.parents, locals_):
                 if parent.primitive is CONSTANT:
                     continue
                 contribution = upstream if (type(local) is float and local == 1.0) \
                     else local * upstream
+                if type(parent.data) is float and type(contribution.data) is not float:
+                    contribution = batch_sum(contribution)   # a scalar: sum over the batch
                 previous = parent.grad
                 if type(previous) is float and previous == 0.0:
                     parent.grad = contribution

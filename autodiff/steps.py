@@ -61,10 +61,6 @@ def backward_steps(root, grad=None):
     number = 0
     for node in reversed(order):
         upstream = node.grad
-        if type(upstream) is not float and type(node.data) is float:
-            upstream = node.grad = float(upstream.sum())
-        if not node.parents:
-            continue
         edges = []
         for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             if parent.primitive is CONSTANT:
