@@ -40,7 +40,8 @@ class Module:
     # --- computing ------------------------------------------------------------------
     def forward(self, *inputs):
         """The module's computation; every subclass defines it."""
-        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+        raise TypeError(f"{type(self).__name__} does not define forward(): a Module "
+                        "subclass computes its output there (ModuleList only holds modules)")
 
     def __call__(self, *inputs, **options):
         with scope(self._scope_name):

@@ -114,7 +114,7 @@ def test_module_list_registers_its_modules_but_has_no_forward():
     assert [name for name, _ in layers.named_parameters()][-1] == "2.bias"
     layers[0] = nn.Linear(2, 2, bias=False)
     assert [name for name, _ in layers.named_parameters()][0:2] == ["0.weight", "1.weight"]
-    with pytest.raises(NotImplementedError, match="ModuleList does not define forward"):
+    with pytest.raises(TypeError, match="ModuleList does not define forward"):
         layers([1.0, 2.0])
 
 

@@ -302,3 +302,14 @@ def test_format_helpers():
     assert format_product(1.0, 2.0, 2.0) == "1 × 2 = 2"
     with pytest.raises(TypeError, match="format_data: expected a number"):
         viz.format_data("x")
+
+
+def test_an_edge_into_a_leaf_that_needs_no_gradient_shows_no_contribution():
+    x = Value(3.0, label="x", requires_grad=False)
+    w = Value(2.0, label="w")
+    out = w * x
+    out.label = "out"
+    out.backward()
+    labels = {parent: label for parent, child, label in named_edges(viz.draw(out).source)}
+    assert labels["w"] == "3 × 1 = 3"
+    assert labels["x"] == "2"

@@ -94,9 +94,11 @@ def legend_text(scene, show, grads, kinds=None):
 
 def edge_label(edge, show, grads, precision):
     """The number(s) on an edge: the local derivative, or after backward the product
-    ``local × upstream = contribution`` (nothing when show="values")."""
+    ``local × upstream = contribution`` (nothing when show="values"). An edge into a
+    leaf made with ``requires_grad=False`` carries no contribution (backward skips it):
+    it shows its local derivative only."""
     if show == "values":
         return ""
-    if grads:
+    if grads and edge.parent.requires_grad:
         return format_product(edge.local_grad, edge.child.grad, edge.contribution, precision)
     return format_data(edge.local_grad, precision, entries=0)
