@@ -353,6 +353,8 @@ def _binary(primitive):
             if type(x) is not float and type(y) is not float and len(x) != len(y):
                 check_batch_lengths(name, x, y)
             out = array_forward(x, y)
+        # the node is built inline, here and in _unary, sum and affine: this is the
+        # library's hottest code, and a shared helper would cost a call per operation
         node = _new_value(Value)
         node.data = out
         node.grad = 0.0

@@ -43,10 +43,13 @@ def assert_same_state_and_grads(ours, theirs, inputs, X_t):
             np.testing.assert_allclose(ours.state_dict()[name], tensor.numpy(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("options", [
-    {}, {"momentum": None}, {"momentum": 0.3, "eps": 1e-3}, {"affine": False},
-    {"track_running_stats": False},
-], ids=["default", "cumulative", "momentum-eps", "no-affine", "no-running-stats"])
+# the option sets both batch-norm layers are checked against torch with
+OPTION_SETS = {"default": {}, "cumulative": {"momentum": None},
+               "momentum-eps": {"momentum": 0.3, "eps": 1e-3}, "no-affine": {"affine": False},
+               "no-running-stats": {"track_running_stats": False}}
+
+
+@pytest.mark.parametrize("options", OPTION_SETS.values(), ids=OPTION_SETS.keys())
 def test_training_and_evaluation_match_torch_including_running_statistics(torch, options):
     ours, theirs = make_pair(torch, **options)
     rng = np.random.default_rng(0)

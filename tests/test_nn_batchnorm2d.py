@@ -5,6 +5,7 @@ import pytest
 
 import autodiff as ad
 import nn
+from test_nn_batchnorm import OPTION_SETS
 from torch_images import run_both
 
 
@@ -32,10 +33,7 @@ def assert_same_step(ours, theirs, torch, X, seed):
                                    err_msg=name)
 
 
-@pytest.mark.parametrize("options", [
-    {}, {"momentum": None}, {"momentum": 0.5, "eps": 1e-3}, {"affine": False},
-    {"track_running_stats": False},
-], ids=["default", "cumulative", "momentum-eps", "no-affine", "no-running-stats"])
+@pytest.mark.parametrize("options", OPTION_SETS.values(), ids=OPTION_SETS.keys())
 def test_training_then_evaluation_match_torch_including_running_statistics(torch, options):
     ours, theirs = bn_pair(torch, **options)
     rng = np.random.default_rng(0)
