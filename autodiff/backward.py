@@ -88,24 +88,33 @@ def _seed(root, grad, create_graph):
     return seed
 
 
-def batched_contribution(parent, local, upstream):
-    """What one edge of a batched node adds to ``parent.grad``: ``local * upstream``,
-    one number per example. A parent that holds one scalar for the whole batch (a
-    weight) gets the sum over the examples, sum_k local_k upstream_k, in one dot product.
-    """
-    if type(parent.data) is float:
-        if type(local) is float:
-            return local * float(upstream.sum())
-        return float(np.dot(local, upstream))
-    if type(local) is float and local == 1.0:
-        return upstream
-    return local * upstream
+def batched_contributions(node, upstream):
+    """What each edge of a batched node adds to its parent's grad: ``local * upstream``,
+    one number per example. A parent holding one scalar for the whole batch (a weight)
+    gets the sum over the examples, sum_k local_k upstream_k: for all such edges of the
+    node at once, one matrix-vector product. ``None`` for an edge into a constant."""
+    contributions, summed, summed_locals = [], [], []
+    for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+        if parent.primitive is CONSTANT:          # data: no gradient needed
+            contributions.append(None)
+        elif type(parent.data) is not float:
+            contributions.append(upstream if (type(local) is float and local == 1.0)
+                                 else local * upstream)
+        elif type(local) is float:
+            contributions.append(local * float(upstream.sum()))
+        else:
+            contributions.append(None)
+            summed.append(index)
+            summed_locals.append(local)
+    if summed:
+        for index, total in zip(summed, (np.array(summed_locals) @ upstream).tolist()):
+            contributions[index] = total
+    return contributions
 
 
 def accumulate(order):
     """The chain rule over ``order`` (parents first), with stored local derivatives:
-    for each node, last to first, parent.grad += local * node.grad along every edge.
-    (The batched branch is ``batched_contribution`` written inline: it is the hot loop.)"""
+    for each node, last to first, parent.grad += local * node.grad along every edge."""
     for node in reversed(order):
         upstream = node.grad
         if type(upstream) is float:
@@ -113,16 +122,9 @@ def accumulate(order):
                 if parent.primitive is not CONSTANT:
                     parent.grad = parent.grad + local * upstream
             continue
-        for parent, local in zip(node.parents, node.local_grads):
-            previous = parent.grad
-            if parent.primitive is CONSTANT:   # data: no gradient needed
-                continue
-            if type(parent.data) is float:     # one scalar for the whole batch: sum_k
-                parent.grad = previous + (float(np.dot(local, upstream)) if type(local)
-                                          is not float else local * float(upstream.sum()))
-            else:
-                contribution = upstream if (type(local) is float and local == 1.0) \
-                    else local * upstream
+        for parent, contribution in zip(node.parents, batched_contributions(node, upstream)):
+            if contribution is not None:
+                previous = parent.grad
                 # the first contribution is taken as it is (no copy: arrays are never
                 # modified in place), later ones are added
                 parent.grad = contribution if (type(previous) is float and previous == 0.0) \

@@ -1,7 +1,7 @@
 """Backpropagation one node at a time: the same pass as ``backward``, reported."""
 import numpy as np
 
-from .backward import batched_contribution, start_backward
+from .backward import batched_contributions, start_backward
 from .value import CONSTANT
 
 
@@ -58,18 +58,18 @@ def backward_steps(root, grad=None):
     """Run backward from ``root`` and yield a ``Step`` per node that has parents, in the
     engine's order; the gradients it leaves are exactly those of ``root.backward()``."""
     order = start_backward(root, grad)
-    number = 0
-    for node in reversed(order):
+    for number, node in enumerate(reversed(order), start=1):
         upstream = node.grad
+        contributions = ([None if parent.primitive is CONSTANT else local * upstream
+                          for parent, local in zip(node.parents, node.local_grads)]
+                         if type(upstream) is float else batched_contributions(node, upstream))
         edges = []
-        for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            if parent.primitive is CONSTANT:
+        for index, (parent, local, contribution) in enumerate(
+                zip(node.parents, node.local_grads, contributions)):
+            if contribution is None:              # an edge into a constant: skipped
                 continue
             before = parent.grad
-            contribution = local * upstream if type(upstream) is float else \
-                batched_contribution(parent, local, upstream)
             parent.grad = before + contribution
             edges.append(EdgeStep(parent, index, local, upstream, contribution, before,
                                   parent.grad))
-        number += 1
         yield Step(number, node, upstream, edges)

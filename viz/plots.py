@@ -45,7 +45,7 @@ def activation_curve(fn, xs):
         if isinstance(y, Value) and y.batch_size == len(xs):
             y.backward(np.ones_like(xs))
             return np.array(y.data, dtype=np.float64), np.array(x.grad, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # fn does not take a batch: one point at a time below
         pass
     values, slopes = [], []
     for point in xs:
