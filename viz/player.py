@@ -29,7 +29,7 @@ _TEMPLATE = """<div class="chainrule-player" id="__ID__" tabindex="0">
   margin: 0.3em 0; white-space: pre-wrap; }
 </style>
 __TITLE__<div class="crp-controls">
-<button type="button" data-action="first" title="first step">&#x23EE; first</button>
+<button type="button" data-action="first" title="first step">&#x25C0;&#x25C0; first</button>
 <button type="button" data-action="previous" title="previous step (left arrow)">
   &#x25C0; previous</button>
 <button type="button" data-action="play" title="play / pause">&#x25B6; play</button>
@@ -63,7 +63,7 @@ __FRAMES__
   function play() {
     if (timer !== null) { stop(); return; }
     if (current === frames.length - 1) { show(0); }
-    playButton.innerHTML = "&#x23F8; pause";
+    playButton.innerHTML = "&#x25A0; pause";
     timer = setInterval(function () {
       if (current >= frames.length - 1) { stop(); } else { show(current + 1); }
     }, __INTERVAL__);
