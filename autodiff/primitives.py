@@ -13,7 +13,7 @@ import operator
 
 import numpy as np
 
-from .errors import check_batch_lengths, describe
+from .errors import as_data, check_batch_lengths, describe
 from .mode import state
 from .value import Value
 
@@ -299,6 +299,12 @@ def leaky_relu_primitive(slope):
 _new_value = Value.__new__
 
 
+def operand(x, op):
+    """A number or array used in an operation, as a leaf Value (drawn as a constant);
+    anything else is a TypeError that names the operation."""
+    return Value(as_data(x, op))
+
+
 def _unary(primitive):
     """The function applying a one-operand primitive: check, forward, and record the
     parent and its local derivative (unless in ``no_grad``)."""
@@ -309,7 +315,7 @@ def _unary(primitive):
 
     def apply(x):
         if type(x) is not Value and not isinstance(x, Value):
-            x = Value(x)
+            x = operand(x, primitive.name)
         data = x.data
         if check is not None:
             check(data)
@@ -341,9 +347,9 @@ def _binary(primitive):
 
     def apply(a, b):
         if type(a) is not Value and not isinstance(a, Value):
-            a = Value(a)
+            a = operand(a, name)
         if type(b) is not Value and not isinstance(b, Value):
-            b = Value(b)
+            b = operand(b, name)
         x, y = a.data, b.data
         if check is not None:
             check(x, y)
@@ -414,7 +420,7 @@ def sum(values):  # noqa: A001
     """x1 + x2 + ... + xn as one node with n edges: d/dxi = 1."""
     operands = tuple(values)
     if set(map(type, operands)) != _ONLY_VALUES:
-        operands = tuple(x if isinstance(x, Value) else Value(x) for x in operands)
+        operands = tuple(x if isinstance(x, Value) else operand(x, "sum") for x in operands)
     if not operands:
         raise ValueError("sum: needs at least one value, got an empty sequence")
     datas = [x.data for x in operands]
@@ -440,7 +446,7 @@ def affine(weights, inputs, bias=None):
                          f"{len(weights)} weights and {len(inputs)} inputs")
     operands = weights + inputs + (() if bias is None else (bias,))
     if set(map(type, operands)) != _ONLY_VALUES:
-        operands = tuple(x if isinstance(x, Value) else Value(x) for x in operands)
+        operands = tuple(x if isinstance(x, Value) else operand(x, "affine") for x in operands)
     datas = tuple([x.data for x in operands])
     out = (_affine_float if set(map(type, datas)) == _ONLY_FLOATS else _affine_batched)(datas)
     node = _new_value(Value)

@@ -65,6 +65,9 @@ def test_value_wrapped_in_a_value_is_rejected():
     (lambda: ad.leaky_relu(Value(1.0), 1.5), "leaky_relu: negative_slope"),
     (lambda: ad.sum([]), "sum: needs at least one value"),
     (lambda: Value(1.0) ** "2", "pow: exponent must be"),
+    (lambda: Value(1.0) + "a", "add: data must be a number"),
+    (lambda: ad.tanh(None), "tanh: data must be a number"),
+    (lambda: ad.affine([1.0], ["w"]), "affine: data must be a number"),
 ])
 def test_bad_operations_name_the_operation_and_the_value(expression, words):
     with pytest.raises((ValueError, TypeError), match=words):
