@@ -97,7 +97,7 @@ class StackRNN(Module):
 
     def hidden_rows(self):
         """The rows [U_i, R_i, P_i] of the hidden pre-activation, which reads the vector
-        [x; h; s[0:k]]: one sum node per hidden unit."""
+        [x; h; s[0:k]]: one affine node per hidden unit."""
         return [ix + hx + sx for ix, hx, sx in zip(self.weight_ih, self.weight_hh,
                                                     self.weight_sh)]
 
