@@ -8,7 +8,7 @@ import pytest
 import autodiff as ad
 import viz
 from autodiff import Value
-from test_viz_draw import PRODUCT, traced_e
+from helpers import PRODUCT, traced_e
 from viz import render
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -5,7 +5,7 @@ import pytest
 
 import autodiff as ad
 import nn
-from torch_images import assert_same_as_torch
+from helpers import assert_same_as_torch
 
 WINDOWS = [  # kernel_size, stride, padding
     (2, None, 0), (2, 1, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 0)), (3, 1, 1),

@@ -5,8 +5,8 @@ import pytest
 
 import autodiff as ad
 import nn
-from test_nn_batchnorm import OPTION_SETS
-from torch_images import run_both
+
+from helpers import OPTION_SETS, run_both_images as run_both
 
 
 def bn_pair(torch, channels=3, **options):

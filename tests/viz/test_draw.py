@@ -1,66 +1,14 @@
 """viz.draw: the DOT text has the forward value on every node and the derivative on every
 edge (read from the engine), one edge per use, kinds, clusters, and the size guard."""
-import html
-import re
-
 import numpy as np
 import pytest
 
 import autodiff as ad
 import viz
 from autodiff import Value
-from viz.__main__ import chain_rule_e as notes_e
 from viz.dot import NODE_STYLES
-
-_EDGE = re.compile(r'^\s*(\w+) -> (\w+) \[(?:label=("(?:[^"\\]|\\.)*"|[^\s\]]+))?(.*)\]$')
-_NODE = re.compile(r'^\s*(\w+) \[label=<(<TABLE.*</TABLE>)>(.*)\]$')
-_ATTRIBUTE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^\s\]]+)')
-PRODUCT = re.compile(r"^(\S+) × (\S+) = (\S+)$")
-
-
-def _unquote(text):
-    return text[1:-1].replace('\\"', '"') if text and text.startswith('"') else (text or "")
-
-
-def parse_dot(source):
-    """(nodes, edges) of DOT text written by viz: nodes maps id -> {"rows": the text lines
-    of its label (title first), attribute: value}; edges is a list of dicts with tail,
-    head, label and the attributes, in the order of the text."""
-    nodes, edges = {}, []
-    for line in source.splitlines():
-        edge = _EDGE.match(line)
-        if edge:
-            tail, head, label, rest = edge.groups()
-            attributes = {key: _unquote(value) for key, value in _ATTRIBUTE.findall(rest)}
-            edges.append({"tail": tail, "head": head, "label": _unquote(label), **attributes})
-            continue
-        node = _NODE.match(line)
-        if node:
-            identifier, table, rest = node.groups()
-            rows = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-                    for cell in re.findall(r"<TD>(.*?)</TD>", table)]
-            nodes[identifier] = {"rows": rows, **{key: _unquote(value)
-                                                  for key, value in _ATTRIBUTE.findall(rest)}}
-    return nodes, edges
-
-
-def named_edges(source):
-    """[(parent title, child title, label)] of a DOT text, titles being the first word of
-    each node's first label row."""
-    nodes, edges = parse_dot(source)
-    title = {identifier: node["rows"][0].split()[0] for identifier, node in nodes.items()}
-    return [(title[edge["tail"]], title[edge["head"]], edge["label"]) for edge in edges]
-
-
-def node_rows(source):
-    """title -> label rows of every node."""
-    nodes, _ = parse_dot(source)
-    return {node["rows"][0].split()[0]: node["rows"] for node in nodes.values()}
-
-
-def traced_e():
-    return ad.trace(notes_e, a=2.0, b=1.0)
-
+from helpers import (ATTRIBUTE, NODE, PRODUCT, named_edges, node_rows, parse_dot,
+                     traced_e)
 
 def test_every_edge_of_e_carries_its_local_derivative_and_contribution():
     graph = traced_e().backward()
@@ -213,9 +161,9 @@ def _clusters(source):
         elif stripped == "}" and stack:
             stack.pop()
         elif stack and clusters[stack[-1]][1] is None and " label=" in f" {stripped}":
-            clusters[stack[-1]][1] = dict(_ATTRIBUTE.findall(stripped))["label"]
-        elif stack and _NODE.match(line):
-            clusters[stack[-1]][2].append(_NODE.match(line).group(1))
+            clusters[stack[-1]][1] = dict(ATTRIBUTE.findall(stripped))["label"]
+        elif stack and NODE.match(line):
+            clusters[stack[-1]][2].append(NODE.match(line).group(1))
     return [tuple(cluster) for cluster in clusters]
 
 

@@ -5,6 +5,7 @@ import pytest
 
 import autodiff as ad
 import nn
+from helpers import OPTION_SETS
 
 
 def make_pair(torch, features=3, **options):
@@ -44,9 +45,6 @@ def assert_same_state_and_grads(ours, theirs, inputs, X_t):
 
 
 # the option sets both batch-norm layers are checked against torch with
-OPTION_SETS = {"default": {}, "cumulative": {"momentum": None},
-               "momentum-eps": {"momentum": 0.3, "eps": 1e-3}, "no-affine": {"affine": False},
-               "no-running-stats": {"track_running_stats": False}}
 
 
 @pytest.mark.parametrize("options", OPTION_SETS.values(), ids=OPTION_SETS.keys())

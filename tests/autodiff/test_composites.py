@@ -6,7 +6,7 @@ import pytest
 
 import autodiff as ad
 from autodiff import Value
-from conftest import central_difference
+from helpers import central_difference
 
 
 def plain_softmax(xs):

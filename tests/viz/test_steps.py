@@ -11,7 +11,7 @@ import pytest
 import autodiff as ad
 import viz
 from autodiff import Value
-from test_viz_draw import PRODUCT, named_edges, node_rows, notes_e, parse_dot, traced_e
+from helpers import PRODUCT, named_edges, node_rows, notes_e, parse_dot, traced_e
 from viz.dot import EDGE_STYLES, HIGHLIGHTS
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import autodiff as ad
 from autodiff import Value
-from conftest import central_difference
+from helpers import central_difference
 
 # name -> (engine function, plain-float function, torch function name or lambda, points)
 UNARY = {

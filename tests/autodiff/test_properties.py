@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import autodiff as ad
 from autodiff import Value
-from conftest import central_difference
+from helpers import central_difference
 
 UNARY = [("tanh", ad.tanh, math.tanh), ("sigmoid", ad.sigmoid, lambda x: 1 / (1 + math.exp(-x))),
          ("exp", lambda x: ad.exp(ad.tanh(x)), lambda x: math.exp(math.tanh(x))),

@@ -8,7 +8,7 @@ import pytest
 
 import autodiff as ad
 import nn
-from torch_images import assert_same_as_torch, run_both
+from helpers import assert_same_as_torch, run_both_images as run_both
 
 PADDINGS_AND_STRIDES = [(padding, stride) for padding in (0, 1, (2, 0), "valid", "same", "full")
                         for stride in (1, 2) if (padding, stride) != ("same", 2)]
