@@ -44,7 +44,8 @@ def collapse_groups(scene, depth):
                          f"top-level module), got {depth!r}")
     groups = {}
     for node in scene.nodes:
-        parts = node.scope.split(".") if node.scope else []
+        scope = scene.scope_of[node]
+        parts = scope.split(".") if scope else []
         if len(parts) >= depth:
             groups[node] = ".".join(parts[:depth])
     return groups

@@ -47,10 +47,11 @@ def node_box(scene, node, show, precision, grad_text=None, highlight=None):
     if kind == "constant":
         attrs["fontsize"] = "10"
     attrs["tooltip"] = f"{scene.names[node]} ({kind}{', ' + node.op if node.op else ''})"
-    if node.scope:
-        attrs["tooltip"] += f" in {node.scope}"
+    scope = scene.scope_of[node]
+    if scope:
+        attrs["tooltip"] += f" in {scope}"
     op = node.op if node.op and node.op != title else ""
-    return DotNode(scene.ids[node], node_label(title, op, rows), node.scope, attrs)
+    return DotNode(scene.ids[node], node_label(title, op, rows), scope, attrs)
 
 
 def edge_tooltip(scene, edge):

@@ -3,7 +3,6 @@ previous / next, play. Plain HTML, CSS and JavaScript with every frame's SVG inl
 ipywidgets, no kernel, and it keeps working in a notebook exported to HTML. Without
 JavaScript (an untrusted notebook) all frames show, one under the other."""
 import hashlib
-import html
 import itertools
 import os
 import re
@@ -11,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .draw import GraphTooLargeError
+from .literal import fill_template, page_text
 
 _counter = itertools.count(1)
 
@@ -143,22 +143,21 @@ class Player:
         parts = []
         for number, (frame, svg) in enumerate(zip(self.frames, _render_all(self.frames)), 1):
             text = getattr(frame, "text", "")
-            text_block = f'<pre class="crp-text">{html.escape(text)}</pre>\n' if text else ""
+            text_block = f'<pre class="crp-text">{page_text(text)}</pre>\n' if text else ""
             parts.append(f'<div class="crp-frame" data-step="{number}">\n{text_block}'
                          f'{inline_svg(svg, f"{player_id}-f{number}-")}\n</div>')
         if not parts:
             parts.append('<p class="crp-empty">No backward steps: the output has no parents '
                          "(it is a leaf), so there is nothing to step through.</p>")
-        title = (f'<div class="crp-title">{html.escape(self.title)}</div>\n'
+        title = (f'<div class="crp-title">{page_text(self.title)}</div>\n'
                  if self.title else "")
-        return (_TEMPLATE.replace("__ID__", player_id).replace("__TITLE__", title)
-                .replace("__COUNT__", str(max(len(self.frames), 1)))
-                .replace("__INTERVAL__", str(int(self.interval * 1000)))
-                .replace("__FRAMES__", "\n".join(parts)))
+        return fill_template(_TEMPLATE, {
+            "ID": player_id, "TITLE": title, "COUNT": str(max(len(self.frames), 1)),
+            "INTERVAL": str(int(self.interval * 1000)), "FRAMES": "\n".join(parts)})
 
     def page(self):
         """A whole HTML document holding the player."""
-        title = html.escape(self.title or "chainrule: backprop step by step")
+        title = page_text(self.title or "chainrule: backprop step by step")
         return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
                 f"<title>{title}</title>\n</head>\n<body>\n{self.html()}\n</body>\n</html>\n")
 

@@ -61,6 +61,17 @@ def collect_parameters(params, function):
     return {value: names.get(value, "") for value in _flatten_values(items, function)}
 
 
+def label_text(label):
+    """A label as the text a picture shows: a string as it is, any other object (a number
+    given as ``label=5``) as ``str`` writes it; ``None`` or "" as ""."""
+    return "" if label is None else label if isinstance(label, str) else str(label)
+
+
+def scope_text(scope):
+    """A Value's scope as text (``None`` outside any scope, and for an empty name)."""
+    return label_text(scope) or None
+
+
 def _kind(node, outputs, parameters):
     if node in outputs:
         return "output"
@@ -94,12 +105,13 @@ class Scene:
         for position, node in enumerate(self.nodes):
             self.ids[node] = f"n{position}"
             self.kinds[node] = _kind(node, outputs, parameters)
-            name = node.label or parameters.get(node, "")
+            name = label_text(node.label) or parameters.get(node, "")
             if not name and (node.parents or node in parameters):
                 prefix = "v" if node.parents else "p"
                 counters[prefix] += 1
                 name = f"{prefix}{counters[prefix]}"
-            self.names[node] = name or node.name
+            self.names[node] = name or label_text(node.name)
+        self.scope_of = {node: scope_text(node.scope) for node in self.nodes}
         self.uses = {node: [] for node in self.nodes}
         for edge in self.edges:
             self.uses[edge.parent].append(edge)
@@ -121,4 +133,4 @@ class Scene:
 
     def scopes(self):
         """The distinct scopes of the nodes (module paths such as ``"mlp.layers.0"``)."""
-        return sorted({node.scope for node in self.nodes if node.scope})
+        return sorted({scope for scope in self.scope_of.values() if scope})

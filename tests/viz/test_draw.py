@@ -161,7 +161,8 @@ def _clusters(source):
         elif stripped == "}" and stack:
             stack.pop()
         elif stack and clusters[stack[-1]][1] is None and " label=" in f" {stripped}":
-            clusters[stack[-1]][1] = dict(ATTRIBUTE.findall(stripped))["label"]
+            label = dict(ATTRIBUTE.findall(stripped))["label"]
+            clusters[stack[-1]][1] = label[1:-1] if label.startswith("<") else label
         elif stack and NODE.match(line):
             clusters[stack[-1]][2].append(NODE.match(line).group(1))
     return [tuple(cluster) for cluster in clusters]
