@@ -1,8 +1,8 @@
 """Checking an optimizer's saved state before loading it: every mismatch is an error
 that says what differs, and nothing is loaded until everything has been checked."""
-import numbers
-
 import numpy as np
+
+from autodiff.checks import check_number
 
 from .parameters import offsets_of
 
@@ -64,11 +64,8 @@ def _checked_sizes(owner, where, saved, sizes):
 
 def _checked_vectors(owner, where, state, names, length):
     _expect_keys(owner, f"{where} state", state, {"step", *names})
-    step = state["step"]
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-        raise ValueError(f"{owner}: {where} state: step must be a whole number >= 0, "
-                         f"got {step!r}")
-    vectors = {"step": int(step)}
+    vectors = {"step": check_number(owner, f"{where} state: step", state["step"], minimum=0,
+                                    integer=True)}
     for name in names:
         try:
             vector = np.array(state[name], dtype=np.float64)

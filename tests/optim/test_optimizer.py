@@ -91,20 +91,24 @@ def test_a_generator_of_parameters_is_taken_once_as_a_list():
 # --- hyper-parameters ------------------------------------------------------------------
 
 @pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr=-0.1), r"SGD: lr must be in \[0, inf\), got -0.1"),
-    (lambda p: optim.Adam(p, lr=-1e-3), r"Adam: lr must be in \[0, inf\), got -0.001"),
-    (lambda p: optim.Adagrad(p, lr=float("nan")), r"Adagrad: lr must be in \[0, inf\), got nan"),
-    (lambda p: optim.Momentum(p, lr=0.1, rho=1.0), r"Momentum: rho must be in \[0, 1\), got 1.0"),
-    (lambda p: optim.Momentum(p, lr=0.1, rho=-0.5), r"Momentum: rho must be in \[0, 1\)"),
-    (lambda p: optim.Nesterov(p, lr=0.1, rho=1.5), r"Nesterov: rho must be in \[0, 1\), got 1.5"),
-    (lambda p: optim.Adadelta(p, rho=1.0), r"Adadelta: rho must be in \[0, 1\), got 1.0"),
-    (lambda p: optim.Adadelta(p, eps=0.0), r"Adadelta: eps must be in \(0, inf\), got 0.0"),
-    (lambda p: optim.RMSprop(p, lr=0.1, gamma=1.0), r"RMSprop: gamma must be in \[0, 1\)"),
-    (lambda p: optim.Adam(p, beta1=1.0), r"Adam: beta1 must be in \[0, 1\), got 1.0"),
-    (lambda p: optim.AdamW(p, beta2=-0.1), r"AdamW: beta2 must be in \[0, 1\), got -0.1"),
-    (lambda p: optim.SGD(p, lr=0.1, momentum=1.2), r"SGD: momentum must be in \[0, 1\)"),
+    (lambda p: optim.SGD(p, lr=-0.1), r"SGD: lr must be a number >= 0, got -0.1"),
+    (lambda p: optim.Adam(p, lr=-1e-3), r"Adam: lr must be a number >= 0, got -0.001"),
+    (lambda p: optim.Adagrad(p, lr=float("nan")), r"Adagrad: lr must be a number >= 0, got nan"),
+    (lambda p: optim.SGD(p, lr=math.inf), "SGD: lr must be a number >= 0, got inf"),
+    (lambda p: optim.Adam(p, eps=math.nan), "Adam: eps must be a number >= 0, got nan"),
+    (lambda p: optim.Momentum(p, lr=0.1, rho=1.0),
+     "Momentum: rho must be a number >= 0 and < 1, got 1.0"),
+    (lambda p: optim.Momentum(p, lr=0.1, rho=-0.5), "Momentum: rho must be a number >= 0 and < 1"),
+    (lambda p: optim.Nesterov(p, lr=0.1, rho=1.5),
+     "Nesterov: rho must be a number >= 0 and < 1, got 1.5"),
+    (lambda p: optim.Adadelta(p, rho=1.0), "Adadelta: rho must be a number >= 0 and < 1, got 1.0"),
+    (lambda p: optim.Adadelta(p, eps=0.0), "Adadelta: eps must be a number > 0, got 0.0"),
+    (lambda p: optim.RMSprop(p, lr=0.1, gamma=1.0), "RMSprop: gamma must be a number >= 0 and < 1"),
+    (lambda p: optim.Adam(p, beta1=1.0), "Adam: beta1 must be a number >= 0 and < 1, got 1.0"),
+    (lambda p: optim.AdamW(p, beta2=-0.1), "AdamW: beta2 must be a number >= 0 and < 1, got -0.1"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=1.2), "SGD: momentum must be a number >= 0 and < 1"),
     (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "SGD: nesterov=True needs a momentum > 0"),
-    (lambda p: optim.Adam(p, weight_decay=-1), r"Adam: weight_decay must be in \[0, inf\)"),
+    (lambda p: optim.Adam(p, weight_decay=-1), r"Adam: weight_decay must be a number >= 0"),
     (lambda p: optim.Adam([{"params": p, "lr": -2.0}]), r"Adam: param group 0: lr must be"),
     (lambda p: optim.Adam([{"params": p, "learning_rate": 0.1}]),
      "Adam: param group 0: unknown hyper-parameter 'learning_rate'; Adam has lr, "),
@@ -115,15 +119,22 @@ def test_bad_hyper_parameters_raise_errors_naming_the_optimizer_and_the_value(ma
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr="0.1"), "SGD: lr must be a number, got str '0.1'"),
-    (lambda p: optim.SGD(p, lr=Value(0.1)), "SGD: lr must be a number, got Value"),
-    (lambda p: optim.Momentum(p, lr=0.1, rho=True), "Momentum: rho must be a number, got bool"),
+    (lambda p: optim.SGD(p, lr="0.1"), "SGD: lr must be a number >= 0, got '0.1'"),
+    (lambda p: optim.SGD(p, lr=Value(0.1)), r"SGD: lr must be a number >= 0, got Value\(data=0.1"),
+    (lambda p: optim.Momentum(p, lr=0.1, rho=True),
+     "Momentum: rho must be a number >= 0 and < 1, got True"),
     (lambda p: optim.SGD(p, lr=0.1, momentum=0.5, nesterov=1),
      "SGD: nesterov must be True or False, got 1"),
 ])
-def test_hyper_parameters_of_the_wrong_type_raise_type_errors(make, message):
-    with pytest.raises(TypeError, match=message):
+def test_hyper_parameters_of_the_wrong_type_are_refused_by_name(make, message):
+    with pytest.raises(ValueError, match=message):
         make(fresh_params())
+
+
+def test_numpy_scalars_are_hyper_parameters_like_python_numbers():
+    optimizer = optim.Adam(fresh_params(), lr=np.float32(0.5), beta1=np.float64(0.8))
+    assert type(optimizer.param_groups[0]["lr"]) is float and optimizer.param_groups[0][
+        "beta1"] == 0.8
 
 
 def test_a_hyper_parameter_set_badly_between_steps_is_caught_at_the_next_step():
@@ -131,7 +142,7 @@ def test_a_hyper_parameter_set_badly_between_steps_is_caught_at_the_next_step():
     optimizer = optim.Momentum(params, lr=0.1)
     optimizer.param_groups[0]["rho"] = 1.0
     before = [np.copy(p.data) for p in params]
-    with pytest.raises(ValueError, match=r"Momentum: rho must be in \[0, 1\), got 1.0"):
+    with pytest.raises(ValueError, match="Momentum: rho must be a number >= 0 and < 1, got 1.0"):
         optimizer.step()
     assert all(np.array_equal(a, p.data) for a, p in zip(before, params))
 
@@ -226,15 +237,66 @@ def test_zero_grad_resets_float_and_batched_grads():
     np.testing.assert_array_equal(params[2].grad, np.zeros(3))
 
 
-def test_a_step_that_would_make_a_parameter_nan_raises_and_changes_nothing():
+def snapshot(optimizer):
+    """Every parameter's data and the optimizer's whole state, as plain data."""
+    return ([np.copy(p.data).tolist() for group in optimizer.param_groups
+             for p in group["params"]], optimizer.state_dict())
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_a_non_finite_gradient_is_refused_and_nothing_changes(name, bad):
+    """inf and -inf get the same refusal as NaN, after some normal steps (so there is
+    state to keep), for a float parameter and for one entry of a batched one."""
+    for position, entry in ((1, None), (2, 1)):
+        params = fresh_params()
+        optimizer = ALL[name](params)
+        train(optimizer, params, 3)
+        before = snapshot(optimizer)
+        loss_of(params).backward()
+        if entry is None:
+            params[position].grad = bad
+        else:
+            params[position].grad = params[position].grad.copy()
+            params[position].grad[entry] = bad
+        shown = "nan" if math.isnan(bad) else repr(bad)
+        with pytest.raises(FloatingPointError,
+                           match=rf"{name.split('-')[0]}: step 4, parameter {position} .*: its "
+                                 rf"gradient is {shown}; nothing was changed"):
+            optimizer.step()
+        assert snapshot(optimizer) == before
+
+
+def test_a_step_that_would_make_a_parameter_infinite_is_refused_and_nothing_changes():
     w, b = Value(1.0, label="w"), Value(1.0, label="b")
-    optimizer = optim.Adam([w, b], lr=0.1)
-    w.grad, b.grad = 1.0, float("inf")
-    with pytest.raises(FloatingPointError, match="Adam: step 1 would make parameter 1 'b' of "
-                                                 "param group 0 NaN .*gradient is inf"):
+    optimizer = optim.SGD([w, b], lr=1e300)
+    w.grad, b.grad = 1.0, -1e10                      # finite, but lr * grad overflows
+    with pytest.raises(FloatingPointError, match="SGD: step 1, parameter 1 'b' of param group 0: "
+                                                 "the step would make the parameter inf "
+                                                 r"\(its gradient is -10000000000.0\); nothing"):
         optimizer.step()
     assert (w.data, b.data) == (1.0, 1.0)
-    assert optimizer.state_of(w) == {"step": 0, "v": 0.0, "s": 0.0}
+
+
+@pytest.mark.parametrize("name", ["Adagrad", "RMSprop", "Adam", "Adadelta"])
+def test_a_gradient_whose_square_overflows_is_refused_before_the_state_turns_infinite(name):
+    w = Value(1.0, label="w")
+    optimizer = ALL[name]([w])
+    w.grad = 1e200                                   # g * g = inf: the step would be 0 forever
+    with pytest.raises(FloatingPointError, match=rf"{name}: step 1, parameter 0 'w' .*: the step "
+                                                 r"would make its state 's' inf"):
+        optimizer.step()
+    assert w.data == 1.0 and optimizer.state_of(w)["s"] == 0.0
+
+
+def test_a_non_finite_gradient_in_a_later_group_leaves_the_earlier_groups_unchanged():
+    first, second = Value(1.0), Value(2.0)
+    optimizer = optim.Momentum([{"params": [first]}, {"params": [second]}], lr=0.1)
+    first.grad, second.grad = 1.0, -math.inf
+    with pytest.raises(FloatingPointError, match="param group 1: its gradient is -inf"):
+        optimizer.step()
+    assert (first.data, second.data) == (1.0, 2.0)
+    assert optimizer.state_of(first) == {"step": 0, "dx": 0.0}
 
 
 def test_step_returns_the_loss_of_its_closure():
@@ -334,7 +396,7 @@ def edited(change):
     (edited(lambda s: s["param_groups"][0]["hyperparameters"].update(rho=0.9)), ValueError,
      r"unexpected \['rho'\]"),
     (edited(lambda s: s["param_groups"][0]["hyperparameters"].update(lr=-1.0)), ValueError,
-     r"Adam: param group 0: lr must be in \[0, inf\), got -1.0"),
+     r"Adam: param group 0: lr must be a number >= 0, got -1.0"),
     (edited(lambda s: s["state"][0]["v"].pop()), ValueError,
      r"param group 0 state 'v' has shape \(4,\), expected \(5,\)"),
     (edited(lambda s: s["state"][0].update(step=-1)), ValueError,
