@@ -2,7 +2,7 @@
 import numpy as np
 
 from .errors import as_data, describe
-from .mode import state
+from .mode import check_not_tracing, state
 
 
 class _Constant:
@@ -100,22 +100,31 @@ class Value:
 
     def item(self):
         """The data as a Python float (only for unbatched Values)."""
+        check_not_tracing("item()/float()")
         if type(self.data) is not float:
             raise ValueError(f"item: Value is batched ({len(self.data)} examples)")
         return self.data
 
     __float__ = item
 
+    def __bool__(self):
+        check_not_tracing("bool()")
+        return True
+
     def __lt__(self, other):
+        check_not_tracing("'<'")
         return self.data < getattr(other, "data", other)
 
     def __le__(self, other):
+        check_not_tracing("'<='")
         return self.data <= getattr(other, "data", other)
 
     def __gt__(self, other):
+        check_not_tracing("'>'")
         return self.data > getattr(other, "data", other)
 
     def __ge__(self, other):
+        check_not_tracing("'>='")
         return self.data >= getattr(other, "data", other)
 
     def __repr__(self):
