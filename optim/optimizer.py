@@ -1,4 +1,5 @@
-"""Optimizer: what every update rule shares. A subclass is its formula and nothing else.
+"""Optimizer: what every update rule shares. A subclass is its formula and nothing else
+(the notes' rules are in ``update_rules``).
 
 ``step()`` flattens each param group's data and grads into two float64 vectors x and g,
 adds the L2 term (g <- g + weight_decay * x), applies the subclass's formula once to
@@ -210,7 +211,7 @@ class Optimizer(abc.ABC):
         hyper-parameter names (each error says what differs); then takes its
         hyper-parameter values (a schedule may have changed them) and its state.
         Nothing is changed when a check fails."""
-        hyperparameters, states = checked_state(self, state_dict)
+        hyperparameters, states = checked_state(self, self._sizes, state_dict)
         for group, values in zip(self.param_groups, hyperparameters):
             group.update(values)
         self._states = states

@@ -7,10 +7,11 @@ from autodiff.checks import check_number
 from .parameters import offsets_of
 
 
-def checked_state(optimizer, state_dict):
+def checked_state(optimizer, sizes, state_dict):
     """``(hyper-parameters per group, state per group)`` from ``state_dict`` (the output
     of ``optimizer.state_dict()``, possibly through JSON), checked against
-    ``optimizer``: same class, same number of groups, same parameter sizes, same
+    ``optimizer`` and ``sizes`` (each group's parameter sizes, as ``sizes_of`` gives
+    them): same class, same number of groups, same parameter sizes, same
     hyper-parameter names with allowed values, state vectors of the right length."""
     owner = f"{optimizer.name}.load_state_dict"
     _expect_keys(owner, "the state_dict", state_dict, {"optimizer", "param_groups", "state"})
@@ -28,14 +29,14 @@ def checked_state(optimizer, state_dict):
     for index, (group, state) in enumerate(zip(groups, states)):
         where = f"param group {index}"
         _expect_keys(owner, where, group, {"hyperparameters", "sizes"})
-        sizes = _checked_sizes(owner, where, group["sizes"], optimizer._sizes[index])
+        group_sizes = _checked_sizes(owner, where, group["sizes"], sizes[index])
         _expect_keys(owner, f"{where} hyper-parameters", group["hyperparameters"],
                      set(optimizer.rules))
         hyperparameters.append({
             name: optimizer.check_hyperparameter(name, value, f"{where}: ")
             for name, value in group["hyperparameters"].items()})
         loaded.append(_checked_vectors(owner, where, state, optimizer.state_names,
-                                       offsets_of(sizes)[1]))
+                                       offsets_of(group_sizes)[1]))
     return hyperparameters, loaded
 
 
@@ -50,7 +51,8 @@ def _expect_keys(owner, where, mapping, expected):
 
 
 def _checked_sizes(owner, where, saved, sizes):
-    saved = list(saved)
+    if not isinstance(saved, list):
+        raise ValueError(f"{owner}: {where} sizes must be a list, got {saved!r}")
     if len(saved) != len(sizes):
         raise ValueError(f"{owner}: {where} of the state_dict has {len(saved)} parameters, "
                          f"this optimizer's has {len(sizes)}")

@@ -1,5 +1,7 @@
-"""What every optimizer shares: parameters and param groups, hyper-parameter checks,
-gradients that are missing or of the wrong kind, zero grads, divergence, state_dict."""
+"""What every optimizer shares (optim/optimizer.py): param groups with their own
+hyper-parameters, zero grads, stepping every parameter, refusing a non-finite
+gradient or step with nothing changed, state_of, repr, and a state_dict that resumes
+exactly."""
 import json
 import math
 
@@ -46,106 +48,7 @@ def fresh_params():
     return [Value(0.5, label="w"), Value(-1.0), Value([0.3, -0.2, 0.8], label="batch")]
 
 
-# --- parameters ------------------------------------------------------------------------
-
-@pytest.mark.parametrize("params, error, message", [
-    ([], ValueError, "Adam: empty parameter list"),
-    ((p for p in []), ValueError, "Adam: empty parameter list"),
-    (Value(1.0), TypeError, "got a single Value; wrap it in a list"),
-    ({"params": [Value(1.0)]}, TypeError, "got a single dict"),
-    (3.0, TypeError, "params must be an iterable of Values or a list of param-group dicts"),
-    ([Value(1.0), 2.0], TypeError, "parameter 1 is not a Value: float 2.0"),
-    ([type("Tensor", (), {"values": list})()], TypeError,
-     r"parameter 0 is not a Value: Tensor .*; pass its .values\(\) \(its leaf Values\)"),
-    ([Value(1.0), {"params": []}], TypeError, "mixes Values and param-group dicts"),
-    ([{"params": []}], ValueError, "empty parameter list"),
-    ([{"lr": 0.1}], TypeError, "a param group must be a dict with a 'params' entry"),
-])
-def test_bad_parameter_lists_raise_clear_errors(params, error, message):
-    with pytest.raises(error, match=message):
-        optim.Adam(params)
-
-
-def test_a_computed_value_is_refused_because_only_leaves_are_parameters():
-    w = Value(2.0, label="w")
-    doubled = w * 2.0
-    doubled.label = "w2"
-    with pytest.raises(ValueError, match=r"SGD: parameter 1 'w2' is not a leaf .*'mul'"):
-        optim.SGD([w, doubled], lr=0.1)
-
-
-def test_a_parameter_given_twice_is_refused():
-    w = Value(2.0, label="w")
-    with pytest.raises(ValueError, match="parameter 0 'w' appears more than once"):
-        optim.SGD([{"params": [w]}, {"params": [w]}], lr=0.1)
-    with pytest.raises(ValueError, match="parameter 1 'w' appears more than once"):
-        optim.SGD([w, w], lr=0.1)
-
-
-def test_a_generator_of_parameters_is_taken_once_as_a_list():
-    params = fresh_params()
-    optimizer = optim.SGD((p for p in params), lr=0.1)
-    assert optimizer.param_groups[0]["params"] == params
-
-
-# --- hyper-parameters ------------------------------------------------------------------
-
-@pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr=-0.1), r"SGD: lr must be a number >= 0, got -0.1"),
-    (lambda p: optim.Adam(p, lr=-1e-3), r"Adam: lr must be a number >= 0, got -0.001"),
-    (lambda p: optim.Adagrad(p, lr=float("nan")), r"Adagrad: lr must be a number >= 0, got nan"),
-    (lambda p: optim.SGD(p, lr=math.inf), "SGD: lr must be a number >= 0, got inf"),
-    (lambda p: optim.Adam(p, eps=math.nan), "Adam: eps must be a number >= 0, got nan"),
-    (lambda p: optim.Momentum(p, lr=0.1, rho=1.0),
-     "Momentum: rho must be a number >= 0 and < 1, got 1.0"),
-    (lambda p: optim.Momentum(p, lr=0.1, rho=-0.5), "Momentum: rho must be a number >= 0 and < 1"),
-    (lambda p: optim.Nesterov(p, lr=0.1, rho=1.5),
-     "Nesterov: rho must be a number >= 0 and < 1, got 1.5"),
-    (lambda p: optim.Adadelta(p, rho=1.0), "Adadelta: rho must be a number >= 0 and < 1, got 1.0"),
-    (lambda p: optim.Adadelta(p, eps=0.0), "Adadelta: eps must be a number > 0, got 0.0"),
-    (lambda p: optim.RMSprop(p, lr=0.1, gamma=1.0), "RMSprop: gamma must be a number >= 0 and < 1"),
-    (lambda p: optim.Adam(p, beta1=1.0), "Adam: beta1 must be a number >= 0 and < 1, got 1.0"),
-    (lambda p: optim.AdamW(p, beta2=-0.1), "AdamW: beta2 must be a number >= 0 and < 1, got -0.1"),
-    (lambda p: optim.SGD(p, lr=0.1, momentum=1.2), "SGD: momentum must be a number >= 0 and < 1"),
-    (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "SGD: nesterov=True needs a momentum > 0"),
-    (lambda p: optim.Adam(p, weight_decay=-1), r"Adam: weight_decay must be a number >= 0"),
-    (lambda p: optim.Adam([{"params": p, "lr": -2.0}]), r"Adam: param group 0: lr must be"),
-    (lambda p: optim.Adam([{"params": p, "learning_rate": 0.1}]),
-     "Adam: param group 0: unknown hyper-parameter 'learning_rate'; Adam has lr, "),
-])
-def test_bad_hyper_parameters_raise_errors_naming_the_optimizer_and_the_value(make, message):
-    with pytest.raises(ValueError, match=message):
-        make(fresh_params())
-
-
-@pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr="0.1"), "SGD: lr must be a number >= 0, got '0.1'"),
-    (lambda p: optim.SGD(p, lr=Value(0.1)), r"SGD: lr must be a number >= 0, got Value\(data=0.1"),
-    (lambda p: optim.Momentum(p, lr=0.1, rho=True),
-     "Momentum: rho must be a number >= 0 and < 1, got True"),
-    (lambda p: optim.SGD(p, lr=0.1, momentum=0.5, nesterov=1),
-     "SGD: nesterov must be True or False, got 1"),
-])
-def test_hyper_parameters_of_the_wrong_type_are_refused_by_name(make, message):
-    with pytest.raises(ValueError, match=message):
-        make(fresh_params())
-
-
-def test_numpy_scalars_are_hyper_parameters_like_python_numbers():
-    optimizer = optim.Adam(fresh_params(), lr=np.float32(0.5), beta1=np.float64(0.8))
-    assert type(optimizer.param_groups[0]["lr"]) is float and optimizer.param_groups[0][
-        "beta1"] == 0.8
-
-
-def test_a_hyper_parameter_set_badly_between_steps_is_caught_at_the_next_step():
-    params = fresh_params()
-    optimizer = optim.Momentum(params, lr=0.1)
-    optimizer.param_groups[0]["rho"] = 1.0
-    before = [np.copy(p.data) for p in params]
-    with pytest.raises(ValueError, match="Momentum: rho must be a number >= 0 and < 1, got 1.0"):
-        optimizer.step()
-    assert all(np.array_equal(a, p.data) for a, p in zip(before, params))
-
+# --- param groups ----------------------------------------------------------------------
 
 def test_param_groups_have_their_own_hyper_parameters_and_take_the_rest_from_the_defaults():
     fast, slow = Value(1.0), Value(1.0)
@@ -163,44 +66,7 @@ def test_param_groups_have_their_own_hyper_parameters_and_take_the_rest_from_the
     assert late.data == 2.0
 
 
-# --- gradients -------------------------------------------------------------------------
-
-def test_a_parameter_without_a_numeric_grad_raises_and_nothing_moves():
-    w, b = Value(1.0, label="w"), Value(2.0, label="b")
-    optimizer = optim.Adam([w, b], lr=0.1)
-    w.grad = None
-    with pytest.raises(TypeError, match=r"Adam: parameter 0 'w' has no gradient \(grad is None\)"):
-        optimizer.step()
-    w.grad = 0.0
-    (w * w * b).backward(create_graph=True)
-    with pytest.raises(TypeError, match=r"Adam: parameter 0 'w' has a Value as its grad "
-                                        r"\(from backward\(create_graph=True\)\)"):
-        optimizer.step()
-    assert (w.data, b.data) == (1.0, 2.0) and optimizer.state_of(w)["step"] == 0
-
-
-def test_a_grad_of_the_wrong_kind_raises():
-    w, batch = Value(1.0, label="w"), Value([1.0, 2.0], label="x")
-    optimizer = optim.SGD([w, batch], lr=0.1)
-    w.grad = np.array([1.0, 2.0])
-    with pytest.raises(TypeError, match="parameter 0 'w' holds a float but its grad is ndarray"):
-        optimizer.step()
-    w.grad, batch.grad = 1.0, np.array([1.0, 2.0, 3.0])
-    with pytest.raises(TypeError, match="parameter 1 'x' holds a batch of 2 but its grad is"):
-        optimizer.step()
-
-
-def test_a_parameter_that_changed_size_after_construction_raises():
-    batch = Value([1.0, 2.0], label="x")
-    optimizer = optim.SGD([Value(0.0), batch], lr=0.1)
-    batch.data, batch.grad = np.zeros(3), np.zeros(3)
-    with pytest.raises(ValueError, match="parameter 1 'x' of group 0 changed size from a batch "
-                                         "of 2 to a batch of 3"):
-        optimizer.step()
-    optimizer.param_groups[0]["params"].append(Value(1.0))
-    with pytest.raises(ValueError, match="param group 0 now has 3 parameters, it had 2"):
-        optimizer.step()
-
+# --- stepping --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ALL)
 def test_a_zero_grad_is_a_gradient_like_any_other(name):
@@ -367,58 +233,3 @@ def test_a_state_dict_is_plain_data():
     assert state["param_groups"][0]["sizes"] == [0, 0, 3]
     assert len(state["state"][0]["v"]) == 5
 
-
-def saved_adam():
-    params = fresh_params()
-    optimizer = optim.Adam(params, lr=0.1)
-    train(optimizer, params, 2)
-    return optimizer.state_dict()
-
-
-def edited(change):
-    state = saved_adam()
-    change(state)
-    return state
-
-
-@pytest.mark.parametrize("state, error, message", [
-    (edited(lambda s: s.update(optimizer="SGD")), ValueError,
-     "Adam.load_state_dict: the state_dict is from 'SGD', not 'Adam'"),
-    (edited(lambda s: s.pop("state")), ValueError, r"missing \['state'\]"),
-    (edited(lambda s: s["param_groups"].append(s["param_groups"][0])), ValueError,
-     "the state_dict has 2 param groups, this optimizer has 1"),
-    (edited(lambda s: s["param_groups"][0]["sizes"].pop()), ValueError,
-     "param group 0 of the state_dict has 2 parameters, this optimizer's has 3"),
-    (edited(lambda s: s["param_groups"][0]["sizes"].__setitem__(2, 4)), ValueError,
-     "parameter 2: the state_dict has size 4, this optimizer's parameter has size 3"),
-    (edited(lambda s: s["param_groups"][0]["hyperparameters"].pop("beta1")), ValueError,
-     r"param group 0 hyper-parameters has the wrong entries \(missing \['beta1'\]\)"),
-    (edited(lambda s: s["param_groups"][0]["hyperparameters"].update(rho=0.9)), ValueError,
-     r"unexpected \['rho'\]"),
-    (edited(lambda s: s["param_groups"][0]["hyperparameters"].update(lr=-1.0)), ValueError,
-     r"Adam: param group 0: lr must be a number >= 0, got -1.0"),
-    (edited(lambda s: s["state"][0]["v"].pop()), ValueError,
-     r"param group 0 state 'v' has shape \(4,\), expected \(5,\)"),
-    (edited(lambda s: s["state"][0].update(step=-1)), ValueError,
-     "step must be a whole number >= 0, got -1"),
-    (edited(lambda s: s["state"][0].update(s="abc")), TypeError,
-     "param group 0 state 's' must be a list of numbers"),
-])
-def test_load_state_dict_says_what_does_not_match_and_loads_nothing(state, error, message):
-    params = fresh_params()
-    optimizer = optim.Adam(params, lr=0.1)
-    before = optimizer.state_dict()
-    with pytest.raises(error, match=message):
-        optimizer.load_state_dict(state)
-    assert optimizer.state_dict() == before
-
-
-def test_load_state_dict_takes_the_saved_hyper_parameters():
-    state = saved_adam()
-    state["param_groups"][0]["hyperparameters"]["lr"] = 0.005
-    optimizer = optim.Adam(fresh_params(), lr=0.1)
-    optimizer.load_state_dict(state)
-    assert optimizer.param_groups[0]["lr"] == 0.005 and optimizer.state_dict()["state"][0][
-        "step"] == 2
-    assert math.isclose(optimizer.state_of(optimizer.param_groups[0]["params"][0])["v"],
-                        state["state"][0]["v"][0])
