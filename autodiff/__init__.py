@@ -16,6 +16,7 @@ from .gradcheck import GradcheckResult, gradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, scope
 from .steps import Step, backward_steps
 from .tracing import Graph, trace
+from .compiled import CompiledStep, compile, constant, observe
 
 __all__ = [
     "Value", "Primitive", "PRIMITIVES", "Edge", "Graph", "Step", "GradcheckResult",
@@ -25,6 +26,7 @@ __all__ = [
     "backward", "gradients", "topological_order", "zero_grad", "backward_steps",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
+    "compile", "CompiledStep", "constant", "observe",
 ]
 
 raise_gc_threshold()
