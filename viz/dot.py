@@ -108,7 +108,8 @@ class _ScopeTree:
     ``mlp.layers`` in ``mlp``. A prefix gets a cluster when it holds nodes itself or
     two or more sub-scopes (a chain of single sub-scopes makes one cluster)."""
 
-    def __init__(self, nodes):
+    def __init__(self, nodes, titles=None):
+        self.titles = titles or {}
         self.members = defaultdict(list)
         self.children = defaultdict(set)
         for node in nodes:
@@ -118,6 +119,16 @@ class _ScopeTree:
                 parent = scope.rpartition(".")[0] or None
                 self.children[parent].add(scope)
                 scope = parent
+
+    def title(self, scope, enclosing):
+        """The words on the cluster of ``scope`` drawn inside ``enclosing``: the title of
+        each scope between them (``"Sequential / 0: Linear(1 -> 1)"``)."""
+        parts = scope[len(enclosing) + 1:].split(".") if enclosing else scope.split(".")
+        prefix, titles = enclosing, []
+        for part in parts:
+            prefix = f"{prefix}.{part}" if prefix else part
+            titles.append(self.titles.get(prefix, part))
+        return " / ".join(titles)
 
     def has_cluster(self, scope):
         return bool(self.members.get(scope)) or len(self.children[scope]) >= 2
@@ -132,7 +143,7 @@ class _ScopeTree:
                 continue
             counter[0] += 1
             with graph.subgraph(name=f"cluster_{counter[0]}") as cluster:
-                name = child[len(enclosing) + 1:] if enclosing else child
+                name = self.title(child, enclosing)
                 cluster.attr(label=f"<{dot_text(name)}>", tooltip=dot_text(child, tooltip=True),
                              style="rounded,filled", color="#9aa5c4",
                              fillcolor=CLUSTER_FILLS[depth % len(CLUSTER_FILLS)],
@@ -141,9 +152,10 @@ class _ScopeTree:
                 self.emit(cluster, child, child, depth + 1, counter)
 
 
-def build_digraph(nodes, edges, caption="", rankdir="LR", clusters=True):
+def build_digraph(nodes, edges, caption="", rankdir="LR", clusters=True, titles=None):
     """A ``graphviz.Digraph`` of ``DotNode``s and ``DotEdge``s, left to right; with
-    ``clusters`` every scope becomes a (nested) cluster labelled with its path."""
+    ``clusters`` every scope becomes a (nested) cluster labelled with its path, or with
+    ``titles[scope]`` (``"0: Linear(2 -> 3)"``) where given."""
     graph = graphviz.Digraph(
         graph_attr={"rankdir": rankdir, "fontname": FONT, "labelloc": "t", "nodesep": "0.3",
                     "ranksep": "0.55", "bgcolor": "white", "label": caption,
@@ -152,7 +164,7 @@ def build_digraph(nodes, edges, caption="", rankdir="LR", clusters=True):
                    "fontsize": "12", "margin": "0.12,0.06"},
         edge_attr={"fontname": FONT, "fontsize": "11", "arrowsize": "0.7"})
     if clusters:
-        _ScopeTree(nodes).emit(graph)
+        _ScopeTree(nodes, titles).emit(graph)
     else:
         for node in nodes:
             graph.node(node.id, label=node.label, **dot_attributes(node.attrs))

@@ -10,6 +10,7 @@ escape (``\\x01``, ``\\n``, ``\\ud800``), so the SVG and the page stay well-form
 nothing is hidden.
 """
 import html
+import json
 import re
 
 # Control characters (C0, DEL, C1), lone surrogates and the two non-characters XML 1.0
@@ -59,3 +60,12 @@ def fill_template(template, values):
     placeholder (a title ``"__FRAMES__"``) stays that text. An unknown placeholder in
     the template is a KeyError."""
     return re.sub(r"__([A-Z]+)__", lambda match: values[match.group(1)], template)
+
+
+def script_json(data):
+    """``data`` as JSON to sit inside a ``<script type="application/json">`` element:
+    ``<``, ``>`` and ``&`` written as ``\\u003c`` … so no text in it (a name holding
+    ``</script>``) can close the element; the page's script reads it with JSON.parse
+    and shows every string with ``textContent``, never as HTML."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,6 +1,7 @@
 """viz.literal: user text (labels, scope and module names, cluster labels, tooltips,
 titles) is shown literally in the DOT, in the SVG graphviz makes of it and in the HTML
 player, whatever it holds: HTML, DOT escapes, control characters, placeholders."""
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -13,7 +14,8 @@ import nn
 import viz
 from autodiff import Value
 from helpers import parse_dot
-from viz.literal import dot_text, fill_template, page_text, visible
+from viz.literal import dot_text, fill_template, page_text, script_json, visible
+from viz.player_script import SCRIPT
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
@@ -138,18 +140,19 @@ def test_player_page_shows_the_title_and_step_text_literally(text, shown):
     player = viz.animate(_scoped_graph(text), title=text, renderer="graphviz-pure")
     page = _Page(player.page())
     assert page.title == shown and page.player_title == shown
-    assert page.tags.count("script") == 1 and len(page.scripts) == 1
+    assert page.tags.count("script") == 2 and page.scripts[1] == f"\n{SCRIPT}\n"
+    assert json.loads(page.scripts[0])["nodes"]            # the data parses as JSON
     assert not any(name.endswith("href") or value.lstrip().lower().startswith("javascript:")
                    for name, value in page.attribute_values)
     frames = [value for name, value in page.attribute_values if name == "data-step"]
-    assert frames == ["1"]
+    assert frames == ["0", "1"]
 
 
 def test_a_title_shaped_like_a_placeholder_is_not_substituted():
     player = viz.animate(_scoped_graph("c"), title="__FRAMES__ __COUNT__",
                          renderer="graphviz-pure")
     page = player.page()
-    assert page.count('class="crp-frame"') == len(player) == 1
+    assert page.count('class="crp-text"') == len(player) == 2
     assert _Page(page).player_title == "__FRAMES__ __COUNT__"
 
 
@@ -164,7 +167,7 @@ def test_a_module_named_like_an_html_label_is_text_not_a_link():
     page = _Page(viz.animate(out, renderer="graphviz-pure").page())
     assert not any(name.endswith("href") or value.lstrip().lower().startswith("javascript:")
                    for name, value in page.attribute_values)
-    assert page.tags.count("table") == 0 and page.tags.count("script") == 1
+    assert page.tags.count("table") == 0 and page.tags.count("script") == 2
 
 
 def test_a_label_that_is_not_a_string_is_shown_as_str_shows_it():
@@ -191,5 +194,7 @@ def test_the_escaping_functions():
     assert dot_text("\\", tooltip=True) == "\\\\\\\\"
     assert page_text("<script>&") == "&lt;script&gt;&amp;"
     assert fill_template("__A__-__B__", {"A": "__B__", "B": "b"}) == "__B__-b"
+    assert script_json(["</script>&"]) == '["\\u003c/script\\u003e\\u0026"]'
+    assert json.loads(script_json(["</script>&"])) == ["</script>&"]
     with pytest.raises(KeyError):
         fill_template("__C__", {})
