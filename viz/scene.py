@@ -40,13 +40,11 @@ def _flatten_values(items, function):
 
 
 def _index_text(index, count, shape):
-    """``[1, 0]`` for entry ``index`` of a tensor of ``shape`` (row-major), ``[i]``
-    without a shape, "" for a single entry."""
-    if count == 1:
-        return ""
+    """``[1, 0]`` for entry ``index`` of a tensor of ``shape`` (row-major, ``[0]`` for
+    a tensor of one entry), ``[i]`` without a shape, "" for a single Value."""
     if shape is not None and len(shape) >= 1 and int(np.prod(shape)) == count:
         return "[" + ", ".join(str(int(i)) for i in np.unravel_index(index, shape)) + "]"
-    return f"[{index}]"
+    return "" if count == 1 else f"[{index}]"
 
 
 def collect_parameters(params, function):
