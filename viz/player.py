@@ -13,6 +13,7 @@ import re
 
 from .dot import build_digraph, caption_label
 from .draw import GraphTooLargeError
+from .drawing import fitted_svg
 from .equations import number_text
 from .literal import fill_template, page_text, script_json, visible
 from .pieces import edge_arrow, legend_text, node_box
@@ -37,27 +38,18 @@ __TITLE__<div class="crp-controls">
 <button type="button" data-action="zoom-in" title="zoom in">+</button>
 </span>
 </div>
-<div class="crp-steps">
-__TEXTS__
-</div>
-<div class="crp-explain" aria-live="polite"></div>
 <div class="crp-canvas">
 __SVG__
+</div>
+<div class="crp-explain" aria-live="polite"></div>
+<div class="crp-steps">
+__TEXTS__
 </div>
 <script type="application/json" class="crp-data">__DATA__</script>
 <script>
 __SCRIPT__
 </script>
 </div>"""
-
-
-def inline_svg(svg, id_prefix):
-    """SVG text ready to sit inside HTML: the XML prolog dropped and every ``id``
-    prefixed with ``id_prefix`` (several pictures in one page must not share ids)."""
-    start = svg.find("<svg")
-    if start < 0:
-        raise ValueError(f"inline_svg: not SVG text: {svg[:80]!r}")
-    return re.sub(r'\bid="', f'id="{id_prefix}', svg[start:])
 
 
 def _widest(texts):
@@ -210,7 +202,7 @@ class Player:
         source = digraph.source
         digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:8]
         player_id = f"crp-{digest}-{next(_counter)}"
-        svg = inline_svg(stepper_svg(stepper, source), f"{player_id}-")
+        svg = fitted_svg(stepper_svg(stepper, source), f"{player_id}-")
         texts = "\n".join(f'<pre class="crp-text" data-step="{number}">'
                           + "\n".join(page_text(line) for line in
                                        stepper.text_at(number).split("\n")) + "</pre>"
