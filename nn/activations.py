@@ -9,18 +9,16 @@ prelu(x, a)   = x if x > 0 else a x, a learnt (one per channel, or shared)
 maxout: y_i = max_k (W_k x + b_k)_i, the max of k learnt linear pieces
 """
 import functools
-import numbers
 
 import numpy as np
 
-from autodiff import leaky_relu, maximum, relu, sigmoid, tanh
+from autodiff import affine, leaky_relu, maximum, relu, sigmoid, tanh
+from autodiff.checks import check_number
 
 from . import init
-from .linear import linear
 from .module import Module
 from .parameter import Parameter
-from .rng import as_generator
-from .values import as_input, as_vector, check_sizes, map_values
+from .values import as_nested, as_vector, check_sizes, map_values
 
 __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "Sigmoid", "Tanh", "ReLU",
            "LeakyReLU", "PReLU", "Maxout", "ACTIVATIONS", "make_activation"]
@@ -41,7 +39,7 @@ class _Elementwise(Module):
 
     def forward(self, x):
         """f applied to each Value of x (structure kept)."""
-        return map_values(self.function, as_input(x))
+        return map_values(self.function, as_nested(x, self))
 
 
 class Sigmoid(_Elementwise):
@@ -67,11 +65,10 @@ class LeakyReLU(_Elementwise):
     hyper-parameter in [0, 1), 0.01 by default, as torch); d/dx = 1 or a."""
 
     def __init__(self, negative_slope=0.01):
-        if not isinstance(negative_slope, numbers.Real) or not 0.0 <= negative_slope < 1.0:
-            raise ValueError(f"LeakyReLU: negative_slope must be a number in [0, 1), got "
-                             f"{negative_slope!r} (a learnt slope is PReLU)")
+        negative_slope = check_number("LeakyReLU", "negative_slope", negative_slope,
+                                      minimum=0.0, maximum=1.0, maximum_open=True)
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = negative_slope
         self.function = functools.partial(leaky_relu, negative_slope=self.negative_slope)
 
     def extra_repr(self):
@@ -89,14 +86,14 @@ class PReLU(Module):
         check_sizes("PReLU", num_parameters=num_parameters)
         super().__init__()
         self.num_parameters = int(num_parameters)
-        self.weight = Parameter(np.full(self.num_parameters, float(init)))
+        self.weight = Parameter(np.full(self.num_parameters, check_number("PReLU", "init", init)))
 
     def forward(self, x):
         """prelu(x_c, a_c) for every channel c."""
         if self.num_parameters == 1:
             slope = self.weight[0]
-            return map_values(lambda v: prelu(v, slope), as_input(x))
-        channels = as_vector(x, self, self.num_parameters)
+            return map_values(lambda v: prelu(v, slope), as_nested(x, self))
+        channels = as_vector(x, self, self.num_parameters, channels=True)
         return [map_values(lambda v, a=slope: prelu(v, a), channel)
                 for channel, slope in zip(channels, self.weight)]
 
@@ -114,8 +111,7 @@ class Maxout(Module):
     """
 
     def __init__(self, in_features, out_features, pieces=2, bias=True, generator=None):
-        check_sizes("Maxout", in_features=in_features, out_features=out_features,
-                        pieces=pieces)
+        check_sizes("Maxout", in_features=in_features, out_features=out_features, pieces=pieces)
         super().__init__()
         self.in_features, self.out_features, self.pieces = (
             int(in_features), int(out_features), int(pieces))
@@ -126,7 +122,7 @@ class Maxout(Module):
 
     def reset_parameters(self, generator=None):
         """Every weight and bias from U(-1/sqrt(in_features), 1/sqrt(in_features))."""
-        generator = as_generator(generator, "Maxout")
+        generator = init.as_generator(generator, "Maxout")
         for parameter in (self.weight, self.bias):
             if parameter is not None:
                 init.fan_in_uniform(parameter, self.in_features, generator=generator)
@@ -134,8 +130,8 @@ class Maxout(Module):
     def forward(self, x):
         """y_i = max over k of (W_i x + b_i)_k."""
         x = as_vector(x, self, self.in_features)
-        biases = self.bias if self.bias is not None else [None] * self.out_features
-        return [functools.reduce(maximum, linear(x, pieces, bias))
+        biases = self.bias if self.bias is not None else [[None] * self.pieces] * self.out_features
+        return [functools.reduce(maximum, [affine(row, x, b) for row, b in zip(pieces, bias)])
                 for pieces, bias in zip(self.weight, biases)]
 
     def extra_repr(self):
@@ -152,9 +148,11 @@ def make_activation(spec):
     ...), or a Module class / function that returns a new Module when called."""
     if isinstance(spec, str):
         if spec not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {spec!r}; one of {sorted(ACTIVATIONS)}")
+            raise ValueError(f"make_activation: spec must be one of {sorted(ACTIVATIONS)}, "
+                             f"got {spec!r}")
         return ACTIVATIONS[spec]()
     module = spec() if callable(spec) else None
     if not isinstance(module, Module):
-        raise TypeError(f"activation must be a name, or a Module class or factory, got {spec!r}")
+        raise TypeError(f"make_activation: spec must be a name, or a Module class or "
+                        f"factory, got {spec!r}")
     return module

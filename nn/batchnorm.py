@@ -1,18 +1,18 @@
 """Batch normalisation (course notes section 4), built from primitives so that the
 gradient flows through the batch mean and variance: mu and sigma are functions of the
 batch, not constants."""
-import numbers
+from contextlib import ExitStack, contextmanager
 
 import numpy as np
 
 from autodiff import batch_mean, no_grad, sqrt
 from autodiff import sum as sum_values
+from autodiff.checks import check_number, check_probability
 
-from .images import as_image
 from .module import Module
 from .parameter import Parameter
-from .values import (as_vector, check_sizes, flatten_values, layer_name, map_values,
-                     unflatten_like)
+from .values import (as_image, as_vector, check_sizes, flatten_values, layer_name,
+                     map_values, unflatten_like)
 
 
 class _BatchNorm(Module):
@@ -32,15 +32,13 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True):
-        check_sizes(type(self).__name__, num_features=num_features)
-        if not isinstance(eps, numbers.Real) or eps <= 0:
-            raise ValueError(f"{type(self).__name__}: eps must be positive, got {eps!r}")
-        if momentum is not None and not (isinstance(momentum, numbers.Real)
-                                         and 0.0 <= momentum <= 1.0):
-            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1] or None, "
-                             f"got {momentum!r}")
+        owner = type(self).__name__
+        (num_features,) = check_sizes(owner, num_features=num_features)
+        eps = check_number(owner, "eps", eps, minimum=0.0, minimum_open=True)
+        if momentum is not None:
+            momentum = check_probability(owner, "momentum", momentum)
         super().__init__()
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         self.register_parameter("weight", Parameter(np.ones(self.num_features)) if affine else None)
         self.register_parameter("bias", Parameter(np.zeros(self.num_features)) if affine else None)
@@ -50,6 +48,19 @@ class _BatchNorm(Module):
         self.register_buffer("num_batches_tracked",
                              np.array(0, dtype=np.int64) if tracked else None)
         self._recompute = False
+        self.statistics_recomputed = False
+
+    @contextmanager
+    def recomputing_statistics(self):
+        """``with layer.recomputing_statistics(): model(inputs)``: the first evaluation-
+        mode call in the block first sets running_mean and running_var to the mean and
+        unbiased variance of its input (the notes' "method 1"), then normalises with
+        them. ``statistics_recomputed`` says afterwards whether that call happened."""
+        self._recompute, self.statistics_recomputed = True, False
+        try:
+            yield self
+        finally:
+            self._recompute = False
 
     def reset_running_stats(self):
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
@@ -61,7 +72,7 @@ class _BatchNorm(Module):
     def forward(self, x):
         """Normalise each channel by batch statistics (training, or no running
         statistics) or by the running estimates (evaluation), then scale and shift."""
-        channels = as_vector(x, self, self.num_features)
+        channels = as_vector(x, self, self.num_features, channels=True)
         if self.training or not self.track_running_stats:
             return self._normalise_by_batch(channels)
         if self._recompute:
@@ -128,7 +139,7 @@ class _BatchNorm(Module):
                                  "than one example")
             self.running_mean[c] = data.mean()
             self.running_var[c] = data.var(ddof=1)
-        self._recompute = False
+        self._recompute, self.statistics_recomputed = False, True
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -182,20 +193,13 @@ def recompute_running_stats(model, inputs):
     if untracked:
         raise ValueError(f"recompute_running_stats: {', '.join(untracked)} keeps no "
                          "running statistics (track_running_stats=False)")
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
-    for layer in layers:
-        layer._recompute = True
-    try:
-        with no_grad():
-            model(inputs)
-        unreached = [layer_name(m) for m in layers if m._recompute]
-        if unreached:
-            raise ValueError(f"recompute_running_stats: {', '.join(unreached)} was not "
-                             "called by the model's forward")
-    finally:
+    with ExitStack() as stack:
         for layer in layers:
-            layer._recompute = False
-        for module, training in modes:
-            module.__dict__["training"] = training
+            stack.enter_context(layer.recomputing_statistics())
+        with model.training_mode(False), no_grad():
+            model(inputs)
+    unreached = [layer_name(m) for m in layers if not m.statistics_recomputed]
+    if unreached:
+        raise ValueError(f"recompute_running_stats: {', '.join(unreached)} was not "
+                         "called by the model's forward")
     return model

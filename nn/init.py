@@ -1,6 +1,11 @@
-"""Initialisers, as in ``torch.nn.init``.
+"""Random numbers and initialisers (``torch.manual_seed`` and ``torch.nn.init``).
 
-Each takes a ``Parameter`` (filled in place and returned) or a shape (a new array is
+Everything random in nn (initialisers, Dropout masks, synthetic data, shuffling) takes a
+``generator`` argument: a ``numpy.random.Generator``, an int seed, or ``None`` (draw
+from the default generator, so that ``nn.manual_seed(0)`` before building a model and
+its data makes the whole run reproducible).
+
+Each initialiser takes a ``Parameter`` (filled in place and returned) or a shape (a new array is
 returned), and a ``generator``: a numpy Generator, an int seed, or None for the default
 generator (``nn.manual_seed``). For a weight of shape (out, in, k1, k2, ...):
 fan_in = in * k1 * k2 * ..., fan_out = out * k1 * k2 * ...
@@ -8,11 +13,67 @@ The torch names with a trailing underscore (``xavier_uniform_``) are aliases.
 """
 import math
 import numbers
+import warnings
 
 import numpy as np
 
+from autodiff.checks import check_number
+
 from .parameter import Parameter
-from .rng import as_generator
+
+# --- the random source ----------------------------------------------------------------
+
+_default = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Reseed the default generator used wherever no ``generator`` is given
+    (like ``torch.manual_seed``). Returns the new generator."""
+    global _default
+    _default = np.random.default_rng(check_number("manual_seed", "seed", seed, integer=True,
+                                                  minimum=0))
+    return _default
+
+
+def as_generator(generator, owner="nn"):
+    """A ``numpy.random.Generator`` from ``generator``: returned as is if it is one, a new
+    one seeded with it if it is a non-negative int, the default generator if ``None``."""
+    if generator is None:
+        return _default
+    if isinstance(generator, np.random.Generator):
+        return generator
+    if isinstance(generator, numbers.Integral) and not isinstance(generator, bool) \
+            and generator >= 0:
+        return np.random.default_rng(int(generator))
+    raise TypeError(f"{owner}: generator must be a numpy Generator, a non-negative int "
+                    f"seed or None, got {generator!r}")
+
+
+def child_generator(generator, owner="nn"):
+    """A generator of one's own: seeded from ``generator`` (an int seed gives the same
+    stream every time; ``None`` draws a seed from the default generator, so that
+    ``manual_seed`` reproduces it)."""
+    if isinstance(generator, np.random.Generator):
+        return generator
+    if generator is None:
+        return np.random.default_rng(int(_default.integers(2 ** 63)))
+    return as_generator(generator, owner)
+
+
+def renamed_seed(owner, generator, seed):
+    """The random source of a function whose ``seed`` argument is now ``generator``:
+    ``seed`` still works (same meaning) with a DeprecationWarning."""
+    if seed is None:
+        return generator
+    warnings.warn(f"{owner}: seed= is deprecated, pass generator= (an int seed, a numpy "
+                  "Generator or None)", DeprecationWarning, stacklevel=3)
+    if generator is not None:
+        raise TypeError(f"{owner}: pass generator= only (seed= is its deprecated name), "
+                        f"got both generator={generator!r} and seed={seed!r}")
+    return seed
+
+
+# --- initialisers ---------------------------------------------------------------------
 
 
 def _shape(tensor, owner):
@@ -41,9 +102,8 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity in fixed:
         return fixed[nonlinearity]
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else param
-        if not isinstance(slope, numbers.Real) or isinstance(slope, bool):
-            raise ValueError(f"calculate_gain: negative slope must be a number, got {slope!r}")
+        slope = check_number("calculate_gain", "negative slope",
+                             0.01 if param is None else param)
         return math.sqrt(2.0 / (1.0 + slope ** 2))
     raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}; one of "
                      f"{sorted(fixed) + ['leaky_relu']}")
@@ -134,8 +194,7 @@ def lecun_normal(tensor, generator=None):
 def fan_in_uniform(tensor, fan_in, generator=None):
     """U(-1/sqrt(fan_in), 1/sqrt(fan_in)): torch's default for the bias of Linear (and
     every weight of its recurrent layers, with fan_in = hidden_size)."""
-    if fan_in <= 0:
-        raise ValueError(f"fan_in_uniform: fan_in must be positive, got {fan_in}")
+    fan_in = check_number("fan_in_uniform", "fan_in", fan_in, minimum=0, minimum_open=True)
     bound = 1.0 / math.sqrt(fan_in)
     return uniform(tensor, -bound, bound, generator)
 

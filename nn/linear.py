@@ -1,4 +1,5 @@
-"""Linear (fully connected) layer: y = W x + b, one affine node per output."""
+"""Fully connected layers: Linear (y = W x + b, one affine node per output) and the MLP
+that stacks them with activations between."""
 import math
 
 import numpy as np
@@ -6,9 +7,11 @@ import numpy as np
 from autodiff import affine
 
 from . import init
-from .module import Module
+from .activations import make_activation
+from .batchnorm import BatchNorm1d
+from .module import Module, Sequential
 from .parameter import Parameter
-from .rng import as_generator
+from .regularization import Dropout
 from .values import as_vector, check_sizes
 
 
@@ -33,9 +36,10 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, generator=None):
-        check_sizes("Linear", in_features=in_features, out_features=out_features)
+        in_features, out_features = check_sizes("Linear", in_features=in_features,
+                                                out_features=out_features)
         super().__init__()
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.zeros((self.out_features, self.in_features)))
         self.register_parameter("bias", Parameter(np.zeros(self.out_features)) if bias else None)
         self.reset_parameters(generator)
@@ -43,7 +47,7 @@ class Linear(Module):
     def reset_parameters(self, generator=None):
         """Torch's default: weight by kaiming_uniform(a=sqrt(5)), bias from
         U(-1/sqrt(in_features), 1/sqrt(in_features))."""
-        generator = as_generator(generator, "Linear")
+        generator = init.as_generator(generator, "Linear")
         init.kaiming_uniform(self.weight, a=math.sqrt(5.0), generator=generator)
         if self.bias is not None:
             init.fan_in_uniform(self.bias, self.in_features, generator=generator)
@@ -55,3 +59,34 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class MLP(Sequential):
+    """Multi-layer perceptron: for sizes [n0, n1, ..., nL], Linear(n0, n1), then per
+    hidden layer [BatchNorm1d] -> activation -> [Dropout] -> Linear(n_i, n_i+1); the
+    last layer's outputs are left linear (logits, or a regression output).
+
+    It is a Sequential, so state dict keys are ``"0.weight"``, ``"0.bias"``,
+    ``"2.weight"``, ... exactly as the equivalent ``torch.nn.Sequential``.
+    ``activation``: a name ("relu", "tanh", "sigmoid", "leaky_relu", "prelu") or a Module
+    class / factory. ``generator`` seeds the Linear layers (and Dropout masks).
+    """
+
+    def __init__(self, sizes, activation="relu", batch_norm=False, dropout=0.0,
+                 generator=None):
+        sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
+        if not isinstance(sizes, list) or len(sizes) < 2:
+            raise ValueError(f"MLP: sizes must be at least two positive integers "
+                             f"[inputs, ..., outputs], got {sizes!r}")
+        sizes = check_sizes("MLP", **{f"sizes[{i}]": n for i, n in enumerate(sizes)})
+        super().__init__()
+        generator = init.as_generator(generator, "MLP")
+        self.sizes = sizes
+        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            if index > 0:
+                if batch_norm:
+                    self.append(BatchNorm1d(fan_in))
+                self.append(make_activation(activation))
+                if dropout:
+                    self.append(Dropout(dropout, generator=generator))
+            self.append(Linear(fan_in, fan_out, generator=generator))

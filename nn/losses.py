@@ -6,13 +6,14 @@ losses, as torch), "sum", or "none" (per example; per element for elementwise lo
 Classification targets are class indices: an int for one example, an integer array
 (one per example) for a batch.
 """
-import numbers
+import math
 
 import numpy as np
 
-from autodiff import Value, abs as abs_value, batch_mean, batch_sum, log_softmax, minimum
-from autodiff import relu, softplus
+from autodiff import Value, abs as abs_value, batch_mean, batch_sum, log, log_softmax
+from autodiff import maximum, minimum, relu, softplus
 from autodiff import sum as sum_values
+from autodiff.checks import check_number
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -152,27 +153,48 @@ def huber_loss(prediction, target, reduction="mean", delta=1.0):
     """Huber: 0.5 d^2 if |d| <= delta else delta (|d| - 0.5 delta), d = p - t; built as
     0.5 q^2 + delta (|d| - q) with q = min(|d|, delta). d/dp = d inside, delta sign(d)
     outside: quadratic near 0, linear (robust to outliers) beyond delta."""
-    if not isinstance(delta, numbers.Real) or delta <= 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
+    delta = check_number("huber_loss", "delta", delta, minimum=0.0, minimum_open=True)
 
     def huber(p, t):
         size = abs_value(p - t)
-        quadratic = minimum(size, float(delta))
-        return 0.5 * quadratic ** 2 + float(delta) * (size - quadratic)
+        quadratic = minimum(size, delta)
+        return 0.5 * quadratic ** 2 + delta * (size - quadratic)
     return _elementwise("huber_loss", huber, prediction, target, reduction)
 
 
 # --- classification ---------------------------------------------------------------------
 
-def binary_cross_entropy(logits, target, reduction="mean"):
-    """Binary cross-entropy from logits z (torch's binary_cross_entropy_with_logits):
-    -[t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))] = softplus(z) - t z, stable at
-    z = +-1000; d/dz = sigmoid(z) - t. Targets in [0, 1]."""
-    return _elementwise("binary_cross_entropy", lambda z, t: softplus(z) - t * z,
-                        logits, target, reduction)
+LOG_FLOOR = math.exp(-100.0)    # torch clamps log(p) at -100 in binary_cross_entropy
 
 
-binary_cross_entropy_with_logits = binary_cross_entropy
+def binary_cross_entropy(input, target, reduction="mean"):
+    """Binary cross-entropy of probabilities p (as ``torch.nn.functional.
+    binary_cross_entropy``): -[t log p + (1 - t) log(1 - p)], d/dp = (p - t) / (p (1 - p)).
+
+    ``input`` holds probabilities in [0, 1] (e.g. ``sigmoid`` outputs); each log is
+    clamped at -100 as torch does, so p = 0 or 1 gives a finite loss. For logits use
+    ``binary_cross_entropy_with_logits``, which is stable at any z."""
+    def bce(p, t):
+        _check_probabilities(p)
+        return -(t * log(maximum(p, LOG_FLOOR)) + (1.0 - t) * log(maximum(1.0 - p, LOG_FLOOR)))
+    return _elementwise("binary_cross_entropy", bce, input, target, reduction)
+
+
+def _check_probabilities(p):
+    data = np.asarray(getattr(p, "data", p), dtype=np.float64)
+    if not np.all((data >= 0.0) & (data <= 1.0)):
+        bad = data[~((data >= 0.0) & (data <= 1.0))].ravel()[0].item()
+        raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1] "
+                         f"(for logits use binary_cross_entropy_with_logits), got {bad!r}")
+
+
+def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+    """Binary cross-entropy of logits z (as ``torch.nn.functional.
+    binary_cross_entropy_with_logits``): with p = sigmoid(z),
+    -[t log p + (1 - t) log(1 - p)] = softplus(z) - t z, stable at z = +-1000;
+    d/dz = sigmoid(z) - t. Targets in [0, 1]."""
+    return _elementwise("binary_cross_entropy_with_logits", lambda z, t: softplus(z) - t * z,
+                        input, target, reduction)
 
 
 def nll_loss(log_probs, target, reduction="mean"):

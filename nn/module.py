@@ -1,10 +1,11 @@
 """Module: the base of every layer (PyTorch's conventions), and the containers
 ModuleList and Sequential."""
 from collections import OrderedDict
+from contextlib import contextmanager
 
 import numpy as np
 
-from autodiff import scope
+from autodiff import scope, zero_grad
 
 from .parameter import Parameter
 from .state import IncompatibleKeys, check_state, load_state, save_state
@@ -29,13 +30,13 @@ class Module:
     """
 
     def __init__(self):
-        d = self.__dict__
-        d["training"] = True
+        d = self.__dict__                       # the registries __setattr__ needs
         d["_parameters"] = OrderedDict()
         d["_buffers"] = OrderedDict()
         d["_non_persistent"] = set()
         d["_modules"] = OrderedDict()
         d["_scope_name"] = d["_scope_path"] = type(self).__name__
+        self.training = True
 
     # --- computing ------------------------------------------------------------------
     def forward(self, *inputs):
@@ -198,18 +199,31 @@ class Module:
         """Set training mode (``training = mode``) here and in every descendant; returns
         self. Dropout and BatchNorm behave differently in the two modes."""
         for module in self.modules():
-            module.__dict__["training"] = bool(mode)
+            module.training = bool(mode)
         return self
 
     def eval(self):
         """Evaluation mode, ``train(False)``; returns self."""
         return self.train(False)
 
+    @contextmanager
+    def training_mode(self, mode):
+        """``with model.training_mode(False): ...`` runs the block with this module and
+        every descendant in that mode, then gives each module back its own previous
+        mode (``train``/``eval`` set them all alike)."""
+        previous = [(module, module.training) for module in self.modules()]
+        self.train(mode)
+        try:
+            yield self
+        finally:
+            for module, training in previous:
+                module.training = training
+
     def zero_grad(self):
-        """Set the grad of every parameter leaf to 0 (leaf grads accumulate across
-        backward passes until then, as in PyTorch)."""
-        for leaf in self.parameters():
-            leaf.grad = 0.0
+        """Set the grad of every parameter leaf to zero (``autodiff.zero_grad``, as an
+        optimizer's ``zero_grad``; leaf grads accumulate across backward passes until
+        then, as in PyTorch)."""
+        zero_grad(self.parameters())
 
     # --- state ----------------------------------------------------------------------
     def _state_slots(self, prefix=""):

@@ -1,15 +1,15 @@
 """Parameter: a tensor of trainable leaf Values, laid out by shape as nested lists."""
 import numpy as np
 
-from autodiff import Value
+from autodiff import Value, zero_grad
 
 
-def _nest(flat, shape):
+def nest(flat, shape):
     """The flat list cut into nested lists of ``shape`` (row-major, as numpy)."""
     if len(shape) <= 1:
         return flat if shape else flat[0]
     step = len(flat) // shape[0]
-    return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+    return [nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
 class Parameter:
@@ -34,7 +34,7 @@ class Parameter:
             raise ValueError(f"Parameter {name!r}: data must be finite, got {array!r}")
         self.shape = array.shape
         self._leaves = [Value(x) for x in array.ravel().tolist()]
-        self._nested = _nest(self._leaves, self.shape)
+        self._nested = nest(self._leaves, self.shape)
         self.name = ""
         self.rename(name)
 
@@ -120,9 +120,9 @@ class Parameter:
                         dtype=np.float64).reshape(self.shape)
 
     def zero_grad(self):
-        """Set every leaf's grad to 0."""
-        for leaf in self._leaves:
-            leaf.grad = 0.0
+        """Set every leaf's grad to zero (``autodiff.zero_grad``: 0.0, as an optimizer's
+        ``zero_grad`` does)."""
+        zero_grad(self._leaves)
 
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20)

@@ -1,11 +1,52 @@
-"""Weight-decay penalties to add to a loss: L2 (ridge) and L1 (lasso)."""
-import numbers
-
+"""Regularisation (notes section 5): Dropout, and the weight-decay penalties to add to a
+loss, L2 (ridge) and L1 (lasso)."""
 from autodiff import Value, abs as abs_value, affine
 from autodiff import sum as sum_values
+from autodiff.checks import check_number, check_probability
 
+from .init import child_generator, renamed_seed
 from .module import Module
 from .parameter import Parameter
+from .values import as_nested, map_values
+
+
+class Dropout(Module):
+    """Inverted dropout, as ``torch.nn.Dropout``.
+
+    Training: y = x * m / (1 - p), m ~ Bernoulli(1 - p) drawn independently for every
+    unit (and, for a batched Value, for every example: the mask is an array), so
+    E[y] = x and d y / d x = m / (1 - p). Evaluation: y = x.
+
+    ``generator``: an int (the masks are reproducible), a numpy Generator (used as the
+    layer's own), or None (seeded from the default generator: ``nn.manual_seed``).
+    The layer's ``generator`` attribute may be replaced to replay masks. ``seed`` is
+    the deprecated name of ``generator``.
+    """
+
+    def __init__(self, p=0.5, generator=None, *, seed=None):
+        p = check_probability("Dropout", "p", p)
+        generator = renamed_seed("Dropout", generator, seed)
+        super().__init__()
+        self.p = p
+        self.generator = child_generator(generator, "Dropout")
+
+    def forward(self, x):
+        """x * m / (1 - p) elementwise in training mode, x in evaluation mode."""
+        if not self.training or self.p == 0.0:
+            return x
+        return map_values(self._drop, as_nested(x, self))
+
+    def _drop(self, value):
+        keep = 1.0 - self.p
+        data = getattr(value, "data", value)
+        if type(data) is float or not hasattr(data, "__len__"):
+            mask = float(self.generator.random() < keep)
+        else:
+            mask = (self.generator.random(len(data)) < keep).astype(float)
+        return value * (mask / keep if keep > 0.0 else mask)
+
+    def extra_repr(self):
+        return f"p={self.p}"
 
 
 def _leaves(parameters, penalty):
@@ -22,19 +63,13 @@ def _leaves(parameters, penalty):
                     f"got {type(parameters).__name__}")
 
 
-def _coefficient(value, name, penalty):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{penalty}: {name} must be a non-negative number, got {value!r}")
-    return float(value)
-
-
 def l2_penalty(parameters, weight_decay=1.0):
     """(weight_decay / 2) sum_i w_i^2; d/dw_i = weight_decay w_i, so adding it to the
     loss gives the update of SGD with ``weight_decay``. Pass the weights to decay (a
     model's biases are usually left out: ``[p for n, p in model.named_parameters() if
     n.endswith("weight")]``)."""
     leaves = _leaves(parameters, "l2_penalty")
-    decay = _coefficient(weight_decay, "weight_decay", "l2_penalty")
+    decay = check_number("l2_penalty", "weight_decay", weight_decay, minimum=0.0)
     if not leaves:
         raise ValueError("l2_penalty: no parameters given")
     return (0.5 * decay) * affine(leaves, leaves)  # sum_i w_i w_i as one node
@@ -44,7 +79,7 @@ def l1_penalty(parameters, strength=1.0):
     """strength * sum_i |w_i|; d/dw_i = strength * sign(w_i): pushes weights to exactly 0
     (sparse weights)."""
     leaves = _leaves(parameters, "l1_penalty")
-    strength = _coefficient(strength, "strength", "l1_penalty")
+    strength = check_number("l1_penalty", "strength", strength, minimum=0.0)
     if not leaves:
         raise ValueError("l1_penalty: no parameters given")
     return strength * sum_values([abs_value(w) for w in leaves])

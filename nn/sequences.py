@@ -1,4 +1,6 @@
-"""Sequences of vectors: numpy (T, N, features) arrays in and out, and their checks.
+"""Sequences (notes 1.2): numpy (T, N, features) arrays in and out and their checks, a
+read-out at every step (SequenceModel), the masked sequence loss, and how the gradient
+fades through time.
 
 A sequence is a list of T time steps, each a vector (a list of Values or numbers):
 ``sequence[t][j]`` is feature j at time t. Batched, every Value holds one float per
@@ -12,9 +14,13 @@ num_layers * num_directions vectors, so the same two functions convert them.
 """
 import numpy as np
 
-from autodiff import Value
+from autodiff import Value, batch_mean, batch_sum, gradients
+from autodiff import sum as sum_values
 
-from .values import layer_name, to_numpy, to_values
+from .linear import Linear
+from .losses import cross_entropy
+from .module import Module
+from .values import as_vector, check_sizes, flatten_values, layer_name, to_numpy, to_values
 
 
 def to_sequence(X, batch_first=False, label="", requires_grad=False):
@@ -23,15 +29,25 @@ def to_sequence(X, batch_first=False, label="", requires_grad=False):
     float Values (one sequence). ``batch_first``: X is (N, T, features) instead.
     ``label`` names the Values ``label[t][j]``. As with ``to_values``, data gets no
     gradient unless ``requires_grad=True``."""
-    array = np.asarray(X, dtype=np.float64)
+    return _sequence_from_array(np.asarray(X, dtype=np.float64), "to_sequence",
+                                batch_first=batch_first, label=label,
+                                requires_grad=requires_grad)
+
+
+def _sequence_from_array(array, layer, size=None, batch_first=False, label="",
+                         requires_grad=False, what="a sequence"):
+    features = "features" if size is None else size
     if array.ndim not in (2, 3):
-        raise ValueError(f"to_sequence: expected a (T, features) or (T, N, features) array, "
-                         f"got shape {array.shape}")
+        raise ValueError(f"{layer_name(layer)}: expected {what} array (T, {features}) or "
+                         f"(T, N, {features}) (time-major, as torch), got shape {array.shape}")
     if batch_first:
         if array.ndim != 3:
-            raise ValueError("to_sequence: batch_first needs a 3-D (N, T, features) array, "
-                             f"got shape {array.shape}")
+            raise ValueError(f"{layer_name(layer)}: batch_first needs a 3-D (N, T, "
+                             f"{features}) array, got shape {array.shape}")
         array = array.transpose(1, 0, 2)
+    if array.ndim == 3 and array.shape[1] == 0:
+        raise ValueError(f"{layer_name(layer)}: the batch is empty (an array of shape "
+                         f"{array.shape} holds 0 examples)")
     return [to_values(array[t], label=f"{label}[{t}]" if label else "",
                       requires_grad=requires_grad) for t in range(len(array))]
 
@@ -87,7 +103,7 @@ def as_sequence(sequence, layer, size=None):
     layer for an empty sequence, a time step whose length is not ``size``, or batches of
     different lengths; returns (sequence, batch size or None)."""
     if isinstance(sequence, np.ndarray):
-        sequence = to_sequence(sequence)
+        sequence = _sequence_from_array(np.asarray(sequence, dtype=np.float64), layer, size)
     if not isinstance(sequence, (list, tuple)):
         raise TypeError(f"{layer_name(layer)}: expected a sequence (a list of time steps, "
                         f"each a list of Values) or a numpy array, got "
@@ -97,7 +113,7 @@ def as_sequence(sequence, layer, size=None):
     steps = []
     for t, step in enumerate(sequence):
         if isinstance(step, np.ndarray):
-            step = to_values(step)
+            step = as_vector(step, layer)
         if not isinstance(step, (list, tuple)):
             raise TypeError(f"{layer_name(layer)}: time step {t} must be a vector (a list "
                             f"of Values), got {type(step).__name__}")
@@ -114,7 +130,8 @@ def as_stacked_state(state, layer, count, size, batch, name):
     the input's ``batch`` (float entries are shared by every example). Raises
     ValueError naming ``layer`` and the state ``name`` otherwise."""
     if isinstance(state, np.ndarray):
-        state = to_sequence(state)
+        state = _sequence_from_array(np.asarray(state, dtype=np.float64), layer, size,
+                                     what=f"{name} as an")
     if not isinstance(state, (list, tuple)) or not all(
             isinstance(vector, (list, tuple)) for vector in state):
         raise TypeError(f"{layer_name(layer)}: {name} must be a list of {count} vectors "
@@ -136,3 +153,104 @@ def check_state_batch(layer, name, state_batch, batch):
         inputs = "one unbatched example" if batch is None else f"a batch of {batch}"
         raise ValueError(f"{layer_name(layer)}: {name} holds {state_batch} examples but "
                          f"the input is {inputs}")
+
+
+# --- a read-out at every step ---------------------------------------------------------
+
+class SequenceModel(Module):
+    """y_t = W h_t + b for every step t, h_t the output of a recurrent ``core`` (``RNN``,
+    ``LSTM``, ``GRU``, ``PyramidalLSTM``, ``StackRNN``: anything returning
+    (outputs, state) and having ``output_size``). Returns the list of y_t vectors
+    (``out_features`` Values each): logits for next-symbol prediction, or a regression
+    output (take the last one for a sequence-to-one task). State dict keys:
+    ``core.*`` and ``readout.weight`` / ``readout.bias``.
+    """
+
+    def __init__(self, core, out_features, generator=None):
+        check_sizes("SequenceModel", out_features=out_features)
+        if not isinstance(core, Module) or not hasattr(core, "output_size"):
+            raise TypeError("SequenceModel: core must be a recurrent Module with an "
+                            f"output_size (RNN, LSTM, GRU, ...), got {type(core).__name__}")
+        super().__init__()
+        self.core = core
+        self.readout = Linear(core.output_size, out_features, generator=generator)
+
+    def read_out(self, hidden):
+        """The read-out y_t = W h_t + b of every hidden vector h_t."""
+        return [self.readout(h) for h in hidden]
+
+    def forward(self, input, hx=None):
+        """[y_0, ..., y_{T-1}] for the sequence ``input`` (initial state ``hx``)."""
+        hidden, _ = self.core(input, hx)
+        return self.read_out(hidden)
+
+
+# --- the loss over a sequence --------------------------------------------------------
+
+def sequence_cross_entropy(logits, targets, mask=None):
+    """Mean next-symbol cross-entropy over the positions the mask selects:
+
+        L = (1 / |M|) sum_{(t, k) in M} -log softmax(z_t)_{y_tk}   for example k at step t
+
+    ``logits``: a list of T vectors of class scores (batched Values, or floats for one
+    sequence); ``targets``: class indices of shape (T, N) (or (T,)); ``mask``: booleans
+    of the same shape (None: every position), e.g. ``AnBn.mask`` (inside each string) or
+    ``AnBn.deterministic``. Masked positions add nothing to the loss or its gradient.
+    """
+    targets = np.asarray(targets)
+    if len(logits) != len(targets):
+        raise ValueError(f"sequence_cross_entropy: {len(logits)} steps of logits but "
+                         f"{len(targets)} steps of targets")
+    mask = np.ones(targets.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    if mask.shape != targets.shape:
+        raise ValueError(f"sequence_cross_entropy: the mask has shape {mask.shape} but the "
+                         f"targets have {targets.shape}")
+    count = int(mask.sum())
+    if count == 0:
+        raise ValueError("sequence_cross_entropy: the mask selects no position")
+    terms = []
+    for t, scores in enumerate(logits):
+        if mask[t].any():
+            per_example = cross_entropy(scores, targets[t], reduction="none")
+            terms.append(per_example if mask[t].all() else per_example * mask[t].astype(float))
+    return batch_sum(sum_values(terms)) / count
+
+
+# --- how the gradient fades through time --------------------------------------------
+
+def gradient_through_time(model, inputs, loss_fn):
+    """||d loss / d h_t|| for every time step t, as an array of T norms.
+
+    h_t is the output of ``model`` at step t: the top layer's hidden state of an
+    ``RNN`` / ``LSTM`` / ``GRU`` / ``StackRNN`` (both directions of a bidirectional
+    one), or the core's output inside a ``SequenceModel``. ``loss_fn`` receives the
+    model's output sequence (for a SequenceModel, its read-outs y_t) and returns a
+    Value; a batched loss is averaged over the batch. The derivative is the total one,
+    through every later step: with a loss on the last output only,
+
+        d loss / d h_t = d loss / d h_T * prod_{s=t+1..T} d h_s / d h_{s-1},
+
+    a product of T - t Jacobians. For a tanh RNN each is diag(1 - h_s^2) W_hh and the
+    product shrinks geometrically with T - t; an LSTM's cell path multiplies by the
+    forget gates f_s instead, which stay near 1 when the forget bias is large. The norm
+    is taken over the hidden units and the examples of a batch. The gradients are
+    computed with ``autodiff.gradients``: no ``.grad`` in the graph is changed.
+    """
+    if isinstance(model, SequenceModel):
+        hidden, _ = model.core(inputs)
+        loss = loss_fn(model.read_out(hidden))
+    else:
+        output = model(inputs)
+        hidden = output[0] if isinstance(output, tuple) else output
+        loss = loss_fn(hidden)
+    if not isinstance(loss, Value):
+        raise TypeError(f"gradient_through_time: loss_fn must return a Value, got "
+                        f"{type(loss).__name__}")
+    if type(loss.data) is not float:
+        loss = batch_mean(loss)
+    grads = gradients(loss, flatten_values(hidden))
+    norms, start = [], 0
+    for step in hidden:
+        step_grads, start = grads[start:start + len(step)], start + len(step)
+        norms.append(np.sqrt(sum(float(np.sum(np.square(g))) for g in step_grads)))
+    return np.array(norms)

@@ -3,16 +3,15 @@ algorithmic patterns with stack-augmented recurrent nets"): a recurrent controll
 pushes to, pops from or leaves a continuous stack, all by differentiable mixing."""
 import numpy as np
 
-from autodiff import Value, sigmoid, softmax, tanh
+from autodiff import sigmoid, softmax, tanh
 
 from . import init
 from .linear import linear
 from .module import Module
 from .parameter import Parameter
-from .recurrent_cells import checked_choice
-from .rng import as_generator
-from .sequences import as_sequence, check_state_batch, vectors_batch_size
-from .values import as_vector, check_sizes, layer_name
+from .recurrent import checked_choice, initial_state
+from .sequences import as_sequence
+from .values import check_sizes
 
 ACTIONS = ("push", "pop", "no-op")
 HIDDEN_ACTIVATIONS = {"tanh": tanh, "sigmoid": sigmoid}
@@ -62,15 +61,16 @@ class StackRNN(Module):
 
     def __init__(self, input_size, hidden_size, stack_depth=16, read_depth=2,
                  nonlinearity="tanh", generator=None):
-        check_sizes("StackRNN", input_size=input_size, hidden_size=hidden_size,
-                    stack_depth=stack_depth, read_depth=read_depth)
+        input_size, hidden_size, stack_depth, read_depth = check_sizes(
+            "StackRNN", input_size=input_size, hidden_size=hidden_size,
+            stack_depth=stack_depth, read_depth=read_depth)
         if read_depth > stack_depth:
             raise ValueError(f"StackRNN: read_depth ({read_depth}) must be at most "
                              f"stack_depth ({stack_depth})")
         checked_choice("StackRNN", "nonlinearity", nonlinearity, HIDDEN_ACTIVATIONS)
         super().__init__()
-        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
-        self.stack_depth, self.read_depth = int(stack_depth), int(read_depth)
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.stack_depth, self.read_depth = stack_depth, read_depth
         self.nonlinearity = nonlinearity
         H = self.hidden_size
         self.weight_ih = Parameter(np.zeros((H, self.input_size)))
@@ -91,7 +91,7 @@ class StackRNN(Module):
 
     def reset_parameters(self, generator=None):
         """Every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        generator = as_generator(generator, "StackRNN")
+        generator = init.as_generator(generator, "StackRNN")
         for _, parameter in self.named_parameters():
             init.fan_in_uniform(parameter, self.hidden_size, generator=generator)
 
@@ -113,7 +113,8 @@ class StackRNN(Module):
     def forward(self, input, hx=None):
         """(output, (h_T, s_T)) over the sequence; see the class."""
         sequence, batch = as_sequence(input, self, self.input_size)
-        h, stack = self._initial_state(hx, batch)
+        h, stack = initial_state(self, hx, ("h", "s"), (self.hidden_size, self.stack_depth),
+                                 batch)
         rows = self.hidden_rows()
         outputs, self.actions = [], []
         for x in sequence:
@@ -121,25 +122,6 @@ class StackRNN(Module):
             outputs.append(h)
             self.actions.append(actions)
         return outputs, (h, stack)
-
-    def _initial_state(self, hx, batch):
-        if hx is None:
-            zero = Value(0.0)
-            return [zero] * self.hidden_size, [zero] * self.stack_depth
-        if not isinstance(hx, tuple) or len(hx) != 2:
-            raise TypeError(f"{layer_name(self)}: the initial state must be a tuple "
-                            f"(h_0, s_0), got {type(hx).__name__}")
-        state = []
-        sizes = (self.hidden_size, self.stack_depth)
-        for vector, name, size in zip(hx, ("h_0", "s_0"), sizes):
-            vector = as_vector(vector, self)
-            if len(vector) != size:
-                raise ValueError(f"{layer_name(self)}: {name} must have {size} values, got "
-                                 f"{len(vector)}")
-            state.append(vector)
-        check_state_batch(self, "the initial state",
-                          vectors_batch_size(state, self, "initial state vector"), batch)
-        return state
 
     def extra_repr(self):
         return (f"{self.input_size}, {self.hidden_size}, stack_depth={self.stack_depth}, "

@@ -1,47 +1,16 @@
-"""A small training loop: fit (mini-batch gradient descent with a progress bar and an
-early-stopping hook), evaluate, predict and accuracy."""
-import os
-import sys
-
+"""Running a model: a small training loop (fit: mini-batch gradient descent with a
+progress bar and an early-stopping hook), evaluate, predict, accuracy, and checking a
+module's gradients against central differences (gradcheck_module)."""
 import numpy as np
+from tqdm.auto import tqdm
 
-from autodiff import no_grad
+from autodiff import Value, gradcheck, no_grad
+from autodiff import sum as sum_values
+from autodiff.checks import check_flag, check_number
 
 from .data import batches
-from .rng import as_generator
-from .values import to_numpy, to_values
-
-
-class _Progress:
-    """One line per epoch: a tqdm bar when tqdm is installed, else plain lines on stderr."""
-
-    def __init__(self, epochs):
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            tqdm = None
-        self.bar = None if tqdm is None else tqdm(total=epochs, desc="fit", unit="epoch")
-        self.epochs = epochs
-
-    def update(self, epoch, logs):
-        text = {name: f"{value:.4g}" for name, value in logs.items()}
-        if self.bar is not None:
-            self.bar.set_postfix(text)
-            self.bar.update(1)
-        else:
-            shown = ", ".join(f"{name}={value}" for name, value in text.items())
-            print(f"epoch {epoch + 1}/{self.epochs}: {shown}", file=sys.stderr)
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _show_progress(progress):
-    """``progress`` if given, else on only for an interactive terminal outside CI."""
-    if progress is not None:
-        return bool(progress)
-    return sys.stderr.isatty() and not os.environ.get("CI")
+from .init import as_generator, renamed_seed
+from .values import flatten_values, format_number, to_numpy, to_values, unflatten_like
 
 
 def _scalar_loss(loss):
@@ -63,13 +32,14 @@ def _stopping_hook(early_stopping):
                     f"an object with step(val_loss) -> bool, got {early_stopping!r}")
 
 
-def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True, seed=None,
-        validation_data=None, early_stopping=None, progress=None, val_loss_fn=None):
+def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
+        generator=None, validation_data=None, early_stopping=None, progress=True,
+        val_loss_fn=None, *, seed=None):
     """Train ``model`` by mini-batch gradient descent and return the history
     ``{"loss": [...], "val_loss": [...]}`` (one entry per epoch run).
 
     Each step: ``optimizer.zero_grad()``, loss = ``loss_fn(model(inputs), targets)`` on a
-    batch from ``batches(X, y, batch_size, shuffle, seed)``, ``loss.backward()``,
+    batch from ``batches(X, y, batch_size, shuffle, generator)``, ``loss.backward()``,
     ``optimizer.step()``. ``optimizer``: any object with ``zero_grad()`` and ``step()``
     (``optim.SGD(model.parameters(), lr)``, ...). After each epoch, with
     ``validation_data=(X_val, y_val)`` the validation loss is computed (``evaluate``)
@@ -78,18 +48,19 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     ``early_stopping(epoch, val_loss) -> bool`` (the training loss when there is no
     validation data) stops training when it returns True; an object with
     ``step(val_loss) -> bool`` instead (``optim.EarlyStopping``) is called that way.
-    ``progress``: show a bar
-    (tqdm) if True, never if False; by default only on a terminal and not under CI.
+    ``progress``: a tqdm bar, one tick per epoch with the losses (a widget in a notebook,
+    a line in a terminal), unless False. ``seed`` is the deprecated name of
+    ``generator``.
     """
     for method in ("zero_grad", "step"):
         if not callable(getattr(optimizer, method, None)):
             raise TypeError(f"fit: optimizer must have {method}(), got {optimizer!r}")
-    if not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
+    epochs = check_number("fit", "epochs", epochs, integer=True, minimum=0)
     should_stop = _stopping_hook(early_stopping)
-    generator = as_generator(seed, "fit")
+    generator = as_generator(renamed_seed("fit", generator, seed), "fit")
     history = {"loss": [], "val_loss": []}
-    bar = _Progress(epochs) if _show_progress(progress) else None
+    show = check_flag("fit", "progress", progress)
+    bar = tqdm(total=epochs, desc="fit", unit="epoch") if show else None
     try:
         for epoch in range(epochs):
             model.train()
@@ -108,7 +79,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
                                             loss_fn=val_loss_fn or loss_fn)["loss"]
                 history["val_loss"].append(logs["val_loss"])
             if bar is not None:
-                bar.update(epoch, logs)
+                bar.set_postfix({name: format_number(value) for name, value in logs.items()})
+                bar.update(1)
             monitored = logs.get("val_loss", logs["loss"])
             if should_stop(epoch, monitored):
                 break
@@ -122,20 +94,14 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
 def _outputs(model, X, batch_size):
     """The model's outputs on X, in evaluation mode without a graph: an (n, k) array, and
     whether the model returns a vector (True) or one Value. Modes are restored after."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
     X = np.asarray(X, dtype=np.float64)
     size = len(X) if batch_size is None else batch_size
     parts, vector = [], True
-    try:
-        with no_grad():
-            for inputs, _ in batches(X, np.zeros(len(X)), size, shuffle=False):
-                output = model(inputs)
-                vector = isinstance(output, (list, tuple))
-                parts.append(to_numpy(output if vector else [output]))
-    finally:
-        for module, training in modes:
-            module.__dict__["training"] = training
+    with model.training_mode(False), no_grad():
+        for inputs, _ in batches(X, np.zeros(len(X)), size, shuffle=False):
+            output = model(inputs)
+            vector = isinstance(output, (list, tuple))
+            parts.append(to_numpy(output if vector else [output]))
     return np.concatenate(parts), vector
 
 
@@ -170,3 +136,49 @@ def evaluate(model, X, y, loss_fn=None, batch_size=None):
     if y.dtype.kind in "iu":
         results["accuracy"] = accuracy(outputs, y)
     return results
+
+
+# --- checking a module's gradients ----------------------------------------------------
+
+def _generators(module):
+    return [m.generator for m in module.modules()
+            if isinstance(getattr(m, "generator", None), np.random.Generator)]
+
+
+def gradcheck_module(module, inputs, eps=1e-6, tol=1e-6, generator=0, *, seed=None):
+    """Compare d s / d (inputs, parameters) from backward with central differences, where
+    s = sum_i c_i y_i combines every output y_i of ``module(inputs)`` with fixed random
+    weights c_i (so each output's gradient counts), summed over a batch.
+
+    ``inputs``: what the module takes (a vector, or a nested list, of numbers, 1-D
+    arrays for a batch, or Values). Random layers replay the same draws on every call
+    (their ``generator`` state is restored before each), and the module's buffers
+    (running statistics) are put back afterwards. Returns autodiff's GradcheckResult
+    (``.ok``, ``.max_error``, ``.where``: index into inputs + parameters).
+    ``generator`` draws the weights c_i (an int seed by default, so a check repeats);
+    ``seed`` is its deprecated name.
+    """
+    if seed is not None:
+        generator = renamed_seed("gradcheck_module", None, seed)
+    structure = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    leaves = [x if isinstance(x, Value) else Value(x) for x in flatten_values(structure)]
+    parameters = module.parameters()
+    generators = _generators(module)
+    random_states = [g.bit_generator.state for g in generators]
+    saved_buffers = [(buffer, buffer.copy()) for buffer in module.buffers()]
+    weights = {}
+
+    def combined(values):
+        for layer_generator, state in zip(generators, random_states):
+            layer_generator.bit_generator.state = state
+        output = flatten_values(module(unflatten_like(structure, values[:len(leaves)])))
+        if len(weights) != len(output):
+            draws = as_generator(generator, "gradcheck_module").normal(size=len(output))
+            weights.update(enumerate(draws.tolist()))
+        return sum_values([weights[i] * y for i, y in enumerate(output)])
+
+    try:
+        return gradcheck(combined, leaves + parameters, eps=eps, tol=tol)
+    finally:
+        for buffer, saved in saved_buffers:
+            np.copyto(buffer, saved)

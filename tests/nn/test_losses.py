@@ -11,6 +11,7 @@ N, D, C = 5, 2, 4
 PREDICTIONS = RNG.normal(size=(N, D))
 REAL_TARGETS = RNG.normal(size=(N, D))
 SOFT_TARGETS = RNG.uniform(size=(N, D))
+PROBABILITIES = RNG.uniform(0.05, 0.95, size=(N, D))
 LOGITS = RNG.normal(size=(N, C))
 CLASSES = np.array([0, 3, 1, 3, 2])
 
@@ -19,7 +20,8 @@ ELEMENTWISE = [
     ("mse", nn.mse_loss, "mse_loss", {}, REAL_TARGETS),
     ("l1", nn.l1_loss, "l1_loss", {}, REAL_TARGETS),
     ("huber", nn.huber_loss, "huber_loss", {"delta": 0.7}, REAL_TARGETS),
-    ("bce", nn.binary_cross_entropy, "binary_cross_entropy_with_logits", {}, SOFT_TARGETS),
+    ("bce-logits", nn.binary_cross_entropy_with_logits, "binary_cross_entropy_with_logits",
+     {}, SOFT_TARGETS),
 ]
 CLASSIFICATION = [
     ("cross_entropy", nn.cross_entropy, "cross_entropy", {}),
@@ -57,6 +59,39 @@ def test_elementwise_losses_match_torch(torch, name, loss, torch_name, options, 
 
 @pytest.mark.parametrize("batched", [True, False], ids=["batch", "single"])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy_takes_probabilities_as_torch(torch, reduction, batched):
+    data, target = (PROBABILITIES, SOFT_TARGETS) if batched else \
+        (PROBABILITIES[0], SOFT_TARGETS[0])
+    check_against_torch(torch, nn.binary_cross_entropy, "binary_cross_entropy", data, target,
+                        reduction=reduction)
+
+
+def test_binary_cross_entropy_of_sigmoid_is_the_loss_with_logits():
+    """-[t log p + (1 - t) log(1 - p)] with p = sigmoid(z) equals softplus(z) - t z, and
+    d/dp = (p - t) / (p (1 - p)) (checked by hand, no torch)."""
+    z = ad.Value(PREDICTIONS[:, 0])
+    p = ad.sigmoid(z)
+    t = SOFT_TARGETS[:, 0]
+    from_probabilities = nn.binary_cross_entropy(p, t, reduction="none")
+    from_logits = nn.binary_cross_entropy_with_logits(z, t, reduction="none")
+    np.testing.assert_allclose(from_probabilities.data, from_logits.data, rtol=1e-12)
+    q = ad.Value(PROBABILITIES[:, 0])
+    ad.batch_sum(nn.binary_cross_entropy(q, t, reduction="none")).backward()
+    np.testing.assert_allclose(q.grad, (q.data - t) / (q.data * (1 - q.data)), rtol=1e-12)
+
+
+def test_binary_cross_entropy_clamps_its_logs_at_minus_100_and_refuses_non_probabilities():
+    sure = nn.binary_cross_entropy(ad.Value(np.array([0.0, 1.0])), np.array([1.0, 0.0]),
+                                   reduction="none")
+    np.testing.assert_allclose(sure.data, [100.0, 100.0])           # torch gives 100 too
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: input must be probabilities "
+                                         r"in \[0, 1\] \(for logits use binary_cross_entropy"
+                                         r"_with_logits\), got 1.5"):
+        nn.binary_cross_entropy(ad.Value(1.5), 1.0)
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["batch", "single"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("name, loss, torch_name, options", CLASSIFICATION,
                          ids=[c[0] for c in CLASSIFICATION])
 def test_classification_losses_match_torch(torch, name, loss, torch_name, options, reduction,
@@ -71,8 +106,10 @@ GRADCHECK_CASES = [
     ("l1", lambda v: nn.l1_loss(v, REAL_TARGETS), lambda v: nn.l1_loss(v, [0.1, -0.4])),
     ("huber", lambda v: nn.huber_loss(v, REAL_TARGETS, delta=0.5),
      lambda v: nn.huber_loss(v, [2.0, -0.4])),
-    ("bce", lambda v: nn.binary_cross_entropy([v[0]], SOFT_TARGETS[:, 0]),
-     lambda v: nn.binary_cross_entropy(v[0], 1.0)),
+    ("bce-logits", lambda v: nn.binary_cross_entropy_with_logits([v[0]], SOFT_TARGETS[:, 0]),
+     lambda v: nn.binary_cross_entropy_with_logits(v[0], 1.0)),
+    ("bce", lambda v: nn.binary_cross_entropy([ad.sigmoid(v[0])], SOFT_TARGETS[:, 0]),
+     lambda v: nn.binary_cross_entropy(ad.sigmoid(v[0]), 1.0)),
     ("cross_entropy", lambda v: nn.cross_entropy(v, CLASSES % 2),
      lambda v: nn.cross_entropy(v, 1)),
     ("nll", lambda v: nn.nll_loss(v, CLASSES % 2), lambda v: nn.nll_loss(v, 0)),
@@ -110,7 +147,7 @@ def test_losses_from_logits_are_stable_at_plus_minus_1000(big):
     assert all(np.isfinite(v.grad) for v in logits)
     assert logits[1].grad == pytest.approx(-1.0 if big > 0 else 0.0)  # softmax_1 - 1
     z = ad.Value(np.array([big, -big]))
-    bce = nn.binary_cross_entropy(z, np.array([0.0, 0.0]), reduction="none")
+    bce = nn.binary_cross_entropy_with_logits(z, np.array([0.0, 0.0]), reduction="none")
     np.testing.assert_allclose(bce.data, [max(big, 0.0), max(-big, 0.0)])
     ad.batch_sum(bce).backward()
     np.testing.assert_allclose(z.grad, [1.0 if big > 0 else 0.0, 0.0 if big > 0 else 1.0])
@@ -153,5 +190,10 @@ def test_element_targets_and_reduction_are_checked():
         nn.mse_loss(ad.Value(np.ones(3)), np.zeros(4))
 
 
-def test_binary_cross_entropy_with_logits_is_an_alias():
-    assert nn.binary_cross_entropy_with_logits is nn.binary_cross_entropy
+def test_binary_cross_entropy_and_the_loss_with_logits_are_different_functions():
+    """torch's meaning: the first takes probabilities, the second logits."""
+    assert nn.binary_cross_entropy_with_logits is not nn.binary_cross_entropy
+    z, t = 0.3, 1.0
+    p = 1 / (1 + np.exp(-z))
+    assert nn.binary_cross_entropy(ad.Value(p), t).data == pytest.approx(-np.log(p))
+    assert nn.binary_cross_entropy_with_logits(ad.Value(z), t).data == pytest.approx(-np.log(p))

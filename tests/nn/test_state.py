@@ -292,7 +292,8 @@ def json_state(entries):
 
 
 @pytest.mark.parametrize("entry, message", [
-    ({"dtype": "int8", "shape": [], "data": 300}, r"int8 data must be integers in \[-128, 127\], got 300"),
+    ({"dtype": "int8", "shape": [], "data": 300},
+     r"int8 data must be integers in \[-128, 127\], got 300"),
     ({"dtype": "int64", "shape": [], "data": 1.5}, "int64 data must be integers"),
     ({"dtype": "int64", "shape": [], "data": True}, "int64 data must be integers"),
     ({"dtype": "int64", "shape": [], "data": "1"}, "got '1'"),

@@ -117,8 +117,8 @@ def test_an_initial_state_is_used_and_checked():
         model(X, ([0.0, 0.0], [1.0, 1.0]))
     with pytest.raises(TypeError, match=r"the initial state must be a tuple \(h_0, s_0\)"):
         model(X, [0.0, 0.0])
-    with pytest.raises(ValueError, match="the initial state holds 3 examples but the input "
-                                         "is a batch of 4"):
+    with pytest.raises(ValueError, match=r"StackRNN\(.*\): h_0 holds 3 examples but the "
+                                         "input is a batch of 4"):
         model(np.zeros((2, 4, 1)), (np.zeros((3, 2)), np.zeros((3, 3))))
 
 
@@ -129,5 +129,5 @@ def test_bad_settings_name_the_stack_rnn():
     with pytest.raises(ValueError, match="StackRNN: nonlinearity must be 'tanh' or "
                                          "'sigmoid', got 'relu'"):
         nn.StackRNN(2, 3, nonlinearity="relu")
-    with pytest.raises(ValueError, match="StackRNN: stack_depth must be a positive integer"):
+    with pytest.raises(ValueError, match="StackRNN: stack_depth must be a whole number >= 1"):
         nn.StackRNN(2, 3, stack_depth=0)
