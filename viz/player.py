@@ -109,7 +109,9 @@ class Player:
         return states
 
     def explanations(self, number):
-        """node id -> its gradient after step ``number`` as the sum over its edges."""
+        """node id -> its gradient after step ``number`` as the sum over its edges
+        (``b.grad = 2 (from c) + 3 (from d) = 5``); the words change only when the box
+        receives, so a frame sends few of them."""
         stepper, scene = self.stepper, self.stepper.scene
         texts = {}
         for node in scene.nodes:
@@ -136,7 +138,7 @@ class Player:
                 if recorded is not None:
                     terms.append((recorded.contribution, stepper.name(edge.child)))
             start = stepper.grad_at(node, 0)
-            text = f"{name}.grad after step {number} = "
+            text = f"{name}.grad {'so far ' if waiting else ''}= "
             pieces = []
             if number_text(scene, start, stepper.precision) != "0" or not terms:
                 pieces.append(f"{number_text(scene, start, stepper.precision)} (before)")

@@ -139,10 +139,10 @@ def test_clicking_a_box_highlights_its_edges_and_explains_its_grad(open_page, de
     page.click('[data-action="next"]')
     page.locator(f"#{data['prefix']}{b}").click()
     state = _state(page)
-    assert state["explain"] == "b.grad after step 2 = 2 (from c) = 2; still to come from d"
+    assert state["explain"] == "b.grad so far = 2 (from c) = 2; still to come from d"
     assert state["focusEdges"] == 2
     page.click('[data-action="next"]')
-    assert _state(page)["explain"] == "b.grad after step 3 = 2 (from c) + 3 (from d) = 5"
+    assert _state(page)["explain"] == "b.grad = 2 (from c) + 3 (from d) = 5"
     page.locator(f"#{data['prefix']}{b}").click()                        # click again: off
     assert _state(page)["explain"] == "" and _state(page)["focusEdges"] == 0
     assert errors == []
