@@ -25,13 +25,6 @@ def index_of(indices):
     return indices
 
 
-def gather(buffer, indices, shape):
-    """buffer[indices] shaped ``shape`` (+ the batch axis): a view when consecutive."""
-    index = index_of(indices)
-    return (buffer[index] if type(index) is slice else buffer[index]).reshape(
-        shape + buffer.shape[1:])
-
-
 class Scatter:
     """grads[targets] += contributions, repeated targets summed."""
 
@@ -46,23 +39,65 @@ class Scatter:
             self.starts = np.searchsorted(self.inverse[self.order], np.arange(len(self.unique)))
         self.count = len(targets)
 
-    def add(self, grads, contribution):
-        if not self.repeated:
-            grads[self.index] += contribution
-        elif grads.ndim == 1:
-            grads[self.unique] += np.bincount(self.inverse, weights=np.broadcast_to(
+    def bind(self, grads):
+        """Fix the grad buffer (a view of the targets when they are consecutive)."""
+        self.grads = grads
+        self.view = grads[self.index] if type(self.index) is slice else None
+        return self
+
+    def add(self, contribution):
+        view = self.view
+        if view is not None:
+            view += contribution
+        elif not self.repeated:
+            self.grads[self.index] += contribution
+        elif self.grads.ndim == 1:
+            self.grads[self.unique] += np.bincount(self.inverse, weights=np.broadcast_to(
                 contribution, (self.count,)), minlength=len(self.unique))
         else:
-            full = np.broadcast_to(contribution, (self.count, grads.shape[1]))
-            grads[self.unique] += np.add.reduceat(full[self.order], self.starts, axis=0)
+            full = np.broadcast_to(contribution, (self.count, self.grads.shape[1]))
+            self.grads[self.unique] += np.add.reduceat(full[self.order], self.starts, axis=0)
+
+
+class Reader:
+    """Operand rows of a group: a fixed view when consecutive, else a gather."""
+
+    def __init__(self, kind, slots, widen=False, shape=None):
+        self.kind, self.index, self.widen, self.shape = kind, index_of(slots), widen, shape
+
+    def bind(self, buffers):
+        self.buffer = buffers[self.kind]
+        self.view = self._read() if type(self.index) is slice else None
+        return self
+
+    def _read(self):
+        x = self.buffer[self.index]
+        if self.shape is not None:
+            x = x.reshape(self.shape)
+        return x[:, None] if self.widen else x
+
+    def read(self):
+        view = self.view
+        return view if view is not None else self._read()
 
 
 class Group:
-    """Base: the output kind and slice; ``forward(buffers)``, ``backward(buffers, grads)``."""
+    """Base: the output kind and slots; ``bind(buffers, grads)`` once, then
+    ``forward()`` and ``backward()`` on every replay."""
 
     def __init__(self, out_kind, out_slots):
         self.out_kind, self.out = out_kind, index_of(out_slots)
         self.size = len(out_slots)
+        self.readers, self.scatters = [], []
+
+    def bind(self, buffers, grads):
+        self.out_view = buffers[self.out_kind][self.out]
+        self.upstream = grads[self.out_kind][self.out]
+        for reader in self.readers:
+            if reader is not None:
+                reader.bind(buffers)
+        for scatter, kind in self.scatters:
+            scatter.bind(grads[kind])
 
 
 class Elementwise(Group):
@@ -73,35 +108,36 @@ class Elementwise(Group):
         super().__init__(out_kind, out_slots)
         self.primitive, self.forward_rule, self.check = (
             primitive, primitive.array_forward, primitive.check)
-        m = len(out_slots)
-        self.sources = [(kind, index_of(s), kind == SCALAR and out_kind == BATCH)
+        self.readers = [Reader(kind, s, kind == SCALAR and out_kind == BATCH)
                         for kind, s in zip(kinds, slots)]
-        self.scatters = [Scatter(s) if need else None for s, need in zip(slots, needs)]
-        self.m = m
+        self.widen = [reader.widen for reader in self.readers]
+        self.targets = [Scatter(s) if need else None for s, need in zip(slots, needs)]
+        self.scatters = [(t, kind) for t, kind in zip(self.targets, kinds) if t is not None]
+        self.relu = primitive.name == "relu"
 
-    def forward(self, buffers):
-        operands = []
-        for kind, index, widen in self.sources:
-            x = buffers[kind][index]
-            operands.append(x[:, None] if widen else x)
+    def forward(self):
+        operands = [reader.read() for reader in self.readers]
         if self.check is not None:
             self.check(*operands)
-        out = buffers[self.out_kind][self.out]
-        out[...] = self.forward_rule(*operands)
-        self.saved = operands, out
+        self.out_view[...] = self.forward_rule(*operands)
+        self.operands = operands
 
-    def backward(self, buffers, grads):
-        operands, out = self.saved
-        upstream = grads[self.out_kind][self.out]
+    def backward(self):
+        upstream, out = self.upstream, self.out_view
+        if self.relu:      # d relu/dx = [x > 0] = [out > 0]: one comparison, no branches
+            if self.targets[0] is not None:
+                self.targets[0].add(upstream * (out > 0.0))
+            return
+        operands = self.operands
         locals_ = self.primitive.local_grads_of(*operands, out)
-        for (kind, _, widen), scatter, local in zip(self.sources, self.scatters, locals_):
-            if scatter is None:
+        for target, local, widen in zip(self.targets, locals_, self.widen):
+            if target is None:
                 continue
             contribution = upstream if (type(local) is float and local == 1.0) \
                 else local * upstream
             if widen:
                 contribution = contribution.sum(axis=1)
-            scatter.add(grads[kind], contribution)
+            target.add(contribution)
 
 
 class Identity(Group):
@@ -109,15 +145,16 @@ class Identity(Group):
 
     def __init__(self, out_slots, slots, need):
         super().__init__(SCALAR, out_slots)
-        self.source = index_of(slots)
-        self.scatter = Scatter(slots) if need else None
+        self.readers = [Reader(SCALAR, slots)]
+        self.target = Scatter(slots) if need else None
+        self.scatters = [(self.target, SCALAR)] if need else []
 
-    def forward(self, buffers):
-        buffers[SCALAR][self.out] = buffers[SCALAR][self.source]
+    def forward(self):
+        self.out_view[...] = self.readers[0].read()
 
-    def backward(self, buffers, grads):
-        if self.scatter is not None:
-            self.scatter.add(grads[SCALAR], grads[SCALAR][self.out])
+    def backward(self):
+        if self.target is not None:
+            self.target.add(self.upstream)
 
 
 class BatchReduce(Group):
@@ -125,18 +162,19 @@ class BatchReduce(Group):
 
     def __init__(self, mean, out_slots, slots, need, batch_size):
         super().__init__(SCALAR, out_slots)
-        self.source, self.mean = index_of(slots), mean
+        self.readers = [Reader(BATCH, slots)]
+        self.mean = mean
         self.scale = 1.0 / batch_size if mean else 1.0
-        self.scatter = Scatter(slots) if need else None
+        self.target = Scatter(slots) if need else None
+        self.scatters = [(self.target, BATCH)] if need else []
 
-    def forward(self, buffers):
-        rows = buffers[BATCH][self.source]
-        buffers[SCALAR][self.out] = rows.mean(axis=1) if self.mean else rows.sum(axis=1)
+    def forward(self):
+        rows = self.readers[0].read()
+        self.out_view[...] = rows.mean(axis=1) if self.mean else rows.sum(axis=1)
 
-    def backward(self, buffers, grads):
-        if self.scatter is not None:
-            upstream = grads[SCALAR][self.out]
-            self.scatter.add(grads[BATCH], (upstream * self.scale)[:, None])
+    def backward(self):
+        if self.target is not None:
+            self.target.add((self.upstream * self.scale)[:, None])
 
 
 class Sum(Group):
@@ -144,34 +182,33 @@ class Sum(Group):
 
     def __init__(self, out_kind, out_slots, batch_slots, scalar_slots, batch_needs, scalar_needs):
         super().__init__(out_kind, out_slots)
-        self.batch_slots, self.scalar_slots = batch_slots, scalar_slots
         m = len(out_slots)
         self.kb, self.ks = batch_slots.shape[1], scalar_slots.shape[1]
-        self.batch_scatter = Scatter(batch_slots) if batch_needs else None
-        self.scalar_scatter = Scatter(scalar_slots) if scalar_needs else None
-        self.batch_index = index_of(batch_slots) if self.kb else None
-        self.scalar_index = index_of(scalar_slots) if self.ks else None
-        self.m = m
+        self.batch = Reader(BATCH, batch_slots, shape=(m, self.kb, -1)) if self.kb else None
+        self.scalar = Reader(SCALAR, scalar_slots, shape=(m, self.ks)) if self.ks else None
+        self.readers = [self.batch, self.scalar]
+        self.batch_target = Scatter(batch_slots) if batch_needs else None
+        self.scalar_target = Scatter(scalar_slots) if scalar_needs else None
+        self.scatters = [(t, kind) for t, kind in ((self.batch_target, BATCH),
+                                                   (self.scalar_target, SCALAR)) if t is not None]
 
-    def forward(self, buffers):
-        total = None
+    def forward(self):
+        out = self.out_view
         if self.kb:
-            rows = buffers[BATCH][self.batch_index]
-            total = rows.reshape(self.m, self.kb, -1).sum(axis=1) if self.kb > 1 else rows
-        if self.ks:
-            scalars = buffers[SCALAR][self.scalar_index].reshape(self.m, self.ks).sum(axis=1)
-            total = scalars if total is None else total + scalars[:, None]
-        buffers[self.out_kind][self.out] = total
+            np.sum(self.batch.read(), axis=1, out=out)
+            if self.ks:
+                out += self.scalar.read().sum(axis=1)[:, None]
+        else:
+            np.sum(self.scalar.read(), axis=1, out=out)
 
-    def backward(self, buffers, grads):
-        upstream = grads[self.out_kind][self.out]
-        if self.batch_scatter is not None:
-            self.batch_scatter.add(grads[BATCH], np.repeat(upstream, self.kb, axis=0)
-                                   if self.kb > 1 else upstream)
-        if self.scalar_scatter is not None:
+    def backward(self):
+        upstream = self.upstream
+        if self.batch_target is not None:
+            self.batch_target.add(np.repeat(upstream, self.kb, axis=0) if self.kb > 1
+                                  else upstream)
+        if self.scalar_target is not None:
             summed = upstream.sum(axis=1) if self.out_kind == BATCH else upstream
-            self.scalar_scatter.add(grads[SCALAR], np.repeat(summed, self.ks)
-                                    if self.ks > 1 else summed)
+            self.scalar_target.add(np.repeat(summed, self.ks) if self.ks > 1 else summed)
 
 
 class Affine(Group):
@@ -186,42 +223,53 @@ class Affine(Group):
     def __init__(self, out_kind, out_slots, weight_rows, input_rows, node_pairs, bias,
                  needs, input_kind):
         super().__init__(out_kind, out_slots)
-        self.weight_rows, self.input_rows, self.pairs = weight_rows, input_rows, node_pairs
+        self.pairs = node_pairs
         self.a, self.k = weight_rows.shape
         self.b = len(input_rows)
         self.full = len(node_pairs) == self.a * self.b      # pairs are sorted and distinct
         self.input_kind = input_kind
-        self.weight_index = index_of(weight_rows)
-        self.input_index = index_of(input_rows.T) if input_kind == BATCH else index_of(input_rows)
+        self.weights = Reader(SCALAR, weight_rows, shape=(self.a, self.k))
+        if input_kind == BATCH:         # k x (b n): one matrix product for every window
+            self.inputs = Reader(BATCH, input_rows.T, shape=(self.k, -1))
+        else:
+            self.inputs = Reader(SCALAR, input_rows, shape=(self.b, self.k))
+        self.readers = [self.weights, self.inputs]
         need_w, need_x, need_b = needs
-        self.weight_scatter = Scatter(weight_rows) if need_w else None
-        self.input_scatter = Scatter(input_rows.T if input_kind == BATCH else input_rows) \
+        self.weight_target = Scatter(weight_rows) if need_w else None
+        self.input_target = Scatter(input_rows.T if input_kind == BATCH else input_rows) \
             if need_x else None
-        self.bias = None
+        self.bias = self.bias_target = None
+        self.bias_widen = False
         if bias is not None:
             kind, slots = bias
-            self.bias = (kind, index_of(slots), Scatter(slots) if need_b else None)
+            self.bias_widen = kind == SCALAR and out_kind == BATCH
+            self.bias = Reader(kind, slots, widen=self.bias_widen)
+            self.readers.append(self.bias)
+            self.bias_target = Scatter(slots) if need_b else None
+            if need_b:
+                self.scatters.append((self.bias_target, kind))
+        self.scatters += [(t, kind) for t, kind in ((self.weight_target, SCALAR),
+                                                    (self.input_target, input_kind))
+                          if t is not None]
 
-    def forward(self, buffers):
-        S = buffers[SCALAR]
-        weights = S[self.weight_index].reshape(self.a, self.k)
+    def forward(self):
+        weights, inputs = self.weights.read(), self.inputs.read()
         if self.input_kind == BATCH:
-            inputs = buffers[BATCH][self.input_index].reshape(self.k, -1)   # k x (b n)
-            grid = (weights @ inputs).reshape(self.a * self.b, -1)
+            if self.full:
+                np.matmul(weights, inputs, out=self.out_view.reshape(self.a, -1))
+            else:
+                grid = (weights @ inputs).reshape(self.a * self.b, -1)
+                self.out_view[...] = grid[self.pairs]
         else:
-            inputs = S[self.input_index].reshape(self.b, self.k)
             grid = (weights @ inputs.T).reshape(self.a * self.b)
-        out = grid if self.full else grid[self.pairs]
+            self.out_view[...] = grid if self.full else grid[self.pairs]
         if self.bias is not None:
-            kind, index, _ = self.bias
-            bias = buffers[kind][index]
-            out = out + (bias[:, None] if kind == SCALAR and self.out_kind == BATCH else bias)
-        buffers[self.out_kind][self.out] = out
+            self.out_view += self.bias.read()
         self.saved = weights, inputs
 
-    def backward(self, buffers, grads):
+    def backward(self):
         weights, inputs = self.saved
-        upstream = grads[self.out_kind][self.out]
+        upstream = self.upstream
         if self.full:
             grid = upstream
         else:
@@ -229,21 +277,18 @@ class Affine(Group):
             grid[self.pairs] = upstream
         if self.input_kind == BATCH:
             grid = grid.reshape(self.a, -1)                       # a x (b n)
-            if self.weight_scatter is not None:
-                self.weight_scatter.add(grads[SCALAR], (grid @ inputs.T).ravel())
-            if self.input_scatter is not None:
-                width = upstream.shape[1]
-                self.input_scatter.add(grads[BATCH], (weights.T @ grid).reshape(-1, width))
+            if self.weight_target is not None:
+                self.weight_target.add((grid @ inputs.T).ravel())
+            if self.input_target is not None:
+                self.input_target.add((weights.T @ grid).reshape(-1, upstream.shape[1]))
         else:
             grid = grid.reshape(self.a, self.b)
-            if self.weight_scatter is not None:
-                self.weight_scatter.add(grads[SCALAR], (grid @ inputs).ravel())
-            if self.input_scatter is not None:
-                self.input_scatter.add(grads[SCALAR], (grid.T @ weights).ravel())
-        if self.bias is not None and self.bias[2] is not None:
-            kind = self.bias[0]
-            self.bias[2].add(grads[kind], upstream.sum(axis=1)
-                             if kind == SCALAR and self.out_kind == BATCH else upstream)
+            if self.weight_target is not None:
+                self.weight_target.add((grid @ inputs).ravel())
+            if self.input_target is not None:
+                self.input_target.add((grid.T @ weights).ravel())
+        if self.bias_target is not None:
+            self.bias_target.add(upstream.sum(axis=1) if self.bias_widen else upstream)
 
 
 class AffineByNode(Group):
@@ -254,47 +299,51 @@ class AffineByNode(Group):
         super().__init__(out_kind, out_slots)
         self.m, self.k = weight_slots.shape
         self.input_kind = input_kind
-        self.weight_index, self.input_index = index_of(weight_slots), index_of(input_slots)
+        self.weights = Reader(SCALAR, weight_slots, shape=(self.m, self.k))
+        self.inputs = Reader(input_kind, input_slots, shape=(self.m, self.k, -1)
+                             if input_kind == BATCH else (self.m, self.k))
+        self.readers = [self.weights, self.inputs]
         need_w, need_x, need_b = needs
-        self.weight_scatter = Scatter(weight_slots) if need_w else None
-        self.input_scatter = Scatter(input_slots) if need_x else None
-        self.bias = None
+        self.weight_target = Scatter(weight_slots) if need_w else None
+        self.input_target = Scatter(input_slots) if need_x else None
+        self.bias = self.bias_target = None
+        self.bias_widen = False
         if bias is not None:
             kind, slots = bias
-            self.bias = (kind, index_of(slots), Scatter(slots) if need_b else None)
+            self.bias_widen = kind == SCALAR and out_kind == BATCH
+            self.bias = Reader(kind, slots, widen=self.bias_widen)
+            self.readers.append(self.bias)
+            self.bias_target = Scatter(slots) if need_b else None
+            if need_b:
+                self.scatters.append((self.bias_target, kind))
+        self.scatters += [(t, kind) for t, kind in ((self.weight_target, SCALAR),
+                                                    (self.input_target, input_kind))
+                          if t is not None]
 
-    def forward(self, buffers):
-        weights = buffers[SCALAR][self.weight_index].reshape(self.m, self.k)
-        inputs = buffers[self.input_kind][self.input_index]
+    def forward(self):
+        weights, inputs = self.weights.read(), self.inputs.read()
         if self.input_kind == BATCH:
-            inputs = inputs.reshape(self.m, self.k, -1)
-            out = np.einsum("mk,mkn->mn", weights, inputs)
+            self.out_view[...] = np.einsum("mk,mkn->mn", weights, inputs)
         else:
-            inputs = inputs.reshape(self.m, self.k)
-            out = np.einsum("mk,mk->m", weights, inputs)
+            self.out_view[...] = np.einsum("mk,mk->m", weights, inputs)
         if self.bias is not None:
-            kind, index, _ = self.bias
-            bias = buffers[kind][index]
-            out = out + (bias[:, None] if kind == SCALAR and self.out_kind == BATCH else bias)
-        buffers[self.out_kind][self.out] = out
+            self.out_view += self.bias.read()
         self.saved = weights, inputs
 
-    def backward(self, buffers, grads):
+    def backward(self):
         weights, inputs = self.saved
-        upstream = grads[self.out_kind][self.out]
+        upstream = self.upstream
         batched = self.input_kind == BATCH
-        if self.weight_scatter is not None:
+        if self.weight_target is not None:
             dw = np.einsum("mn,mkn->mk", upstream, inputs) if batched \
                 else upstream[:, None] * inputs
-            self.weight_scatter.add(grads[SCALAR], dw.ravel())
-        if self.input_scatter is not None:
+            self.weight_target.add(dw.ravel())
+        if self.input_target is not None:
             dx = (weights[:, :, None] * upstream[:, None, :]).reshape(self.m * self.k, -1) \
                 if batched else (upstream[:, None] * weights).ravel()
-            self.input_scatter.add(grads[self.input_kind], dx)
-        if self.bias is not None and self.bias[2] is not None:
-            kind = self.bias[0]
-            self.bias[2].add(grads[kind], upstream.sum(axis=1)
-                             if kind == SCALAR and self.out_kind == BATCH else upstream)
+            self.input_target.add(dx)
+        if self.bias_target is not None:
+            self.bias_target.add(upstream.sum(axis=1) if self.bias_widen else upstream)
 
 
 class NodeByNode(Group):
@@ -307,26 +356,32 @@ class NodeByNode(Group):
         self.sequence = sequence          # True: forward takes one tuple (sum, affine)
         self.out_slots = list(out_slots)
 
-    def forward(self, buffers):
+    def bind(self, buffers, grads):
+        super().bind(buffers, grads)
+        self.buffers, self.grads = buffers, grads
+
+    def _datas(self, node):
+        return [self.buffers[kind][s] if kind == BATCH else float(self.buffers[kind][s])
+                for kind, s in zip(self.kinds[node], self.slots[node])]
+
+    def forward(self):
         for node, slot in enumerate(self.out_slots):
-            datas = [buffers[kind][s] if kind == BATCH else float(buffers[kind][s])
-                     for kind, s in zip(self.kinds[node], self.slots[node])]
-            batched = any(kind == BATCH for kind in self.kinds[node])
+            datas = self._datas(node)
+            batched = BATCH in self.kinds[node]
             forward = self.primitive.array_forward if batched else self.primitive.float_forward
-            buffers[self.out_kind][slot] = forward(tuple(datas)) if self.sequence \
+            self.buffers[self.out_kind][slot] = forward(tuple(datas)) if self.sequence \
                 else forward(*datas)
 
-    def backward(self, buffers, grads):
+    def backward(self):
         for node, slot in enumerate(self.out_slots):
-            kinds, slots = self.kinds[node], self.slots[node]
-            datas = [buffers[kind][s] if kind == BATCH else float(buffers[kind][s])
-                     for kind, s in zip(kinds, slots)]
-            out = buffers[self.out_kind][slot]
-            upstream = grads[self.out_kind][slot]
+            datas = self._datas(node)
+            out = self.buffers[self.out_kind][slot]
+            upstream = self.grads[self.out_kind][slot]
             locals_ = self.primitive.local_grads_of(*datas, out)
-            for kind, s, local, need in zip(kinds, slots, locals_, self.needs[node]):
+            for kind, s, local, need in zip(self.kinds[node], self.slots[node], locals_,
+                                            self.needs[node]):
                 if need:
                     contribution = local * upstream
                     if kind == SCALAR and np.ndim(contribution):
                         contribution = float(np.sum(contribution))
-                    grads[kind][s] += contribution
+                    self.grads[kind][s] += contribution

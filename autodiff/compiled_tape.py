@@ -38,6 +38,14 @@ def _key(graph, i):
     return ("elementwise", primitive, kinds)
 
 
+def _distinct_rows(matrix):
+    """(the distinct rows in order of first appearance, each row's number among them)."""
+    numbers = {}
+    inverse = [numbers.setdefault(row, len(numbers)) for row in map(tuple, matrix.tolist())]
+    return (np.array(list(numbers), dtype=np.intp).reshape(len(numbers), matrix.shape[1]),
+            np.array(inverse, dtype=np.intp))
+
+
 class Tape:
     """Layout, groups and replay of one traced step."""
 
@@ -78,6 +86,8 @@ class Tape:
         self.V = np.zeros((sizes[BATCH], self.batch_size))
         self.GS, self.GV = np.zeros_like(self.S), np.zeros_like(self.V)
         self.buffers, self.grads = [self.S, self.V], [self.GS, self.GV]
+        for group in self.groups:
+            group.bind(self.buffers, self.grads)
         self.parameter_count = parameter_count
         self._plan_leaves(graph, recorder)
         self.loss = None
@@ -106,9 +116,8 @@ class Tape:
             k, input_kind, bias_kinds = key[2], key[3], key[4]
             weights = slots_of(nodes, range(k))
             inputs = slots_of(nodes, range(k, 2 * k))
-            weight_rows, wi = np.unique(weights, axis=0, return_inverse=True)
-            input_rows, xi = np.unique(inputs, axis=0, return_inverse=True)
-            wi, xi = wi.ravel(), xi.ravel()
+            weight_rows, wi = _distinct_rows(weights)
+            input_rows, xi = _distinct_rows(inputs)
             b = len(input_rows)
             pairs = wi * b + xi
             order = np.argsort(pairs, kind="stable")
@@ -214,9 +223,8 @@ class Tape:
     def forward(self, observe=True):
         """Every group in level order; then the observers (not on the traced call,
         whose eager run already called them). Returns the loss."""
-        buffers = self.buffers
         for group in self.groups:
-            group.forward(buffers)
+            group.forward()
         for function, places in (self.observer_plan if observe else ()):
             function(*[float(self.buffers[k][s]) if k == SCALAR else self.buffers[k][s].copy()
                        for k, s in places])
@@ -227,7 +235,6 @@ class Tape:
         self.GS.fill(0.0)
         self.GV.fill(0.0)
         self.GS[self.loss] = 1.0
-        buffers, grads = self.buffers, self.grads
         for group in reversed(self.backward_groups):
-            group.backward(buffers, grads)
+            group.backward()
         gradient += self.GS[:self.parameter_count]

@@ -244,38 +244,43 @@ def build_graph(loss, params, recorder, table, topological_order, constant_marke
 
 def rewrite(graph, pinned):
     """Chains of add/sum into one sum; sums of products into affine (in place).
-    Nodes in ``pinned`` (the loss, observed Values) are kept."""
+    Nodes in ``pinned`` (observed Values) are kept. Linear in the graph's size: a
+    chain's inner nodes are marked folded, then each outermost sum collects its terms."""
     add, total, mul, affine = (graph.table[name] for name in ("add", "sum", "mul", "affine"))
-    uses = [0] * len(graph.values)
-    for operands in graph.operands:
-        for j in operands:
-            uses[j] += 1
-    for j in pinned:
-        uses[j] += 1
     primitive, operands, alive, kind, leaf = (graph.primitive, graph.operands, graph.alive,
                                               graph.kind, graph.leaf)
-    for i in range(len(primitive)):
-        if primitive[i] is not add and primitive[i] is not total:
+    count = len(primitive)
+    uses = [0] * count
+    consumer = [-1] * count
+    for i, ops in enumerate(operands):
+        for j in ops:
+            uses[j] += 1
+            consumer[j] = i
+    for j in pinned:
+        uses[j] += 2
+    summing = [p is add or p is total for p in primitive]
+    for j in range(count):
+        if summing[j] and uses[j] == 1 and summing[consumer[j]]:
+            alive[j] = False                       # folded into its consumer's sum
+    for i in range(count):
+        if not summing[i] or not alive[i]:
             continue
-        flat = []
-        for j in operands[i]:
-            if (primitive[j] is add or primitive[j] is total) and uses[j] == 1:
-                flat.extend(operands[j])
-                alive[j] = False
+        terms, stack = [], list(reversed(operands[i]))
+        while stack:
+            j = stack.pop()
+            if alive[j] or not summing[j]:
+                terms.append(j)
             else:
-                flat.append(j)
-        primitive[i], operands[i] = total, flat
-    for i in range(len(primitive)):
-        if primitive[i] is not total:
+                stack.extend(reversed(operands[j]))
+        primitive[i], operands[i] = total, terms
+        products = [j for j in terms if primitive[j] is mul and uses[j] == 1]
+        if not products or len(terms) - len(products) > 1:
             continue
-        products = [j for j in operands[i] if primitive[j] is mul and uses[j] == 1]
-        others = [j for j in operands[i] if not (primitive[j] is mul and uses[j] == 1)]
-        if not products or len(others) > 1:
-            continue
+        others = [j for j in terms if not (primitive[j] is mul and uses[j] == 1)]
         weights, inputs = [], []
         for j in products:
             a, b = operands[j]
-            if kind[a] == 0 and (kind[b] == 1 or (leaf[b] is None or leaf[b][0] != "param")):
+            if kind[a] == 0 and (kind[b] == 1 or leaf[b] is None or leaf[b][0] != "param"):
                 weights.append(a), inputs.append(b)
             elif kind[b] == 0:
                 weights.append(b), inputs.append(a)
