@@ -100,7 +100,7 @@ def boxes_and_arrows(scene, groups, show, grads, precision):
 
 def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters=True,
          collapse=None, max_nodes=300, title=None, legend=True, rankdir="LR",
-         renderer=None, example=0):
+         renderer=None, example=0, stop_at=()):
     """Picture of the graph that produced ``subject`` (a Value, a list of Values, or an
     ``autodiff.Graph``): returns a ``Drawing`` (``.source`` DOT, ``.render(path)``,
     inline SVG in Jupyter).
@@ -121,8 +121,10 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     ``example``: for a batched graph, the example whose numbers are shown (0: the first;
     the title says "example 1 of 64"); an edge into a scalar (a weight) shows the sum
     over the batch that backward adds. A batch of one is drawn as plain numbers.
+    ``stop_at``: Values drawn as inputs, what they were computed from left out (one
+    module's own graph: its outputs, stopping at what it takes in).
     """
-    scene = Scene(subject, params, "draw", example)
+    scene = Scene(subject, params, "draw", example, stop_at)
     check_options("draw", show, precision)
     if grads is None:
         grads = any(has_grad(output) for output in scene.outputs)

@@ -124,18 +124,19 @@ def _kind(node, outputs, parameters):
     return "input" if node.label else "constant"
 
 
-def computation_order(outputs):
+def computation_order(outputs, stop_at=()):
     """Every Value the outputs depend on, in the order a program computing them left to
     right would have made them: depth first, operands in order, each node after its
     operands (``c = a + b`` before ``d = b + 1`` in ``e = c * d``). Iterative: a long
-    chain does not hit the recursion limit."""
-    order, done = [], set()
+    chain does not hit the recursion limit. Nodes in ``stop_at`` count as leaves: what
+    they were computed from is left out."""
+    order, done, stop = [], set(), set(stop_at)
     stack = [(output, False) for output in reversed(outputs)]
     while stack:
         node, expanded = stack.pop()
         if node in done:
             continue
-        if expanded or not node.parents:
+        if expanded or not node.parents or node in stop:
             done.add(node)
             order.append(node)
             continue
@@ -179,11 +180,12 @@ class Scene:
     shows (``"0: Linear(2 -> 3)"`` for a module of the model passed as ``params``).
     """
 
-    def __init__(self, subject, params=None, function="draw", example=0):
+    def __init__(self, subject, params=None, function="draw", example=0, stop_at=()):
         self.outputs = as_outputs(subject, function)
         self.inputs = tuple(subject.inputs.values()) if isinstance(subject, Graph) else ()
-        self.nodes = computation_order(self.outputs)
-        self.edges = [edge for node in self.nodes for edge in node.edges()]
+        stop = set(stop_at)
+        self.nodes = computation_order(self.outputs, stop)
+        self.edges = [edge for node in self.nodes if node not in stop for edge in node.edges()]
         self.batch_size = batch_size_of(self.nodes, function)
         self.example = check_example(example, self.batch_size, function)
         parameters = collect_parameters(params, function)
@@ -195,7 +197,8 @@ class Scene:
         counters = {"v": 0, "p": 0}
         for position, node in enumerate(self.nodes):
             self.ids[node] = f"n{position}"
-            self.kinds[node] = _kind(node, outputs, parameters)
+            self.kinds[node] = "input" if node in stop and node not in outputs else _kind(
+                node, outputs, parameters)
             name = parameters.get(node, "") or label_text(node.label)
             if not name and (node.parents or node in parameters):
                 prefix = "v" if node.parents else "p"
