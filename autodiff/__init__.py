@@ -21,6 +21,7 @@ from ._mode import enable_grad, is_grad_enabled, no_grad, scope
 from ._steps import EdgeStep, Step, backward_steps
 from ._tracing import Graph, trace
 from . import checks
+from .compiled import CompiledStep, compile, constant, observe
 
 __all__ = [
     "Value", "Edge", "CONSTANT", "Primitive", "PrimitiveFamily", "PRIMITIVES", "Graph", "Step",
@@ -33,6 +34,7 @@ __all__ = [
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks",
+    "checks", "compile", "CompiledStep", "constant", "observe",
 ]
 
 raise_gc_threshold()

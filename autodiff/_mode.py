@@ -14,6 +14,7 @@ class _RecordingState(threading.local):
     def __init__(self):
         self.context = (True, None)
         self.differentiating = 0
+        self.tracing = False     # True while ``compile`` traces a step (see check_not_tracing)
 
 
 state = _RecordingState()
@@ -69,3 +70,28 @@ def scope(name):
         yield state.context[1]
     finally:
         state.context = (state.context[0], previous)
+
+
+class TracingError(RuntimeError):
+    """Raised when a step being compiled reads a Value's data in Python (a comparison,
+    ``bool``, ``item``, ``float``): the tape would freeze the branch taken."""
+
+
+def check_not_tracing(operation):
+    """Raise TracingError naming ``operation`` and the user's line (the first frame
+    outside autodiff/) while ``compile`` traces a step; do nothing otherwise."""
+    if not state.tracing:
+        return
+    import os
+    import traceback
+    package = os.path.dirname(os.path.abspath(__file__))
+    where = "an unknown line"
+    for frame in reversed(traceback.extract_stack()):
+        if os.path.dirname(os.path.abspath(frame.filename)) != package:
+            where = f"{frame.filename}:{frame.lineno}: {(frame.line or '').strip()}"
+            break
+    raise TracingError(
+        f"compile: {operation} on a Value while tracing, at {where}; a compiled tape would "
+        "freeze the branch this run takes and replay it for every batch. Write the step "
+        "without Python decisions on values (use maximum/minimum/relu/abs, or "
+        "autodiff.constant for masks computed from data), or run it eagerly")

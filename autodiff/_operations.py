@@ -18,9 +18,9 @@ _new_value = Value.__new__
 
 
 def operand(x, op):
-    """A number or array used in an operation, as a constant leaf (drawn as a constant);
-    anything else is a TypeError that names the operation."""
-    return Value(as_data(x, op), requires_grad=False)
+    """A number or array used in an operation, as a leaf (drawn as a constant, and
+    given its gradient like any leaf); anything else is a TypeError naming the operation."""
+    return Value(as_data(x, op))
 
 
 def unary(primitive):
@@ -53,7 +53,7 @@ def unary(primitive):
 
 
 def binary(primitive):
-    """The function applying a two-operand primitive (numbers become constant leaves)."""
+    """The function applying a two-operand primitive (numbers become leaves)."""
     float_forward, array_forward, check, rule = (
         primitive.float_forward, primitive.array_forward, primitive.check,
         primitive.local_grads)
@@ -130,10 +130,10 @@ def _extreme(primitive):
             raise ValueError(f"{primitive.name}: needs at least one value, got an empty sequence")
         datas = [x.data for x in operands]
         if all(type(d) is float for d in datas):
-            out = primitive.float_forward(datas)
+            out = primitive.float_forward(*datas)
         else:
             check_batch_lengths(primitive.name, *datas)
-            out = primitive.array_forward(datas)
+            out = primitive.array_forward(*datas)
         return _n_ary_node(primitive, operands, out,
                            lambda: primitive.local_grads(*datas, out))
     return reduce

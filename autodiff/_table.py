@@ -127,7 +127,7 @@ def _affine_batched(datas):
 
 def _stacked(reduce):
     """An n-ary reduction of floats and batches (batches stacked, floats broadcast)."""
-    return lambda datas: reduce(np.broadcast_arrays(*datas), axis=0)
+    return lambda *datas: reduce(np.broadcast_arrays(*datas), axis=0)
 
 
 def _batch_mean_local(x, out):
@@ -193,11 +193,11 @@ SUM = Primitive("sum", builtins.sum, _sum_batched,
 AFFINE = Primitive("affine", _affine_float, _affine_batched, _affine_local_grads,
                    formula="w1 x1 + ... + wn xn + b; d/dwj = xj, d/dxj = wj, d/db = 1",
                    derivative_text=_affine_text)
-MAX = Primitive("max", lambda datas: max(datas), _stacked(np.max),
+MAX = Primitive("max", lambda *datas: max(datas), _stacked(np.max),
                 lambda *operands_and_out: tie_shares(operands_and_out[:-1], operands_and_out[-1]),
                 formula="max(x1, ..., xn); d/dxi = 1/k for each of the k largest, else 0",
                 derivative_text=("[{out} = x_i]/k",))
-MIN = Primitive("min", lambda datas: min(datas), _stacked(np.min),
+MIN = Primitive("min", lambda *datas: min(datas), _stacked(np.min),
                 lambda *operands_and_out: tie_shares(operands_and_out[:-1], operands_and_out[-1]),
                 formula="min(x1, ..., xn); d/dxi = 1/k for each of the k smallest, else 0",
                 derivative_text=("[{out} = x_i]/k",))

@@ -6,7 +6,7 @@ Operators (``+``, ``*``, ``**``, ...) are attached in ``_operations.py`` and
 import numpy as np
 
 from ._data import as_data, describe
-from ._mode import state
+from ._mode import check_not_tracing, state
 
 
 class _Constant:
@@ -91,6 +91,7 @@ class Value:
 
     def item(self):
         """The data as a Python float (only for unbatched Values)."""
+        check_not_tracing("item()/float()")
         if type(self.data) is not float:
             raise ValueError(f"item: Value is batched ({len(self.data)} examples)")
         return self.data
@@ -110,16 +111,24 @@ class Value:
         """round(v, n) rounds the data as for a float (a number, not a Value)."""
         return round(self.item(), ndigits)
 
+    def __bool__(self):
+        check_not_tracing("bool()")
+        return True
+
     def __lt__(self, other):
+        check_not_tracing("'<'")
         return self.data < getattr(other, "data", other)
 
     def __le__(self, other):
+        check_not_tracing("'<='")
         return self.data <= getattr(other, "data", other)
 
     def __gt__(self, other):
+        check_not_tracing("'>'")
         return self.data > getattr(other, "data", other)
 
     def __ge__(self, other):
+        check_not_tracing("'>='")
         return self.data >= getattr(other, "data", other)
 
     def __repr__(self):

@@ -259,8 +259,13 @@ class Module:
 
     def load(self, path, strict=True):
         """Load a state saved by ``save`` (or ``np.savez``) from ``path`` into this
-        module (checked as in ``load_state_dict``); returns self."""
-        self.load_state_dict(load_state(path), strict=strict)
+        module; returns self. The file is untrusted: names, dtypes and shapes are
+        checked against this module before any data is read (see ``load_state``), then
+        the values as in ``load_state_dict``; on any error nothing is changed."""
+        slots = self._state_slots()
+        expected = {name: np.shape(getattr(module, attribute))
+                    for name, (module, attribute, _) in slots.items()}
+        self.load_state_dict(load_state(path, expected, strict), strict=strict)
         return self
 
     # --- display --------------------------------------------------------------------

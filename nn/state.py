@@ -6,6 +6,7 @@ arrays with PyTorch's shapes, so ``{k: v.numpy() for k, v in torch_state.items()
 loads into the matching chainrule module and the other way round.
 """
 import json
+import math
 import zipfile
 from collections import namedtuple
 from pathlib import Path
@@ -61,47 +62,179 @@ def save_state(state, path):
     Path(path).write_text(json.dumps(document))
 
 
-def load_state(path):
+def load_state(path, expected=None, strict=True):
     """Read a state dict written by ``save_state`` (or ``np.savez``): name -> array.
-    Raises FileNotFoundError for a missing file and StateDictError for a file that is
-    not a readable state (wrong suffix, corrupt archive, malformed JSON, pickled data)."""
+
+    The file is untrusted: nothing is unpickled, and every entry is checked before any
+    data is read. In a ``.npz`` each member's ``.npy`` header (dtype and shape) is read
+    first; its dtype must be numeric and its announced size must match the member's
+    size. With ``expected`` (name -> shape, what a module holds, as ``Module.load``
+    passes), names (with ``strict``) and shapes are checked against it before any array
+    is allocated, so a header announcing shape (10**15,) or a small compressed member of
+    the wrong shape is refused up front. A JSON entry's numbers must fit its dtype.
+
+    Raises FileNotFoundError for a missing file and StateDictError naming the file and
+    the entry for anything else that is wrong.
+    """
     suffix = _suffix(path, "load from")
     if not Path(path).is_file():
         raise FileNotFoundError(f"load_state: no such file {str(path)!r}")
+    where = f"cannot load {str(path)!r}"
     if suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                return {name: archive[name] for name in archive.files}
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, AttributeError) as error:
-            raise StateDictError(f"cannot read {str(path)!r}: not a valid .npz archive "
-                                 f"without pickled data ({error})") from error
+        return _read_npz(path, where, expected, strict)
     try:
         document = json.loads(Path(path).read_text())
-    except (ValueError, UnicodeDecodeError) as error:
-        raise StateDictError(f"cannot read {str(path)!r}: not valid JSON ({error})") from error
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise StateDictError(f"{where}: not valid JSON ({error})") from error
     if not isinstance(document, dict) or document.get("format") != FORMAT \
             or not isinstance(document.get("state"), dict):
-        raise StateDictError(f"cannot read {str(path)!r}: not a chainrule state file "
-                             f"(expected a JSON object with \"format\": \"{FORMAT}\" and a "
-                             "\"state\" object)")
-    return {name: _json_entry(path, name, entry) for name, entry in document["state"].items()}
+        raise StateDictError(f"{where}: not a chainrule state file (expected a JSON object "
+                             f"with \"format\": \"{FORMAT}\" and a \"state\" object)")
+    entries = {name: _json_header(where, name, entry)
+               for name, entry in document["state"].items()}
+    _check_announced(where, expected, {name: shape for name, (_, shape) in entries.items()},
+                     strict)
+    return {name: _json_array(where, name, dtype, shape, document["state"][name]["data"])
+            for name, (dtype, shape) in entries.items()}
 
 
-def _json_entry(path, name, entry):
-    where = f"cannot read {str(path)!r}: entry {name!r}"
-    if not isinstance(entry, dict) or not {"dtype", "shape", "data"} <= entry.keys():
-        raise StateDictError(f"{where} needs \"dtype\", \"shape\" and \"data\"")
+def _numeric_dtype(where, name, dtype):
+    """``dtype`` as a numpy dtype, if it is a plain number type (bool, int, float)."""
     try:
-        dtype = np.dtype(entry["dtype"])
-        array = np.array(entry["data"], dtype=dtype)
+        dtype = np.dtype(dtype)
     except (TypeError, ValueError) as error:
-        raise StateDictError(f"{where}: {error}") from error
+        raise StateDictError(f"{where}: entry {name!r}: unknown dtype {dtype!r}") from error
+    if dtype.hasobject:
+        raise StateDictError(f"{where}: entry {name!r} holds pickled Python objects "
+                             "(dtype object), which are never loaded")
     if dtype.kind not in "biuf":
-        raise StateDictError(f"{where}: dtype {dtype} is not numeric")
-    if list(array.shape) != list(entry["shape"]):
-        raise StateDictError(f"{where}: data has shape {list(array.shape)}, "
-                             f"the file says {entry['shape']}")
-    return array
+        raise StateDictError(f"{where}: entry {name!r}: dtype {dtype} is not numeric")
+    return dtype
+
+
+def _json_header(where, name, entry):
+    """(dtype, shape) of a JSON entry, checked."""
+    if not isinstance(entry, dict) or not {"dtype", "shape", "data"} <= entry.keys():
+        raise StateDictError(f"{where}: entry {name!r} needs \"dtype\", \"shape\" and "
+                             "\"data\"")
+    dtype = _numeric_dtype(where, name, entry["dtype"])
+    shape = entry["shape"]
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+        raise StateDictError(f"{where}: entry {name!r}: shape must be a list of "
+                             f"non-negative integers, got {shape!r}")
+    return dtype, tuple(shape)
+
+
+def _json_array(where, name, dtype, shape, data):
+    """The array of a JSON entry: nested lists of ``shape`` whose every number fits
+    ``dtype`` (an int8 entry of 300, a fraction in an int entry, true or a string in
+    a float entry are refused, not wrapped, truncated or converted)."""
+    if dtype.kind in "iu":
+        limits = np.iinfo(dtype)
+        fits = lambda x: type(x) is int and limits.min <= x <= limits.max  # noqa: E731
+        kind = f"integers in [{limits.min}, {limits.max}]"
+    elif dtype.kind == "f":
+        largest = float(np.finfo(dtype).max)
+        fits = lambda x: type(x) in (int, float) and abs(x) <= largest  # noqa: E731
+        kind = f"finite numbers of magnitude at most {largest:.4g}"
+    else:
+        fits = lambda x: type(x) is bool  # noqa: E731
+        kind = "true or false"
+    leaves = []
+
+    def walk(item, depth):
+        if depth == len(shape):
+            if not fits(item):
+                raise StateDictError(f"{where}: entry {name!r}: {dtype} data must be "
+                                     f"{kind}, got {item!r}")
+            leaves.append(item)
+            return
+        if not isinstance(item, list) or len(item) != shape[depth]:
+            raise StateDictError(f"{where}: entry {name!r}: data does not have the shape "
+                                 f"the file says, {list(shape)}")
+        for sub in item:
+            walk(sub, depth + 1)
+
+    walk(data, 0)
+    return np.array(leaves, dtype=dtype).reshape(shape)
+
+
+def _read_npz(path, where, expected, strict):
+    """The arrays of a .npz archive, every member's header checked (and, with
+    ``expected``, matched against it) before any data is read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            headers = {}
+            for member in archive.infolist():
+                if not member.filename.endswith(".npy"):
+                    raise StateDictError(f"{where}: member {member.filename!r} is not a "
+                                         ".npy array")
+                name = member.filename[:-len(".npy")]
+                headers[name] = (member, *_npy_header(archive, member, where, name))
+            _check_announced(where, expected,
+                             {name: shape for name, (_, shape, _) in headers.items()}, strict)
+            arrays = {}
+            for name, (member, shape, dtype) in headers.items():
+                with archive.open(member) as stream:
+                    array = np.lib.format.read_array(stream, allow_pickle=False)
+                if array.shape != shape or array.dtype != dtype:    # read what was checked
+                    raise StateDictError(f"{where}: entry {name!r} changed while reading")
+                arrays[name] = array
+            return arrays
+    except StateDictError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, AttributeError) as error:
+        raise StateDictError(f"{where}: not a valid .npz archive without pickled data "
+                             f"({error})") from error
+
+
+def _npy_header(archive, member, where, name):
+    """(shape, dtype) from a member's .npy header, read without touching its data; the
+    dtype must be numeric and the announced size must be the member's size."""
+    with archive.open(member) as stream:
+        try:
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+            else:
+                raise ValueError(f"unsupported .npy format version {version}")
+        except ValueError as error:
+            raise StateDictError(f"{where}: entry {name!r}: unreadable .npy header "
+                                 f"({error})") from error
+        header_size = stream.tell()
+    dtype = _numeric_dtype(where, name, dtype)
+    announced = math.prod(shape) * dtype.itemsize
+    if announced != member.file_size - header_size:
+        raise StateDictError(f"{where}: entry {name!r}: the header announces shape "
+                             f"{shape} ({announced} bytes) but the member holds "
+                             f"{member.file_size - header_size} bytes")
+    return tuple(shape), dtype
+
+
+def _check_announced(where, expected, shapes, strict):
+    """StateDictError listing every name and shape in the file that does not fit
+    ``expected`` (nothing is checked when it is None)."""
+    if expected is None:
+        return
+    problems = _mismatches(expected, shapes, strict)
+    if problems:
+        raise StateDictError(f"{where}: " + "; ".join(problems)
+                             + f". Names this module has: {', '.join(expected) or '(none)'}")
+
+
+def _mismatches(expected_shapes, shapes, strict):
+    """What does not fit: with ``strict`` unknown and missing names; always wrong shapes
+    of the names both have."""
+    problems = []
+    if strict:
+        problems += [f"unknown name {name!r}" for name in shapes if name not in expected_shapes]
+        problems += [f"missing name {name!r}" for name in expected_shapes if name not in shapes]
+    problems += [f"{name!r}: expected shape {tuple(shape)}, got {tuple(shapes[name])}"
+                 for name, shape in expected_shapes.items()
+                 if name in shapes and tuple(shapes[name]) != tuple(shape)]
+    return problems
 
 
 def check_state(expected_shapes, state, strict, owner):
@@ -109,33 +242,29 @@ def check_state(expected_shapes, state, strict, owner):
 
     Returns (arrays for the names both have, missing names, unexpected names). Raises
     one StateDictError listing every problem: with ``strict``, unknown and missing
-    names; always, wrong shapes and entries that are not numeric arrays.
+    names; always, wrong shapes, entries that are not numeric arrays and non-finite
+    floats.
     """
     if not hasattr(state, "items"):
         raise StateDictError(f"{owner}.load_state_dict: expected a mapping of names to "
                              f"arrays, got {type(state).__name__}")
-    missing = [name for name in expected_shapes if name not in state]
-    unexpected = [name for name in state if name not in expected_shapes]
-    problems, arrays = [], {}
-    if strict:
-        problems += [f"unknown name {name!r}" for name in unexpected]
-        problems += [f"missing name {name!r}" for name in missing]
-    for name, shape in expected_shapes.items():
-        if name not in state:
+    problems, arrays, shapes = [], {}, {}
+    for name in state:
+        if name not in expected_shapes:
+            shapes[name] = None                  # unknown: only its name matters
             continue
         try:
-            array = _numeric_array(name, state[name], owner)
+            arrays[name] = _numeric_array(name, state[name], owner)
+            shapes[name] = arrays[name].shape
         except StateDictError as error:
             problems.append(str(error).split(": ", 1)[1])
-            continue
-        if tuple(array.shape) != tuple(shape):
-            problems.append(f"{name!r}: expected shape {tuple(shape)}, got {tuple(array.shape)}")
-        elif array.dtype.kind == "f" and not np.all(np.isfinite(array)):
-            problems.append(f"{name!r}: holds NaN or infinite values")
-        else:
-            arrays[name] = array
+    problems += _mismatches(expected_shapes, shapes, strict)
+    problems += [f"{name!r}: holds NaN or infinite values" for name, array in arrays.items()
+                 if array.dtype.kind == "f" and not np.all(np.isfinite(array))]
     if problems:
         known = ", ".join(expected_shapes) or "(none)"
         raise StateDictError(f"{owner}.load_state_dict: " + "; ".join(problems)
                              + f". Names this module has: {known}")
+    missing = [name for name in expected_shapes if name not in state]
+    unexpected = [name for name in state if name not in expected_shapes]
     return arrays, missing, unexpected

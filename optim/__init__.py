@@ -1,6 +1,11 @@
 """optim: the course notes' optimizers (section 8), schedules, gradient clipping and early
 stopping. Optimizers read ``p.grad`` and write ``p.data``; nothing else.
 
+Reading order: ``update_rules`` (the notes' formulas, one class each, in the notes'
+order), then ``optimizer`` (what every rule shares: param groups, the flat vectors of
+``parameters``, the checks of ``hyperparameters``, ``state_dicts``), then
+``schedules``, ``clipping`` and ``early_stopping``.
+
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     for epoch in range(100):
         optimizer.zero_grad()
@@ -9,19 +14,12 @@ stopping. Optimizers read ``p.grad`` and write ``p.data``; nothing else.
         optim.clip_grad_norm(model.parameters(), max_norm=5.0)   # optional
         optimizer.step()
 """
-from .adadelta import Adadelta
-from .adagrad import Adagrad
-from .adam import Adam
-from .adamw import AdamW
 from .clipping import clip_grad_norm, clip_grad_value
 from .early_stopping import EarlyStopping
-from .momentum import Momentum
-from .nesterov import Nesterov
 from .optimizer import Optimizer
-from .rmsprop import RMSprop
 from .schedules import (CosineAnnealingLR, CosineLR, ExponentialLR, LambdaLR, ParamSchedule,
                         Schedule, StepLR)
-from .sgd import SGD
+from .update_rules import SGD, Adadelta, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSprop
 
 __all__ = [
     "Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam",

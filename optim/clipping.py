@@ -2,30 +2,34 @@
 grads after backward and before ``optimizer.step()``. Grads are replaced
 (``p.grad = ...``), never changed in place."""
 import math
-import numbers
 
 import numpy as np
 
+from autodiff.checks import check_flag, check_number
+
 from .parameters import flat_grads, parameter_list, sizes_of, write_flat
+
+NORM_EPSILON = 1e-6     # keeps max_norm / (norm + eps) finite for an all-zero gradient
 
 
 def clip_grad_norm(params, max_norm, norm_type=2.0, error_if_nonfinite=False):
     """Scale all grads together so that their joint norm is at most ``max_norm``::
 
         norm = (sum over every grad entry of |g|^p)^(1/p)     (p = norm_type; inf: max |g|)
-        g <- g * max_norm / (norm + 1e-6)      when that factor is below 1
+        g <- g * max_norm / (norm + eps)       when that factor is below 1, eps = 1e-6
 
-    (the 1e-6 as in ``torch.nn.utils.clip_grad_norm_``). The direction of the whole
+    (the eps as in ``torch.nn.utils.clip_grad_norm_``). The direction of the whole
     gradient is kept. Returns the norm before clipping, a float. A non-finite norm
     raises ValueError when ``error_if_nonfinite``; otherwise, as in PyTorch, the factor
     is 0 (inf) or NaN and the grads become 0 or NaN (then ``optimizer.step()`` refuses
-    to write NaN into the parameters and says so)."""
+    to step with them and says so). ``max_norm`` must be a finite number >= 0 and
+    ``norm_type`` a number > 0 or ``math.inf``: anything else (NaN included) is a
+    ValueError naming the argument, and no grad is changed."""
     values = parameter_list(params, "clip_grad_norm")
-    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real) or max_norm < 0:
-        raise ValueError(f"clip_grad_norm: max_norm must be a number >= 0, got {max_norm!r}")
-    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or norm_type <= 0:
-        raise ValueError(f"clip_grad_norm: norm_type must be a number > 0 or math.inf, "
-                         f"got {norm_type!r}")
+    max_norm = check_number("clip_grad_norm", "max_norm", max_norm, minimum=0)
+    norm_type = check_number("clip_grad_norm", "norm_type", norm_type, minimum=0,
+                             minimum_open=True, finite=False)
+    check_flag("clip_grad_norm", "error_if_nonfinite", error_if_nonfinite)
     if not values:
         return 0.0
     sizes = sizes_of(values)
@@ -40,7 +44,7 @@ def clip_grad_norm(params, max_norm, norm_type=2.0, error_if_nonfinite=False):
     if error_if_nonfinite and not math.isfinite(norm):
         raise ValueError(f"clip_grad_norm: the gradient norm is {norm}; some grad is inf "
                          "or NaN")
-    factor = max_norm / (norm + 1e-6)
+    factor = max_norm / (norm + NORM_EPSILON)
     if not factor >= 1.0:
         with np.errstate(invalid="ignore"):     # inf * 0: NaN, documented above
             grads = grads * factor
@@ -50,12 +54,11 @@ def clip_grad_norm(params, max_norm, norm_type=2.0, error_if_nonfinite=False):
 
 def clip_grad_value(params, clip_value):
     """Cut every grad entry to [-clip_value, clip_value]:  g <- min(max(g, -c), c).
-    Unlike ``clip_grad_norm`` this can change the gradient's direction."""
+    Unlike ``clip_grad_norm`` this can change the gradient's direction. ``clip_value``
+    must be a finite number > 0 (anything else is a ValueError naming it)."""
     values = parameter_list(params, "clip_grad_value")
-    if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real) \
-            or not clip_value > 0:
-        raise ValueError(f"clip_grad_value: clip_value must be a number > 0, "
-                         f"got {clip_value!r}")
+    clip_value = check_number("clip_grad_value", "clip_value", clip_value, minimum=0,
+                              minimum_open=True)
     if values:
         sizes = sizes_of(values)
         grads = flat_grads(values, sizes, "clip_grad_value")

@@ -1,11 +1,11 @@
 """Early stopping (notes section 10): stop training when the validation metric stops
 improving, and go back to the parameters that gave its best value."""
 import math
-import numbers
 
 import numpy as np
 
 from autodiff import Value
+from autodiff.checks import check_flag, check_number
 
 from .parameters import parameter_list
 
@@ -31,18 +31,12 @@ class EarlyStopping:
         self.params = parameter_list(params, "EarlyStopping")
         if not self.params:
             raise ValueError("EarlyStopping: empty parameter list")
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) \
-                or patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be a whole number >= 1, "
-                             f"got {patience!r}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) \
-                or not min_delta >= 0:
-            raise ValueError(f"EarlyStopping: min_delta must be a number >= 0, "
-                             f"got {min_delta!r}")
+        self.patience = check_number(self, "patience", patience, minimum=1, integer=True)
+        self.min_delta = check_number(self, "min_delta", min_delta, minimum=0)
         if mode not in ("min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
-        self.patience, self.min_delta, self.mode = int(patience), float(min_delta), mode
-        self.restore_best = restore_best
+        self.mode = mode
+        self.restore_best = check_flag(self, "restore_best", restore_best)
         self.best = math.inf if mode == "min" else -math.inf
         self.best_step = None      # the check (counted from 1) that gave the best metric
         self.best_data = None
@@ -82,12 +76,13 @@ class EarlyStopping:
 
 
 def _number(metric):
+    """The metric as a float: a number or an unbatched Value; NaN is allowed (a diverged
+    run's loss) and never counts as an improvement."""
     if isinstance(metric, Value):
         metric = metric.item()
-    if isinstance(metric, bool) or not isinstance(metric, numbers.Real):
-        raise TypeError(f"EarlyStopping.step: the metric must be a number, got "
-                        f"{type(metric).__name__} {metric!r}")
-    return float(metric)
+    if isinstance(metric, (float, np.floating)) and math.isnan(metric):
+        return math.nan
+    return check_number("EarlyStopping.step", "the metric", metric, finite=False)
 
 
 def _copy(data):

@@ -1,51 +1,36 @@
-"""The allowed values of hyper-parameters, checked with errors that name the optimizer,
-the hyper-parameter and the offending value."""
-import math
-import numbers
+"""The allowed values of hyper-parameters. An optimizer declares one rule per
+hyper-parameter (``rules = {"lr": NON_NEGATIVE, ...}``); the checks themselves are
+autodiff's (``check_number``, ``check_flag``), so every error reads
+``"<optimizer>: <name> must be ..., got <value>"``. NaN and infinities are never allowed.
+"""
+from autodiff.checks import check_flag, check_number
 
 
 class Interval:
-    """A real number in an interval: ``low <= value < high`` by default; either end may
-    be open or closed. ``check`` returns the value as a Python float."""
+    """A finite real number with a lower bound and, optionally, an upper one:
+    ``low <= value < high`` by default; either end may be open or closed."""
 
-    def __init__(self, low, high=math.inf, low_closed=True, high_closed=False):
+    def __init__(self, low, high=None, low_closed=True, high_closed=False):
         self.low, self.high = low, high
         self.low_closed, self.high_closed = low_closed, high_closed
 
-    def __contains__(self, value):
-        above = value >= self.low if self.low_closed else value > self.low
-        below = value <= self.high if self.high_closed else value < self.high
-        return above and below
-
-    def __str__(self):
-        return (f"{'[' if self.low_closed else '('}{self.low:g}, "
-                f"{self.high:g}{']' if self.high_closed else ')'}")
-
     def check(self, owner, name, value):
-        """``float(value)`` if it lies in the interval, else TypeError/ValueError
-        ``"<owner>: <name> must be in [0, 1), got 1.5"``."""
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{owner}: {name} must be a number, got "
-                            f"{type(value).__name__} {value!r}")
-        if value not in self:
-            raise ValueError(f"{owner}: {name} must be in {self}, got {value!r}")
-        return float(value)
+        """``float(value)`` if it lies in the interval, else ValueError such as
+        ``"Momentum: rho must be a number >= 0 and < 1, got 1.5"``."""
+        return check_number(owner, name, value, minimum=self.low, maximum=self.high,
+                            minimum_open=not self.low_closed,
+                            maximum_open=not self.high_closed)
 
 
 class Flag:
     """A switch: True or False (``check`` refuses anything else, such as 1 or "yes")."""
 
-    def __str__(self):
-        return "True or False"
-
     def check(self, owner, name, value):
-        """``value`` if it is a bool, else TypeError naming the owner and the value."""
-        if not isinstance(value, bool):
-            raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
-        return value
+        """``value`` if it is a bool, else ValueError naming the owner and the value."""
+        return check_flag(owner, name, value)
 
 
-NON_NEGATIVE = Interval(0.0)
-POSITIVE = Interval(0.0, low_closed=False)
-FRACTION = Interval(0.0, 1.0)        # [0, 1): momentum, decay rates
+NON_NEGATIVE = Interval(0)                   # lr, weight_decay, eps: [0, inf)
+POSITIVE = Interval(0, low_closed=False)     # (0, inf)
+FRACTION = Interval(0, 1)                    # [0, 1): momentum, decay rates
 FLAG = Flag()

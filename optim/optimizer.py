@@ -1,4 +1,5 @@
-"""Optimizer: what every update rule shares. A subclass is its formula and nothing else.
+"""Optimizer: what every update rule shares. A subclass is its formula and nothing else
+(the notes' rules are in ``update_rules``).
 
 ``step()`` flattens each param group's data and grads into two float64 vectors x and g,
 adds the L2 term (g <- g + weight_decay * x), applies the subclass's formula once to
@@ -33,8 +34,9 @@ class Optimizer(abc.ABC):
     Every parameter is stepped, including one whose grad is zero because it did not
     take part in the loss (grads here are never None, so zero is all there is): a
     momentum optimizer keeps moving it with its velocity, weight decay still shrinks
-    it, Adam's moments still decay. A step that would make any parameter NaN raises
-    FloatingPointError and changes nothing.
+    it, Adam's moments still decay. A gradient that is inf or NaN, or a step that would
+    make a parameter or a state entry inf or NaN, raises FloatingPointError naming the
+    parameter, and changes nothing (no parameter, no state).
     """
 
     rules = {"lr": NON_NEGATIVE, "weight_decay": NON_NEGATIVE}
@@ -127,25 +129,41 @@ class Optimizer(abc.ABC):
         x = flat_data(values, sizes)
         owner = f"{self.name} (param group {index})" if where else self.name
         g = flat_grads(values, sizes, owner)
-        if self.l2_weight_decay and group["weight_decay"]:
-            g = g + group["weight_decay"] * x
         state = dict(self._states[index])
         state["step"] += 1
-        with np.errstate(invalid="ignore"):     # a NaN is reported just below
+        self._refuse_non_finite(index, state["step"], g, g, "its gradient")
+        if self.l2_weight_decay and group["weight_decay"]:
+            g = g + group["weight_decay"] * x
+        with np.errstate(invalid="ignore", over="ignore"):    # reported just below
             new_x = self.update(x, g, state, group)
-        if np.isnan(new_x).any():
-            self._raise_diverged(new_x, g, state["step"], index)
+        self._refuse_non_finite(index, state["step"], new_x, g, "the parameter")
+        for name in self.state_names:
+            self._refuse_non_finite(index, state["step"], state[name], g,
+                                    f"its state {name!r}")
         return new_x, state
 
-    def _raise_diverged(self, new_x, g, t, index):
-        entry = int(np.flatnonzero(np.isnan(new_x))[0])
+    def _refuse_non_finite(self, index, t, vector, g, what):
+        """FloatingPointError if ``vector`` (the grads, the new data or a new state
+        vector of group ``index``) holds a NaN or an infinity; nothing has been
+        written yet, so nothing changes."""
+        bad = ~np.isfinite(vector)
+        if not bad.any():
+            return
+        entry = int(np.flatnonzero(bad)[0])
         position = owner_of_entry(self._sizes[index], entry)
         value = self.param_groups[index]["params"][position]
+        found = float(vector[entry])
+        if vector is g:
+            problem = f"{what} is {found!r}"
+        else:
+            problem = (f"the step would make {what} {found!r} "
+                       f"(its gradient is {float(g[entry])!r})")
+        advice = ("check the loss (an overflow, a log of 0, a division by 0)" if vector is g
+                  else "the iterates diverged or the gradient is too large: lower lr, "
+                       "clip the gradients (optim.clip_grad_norm) or check the loss")
         raise FloatingPointError(
-            f"{self.name}: step {t} would make parameter {position} {describe(value)} of "
-            f"param group {index} NaN (its gradient is {float(g[entry])!r}); nothing was changed. "
-            "The iterates diverged or the gradient is not finite: lower lr, clip the "
-            "gradients (optim.clip_grad_norm) or check the loss")
+            f"{self.name}: step {t}, parameter {position} {describe(value)} of param group "
+            f"{index}: {problem}; nothing was changed. {advice[0].upper()}{advice[1:]}")
 
     def state_of(self, value):
         """The optimizer's state for one parameter: ``{"step": t, <name>: float or
@@ -193,7 +211,7 @@ class Optimizer(abc.ABC):
         hyper-parameter names (each error says what differs); then takes its
         hyper-parameter values (a schedule may have changed them) and its state.
         Nothing is changed when a check fails."""
-        hyperparameters, states = checked_state(self, state_dict)
+        hyperparameters, states = checked_state(self, self._sizes, state_dict)
         for group, values in zip(self.param_groups, hyperparameters):
             group.update(values)
         self._states = states

@@ -7,7 +7,8 @@ those calls. Values are closed-form functions of t (no accumulated rounding).
 """
 import abc
 import math
-import numbers
+
+from autodiff.checks import check_number
 
 from .optimizer import Optimizer
 
@@ -28,6 +29,17 @@ class Schedule(abc.ABC):
         self.last_step = 0
         self._apply()
 
+    @property
+    def owner(self):
+        """How errors name this schedule: its class and settings, e.g.
+        ``ExponentialLR(gamma=10000000000.0)``."""
+        settings = ", ".join(f"{name}={value!r}" for name, value in self.settings().items())
+        return f"{type(self).__name__}({settings})" if settings else type(self).__name__
+
+    def settings(self):
+        """The schedule's own arguments, by name (besides the optimizer)."""
+        return {}
+
     @abc.abstractmethod
     def value(self, base, step):
         """The hyper-parameter at ``step`` for a group whose initial value was ``base``."""
@@ -38,14 +50,22 @@ class Schedule(abc.ABC):
         self._apply()
 
     def _apply(self):
+        """Set every group's hyper-parameter for ``last_step``; all values are computed
+        and checked first, so a bad one (an overflow, a value out of range) is an error
+        naming the schedule, the step and the value, and no group is changed."""
         values = []
+        where = f"{self.owner} at step {self.last_step}"
         for base in self.base_values:
             try:
-                values.append(self.optimizer.check_hyperparameter(
-                    self.name, self.value(base, self.last_step)))
+                value = self.value(base, self.last_step)
+            except (ArithmeticError, TypeError) as error:   # e.g. gamma ** t overflowing
+                kind = TypeError if isinstance(error, TypeError) else ValueError
+                raise kind(f"{where}: the {self.name} for initial value {base!r} cannot be "
+                           f"computed ({type(error).__name__}: {error})") from error
+            try:
+                values.append(self.optimizer.check_hyperparameter(self.name, value))
             except (TypeError, ValueError) as error:
-                raise type(error)(f"{type(self).__name__} at step {self.last_step}: "
-                                  f"{error}") from None
+                raise type(error)(f"{where}: {error}") from None
         for group, value in zip(self.optimizer.param_groups, values):
             group[self.name] = value
 
@@ -61,32 +81,34 @@ class Schedule(abc.ABC):
                 "last_step": self.last_step, "base_values": list(self.base_values)}
 
     def load_state_dict(self, state_dict):
-        """Resume at the saved step (checks it is the same kind of schedule)."""
+        """Resume at the saved step: checks that it is the same kind of schedule, with one
+        finite base value per param group and a whole last_step >= 0 (each error names
+        the entry and its value); nothing is changed when a check fails."""
+        owner = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{owner}: state_dict must be a dict, got "
+                            f"{type(state_dict).__name__} {state_dict!r}")
         expected = self.state_dict()
         for key in ("schedule", "name"):
             if state_dict.get(key) != expected[key]:
-                raise ValueError(f"{type(self).__name__}.load_state_dict: {key} is "
-                                 f"{state_dict.get(key)!r}, expected {expected[key]!r}")
-        if len(state_dict.get("base_values", ())) != len(self.base_values):
-            raise ValueError(f"{type(self).__name__}.load_state_dict: base_values for "
-                             f"{len(state_dict.get('base_values', ()))} groups, the "
-                             f"optimizer has {len(self.base_values)}")
-        self.base_values = [float(value) for value in state_dict["base_values"]]
-        self.last_step = _whole_number(self, "last_step", state_dict.get("last_step"), 0)
-        self._apply()
-
-
-def _whole_number(owner, name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{type(owner).__name__}: {name} must be a whole number >= "
-                         f"{minimum}, got {value!r}")
-    return int(value)
-
-
-def _positive(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{type(owner).__name__}: {name} must be a number > 0, got {value!r}")
-    return float(value)
+                raise ValueError(f"{owner}: {key} is {state_dict.get(key)!r}, expected "
+                                 f"{expected[key]!r}")
+        saved = state_dict.get("base_values")
+        if not isinstance(saved, (list, tuple)) or len(saved) != len(self.base_values):
+            raise ValueError(f"{owner}: base_values must be a list of "
+                             f"{len(self.base_values)} numbers (one per param group), "
+                             f"got {saved!r}")
+        base_values = [check_number(owner, f"base_values[{index}]", value)
+                       for index, value in enumerate(saved)]
+        last_step = check_number(owner, "last_step", state_dict.get("last_step"), minimum=0,
+                                 integer=True)
+        previous = self.base_values, self.last_step
+        self.base_values, self.last_step = base_values, last_step
+        try:
+            self._apply()
+        except (TypeError, ValueError):
+            self.base_values, self.last_step = previous
+            raise
 
 
 def _callable(owner, name, function):
@@ -101,9 +123,13 @@ class StepLR(Schedule):
     (``torch.optim.lr_scheduler.StepLR``)."""
 
     def __init__(self, optimizer, step_size, gamma=0.1):
-        self.step_size = _whole_number(self, "step_size", step_size, 1)
-        self.gamma = _positive(self, "gamma", gamma)
+        self.step_size = check_number(self, "step_size", step_size, minimum=1,
+                                      integer=True)
+        self.gamma = check_number(self, "gamma", gamma, minimum=0, minimum_open=True)
         super().__init__(optimizer)
+
+    def settings(self):
+        return {"step_size": self.step_size, "gamma": self.gamma}
 
     def value(self, base, step):
         return base * self.gamma ** (step // self.step_size)
@@ -113,8 +139,11 @@ class ExponentialLR(Schedule):
     """lr_t = lr_0 * gamma^t (``torch.optim.lr_scheduler.ExponentialLR``)."""
 
     def __init__(self, optimizer, gamma):
-        self.gamma = _positive(self, "gamma", gamma)
+        self.gamma = check_number(self, "gamma", gamma, minimum=0, minimum_open=True)
         super().__init__(optimizer)
+
+    def settings(self):
+        return {"gamma": self.gamma}
 
     def value(self, base, step):
         return base * self.gamma ** step
@@ -130,11 +159,12 @@ class CosineLR(Schedule):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0):
-        self.T_max = _whole_number(self, "T_max", T_max, 1)
-        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real) or eta_min < 0:
-            raise ValueError(f"CosineLR: eta_min must be a number >= 0, got {eta_min!r}")
-        self.eta_min = float(eta_min)
+        self.T_max = check_number(self, "T_max", T_max, minimum=1, integer=True)
+        self.eta_min = check_number(self, "eta_min", eta_min, minimum=0)
         super().__init__(optimizer)
+
+    def settings(self):
+        return {"T_max": self.T_max, "eta_min": self.eta_min}
 
     def value(self, base, step):
         cosine = math.cos(math.pi * step / self.T_max)

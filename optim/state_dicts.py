@@ -1,16 +1,17 @@
 """Checking an optimizer's saved state before loading it: every mismatch is an error
 that says what differs, and nothing is loaded until everything has been checked."""
-import numbers
-
 import numpy as np
+
+from autodiff.checks import check_number
 
 from .parameters import offsets_of
 
 
-def checked_state(optimizer, state_dict):
+def checked_state(optimizer, sizes, state_dict):
     """``(hyper-parameters per group, state per group)`` from ``state_dict`` (the output
     of ``optimizer.state_dict()``, possibly through JSON), checked against
-    ``optimizer``: same class, same number of groups, same parameter sizes, same
+    ``optimizer`` and ``sizes`` (each group's parameter sizes, as ``sizes_of`` gives
+    them): same class, same number of groups, same parameter sizes, same
     hyper-parameter names with allowed values, state vectors of the right length."""
     owner = f"{optimizer.name}.load_state_dict"
     _expect_keys(owner, "the state_dict", state_dict, {"optimizer", "param_groups", "state"})
@@ -28,14 +29,14 @@ def checked_state(optimizer, state_dict):
     for index, (group, state) in enumerate(zip(groups, states)):
         where = f"param group {index}"
         _expect_keys(owner, where, group, {"hyperparameters", "sizes"})
-        sizes = _checked_sizes(owner, where, group["sizes"], optimizer._sizes[index])
+        group_sizes = _checked_sizes(owner, where, group["sizes"], sizes[index])
         _expect_keys(owner, f"{where} hyper-parameters", group["hyperparameters"],
                      set(optimizer.rules))
         hyperparameters.append({
             name: optimizer.check_hyperparameter(name, value, f"{where}: ")
             for name, value in group["hyperparameters"].items()})
         loaded.append(_checked_vectors(owner, where, state, optimizer.state_names,
-                                       offsets_of(sizes)[1]))
+                                       offsets_of(group_sizes)[1]))
     return hyperparameters, loaded
 
 
@@ -50,7 +51,8 @@ def _expect_keys(owner, where, mapping, expected):
 
 
 def _checked_sizes(owner, where, saved, sizes):
-    saved = list(saved)
+    if not isinstance(saved, list):
+        raise ValueError(f"{owner}: {where} sizes must be a list, got {saved!r}")
     if len(saved) != len(sizes):
         raise ValueError(f"{owner}: {where} of the state_dict has {len(saved)} parameters, "
                          f"this optimizer's has {len(sizes)}")
@@ -64,11 +66,8 @@ def _checked_sizes(owner, where, saved, sizes):
 
 def _checked_vectors(owner, where, state, names, length):
     _expect_keys(owner, f"{where} state", state, {"step", *names})
-    step = state["step"]
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-        raise ValueError(f"{owner}: {where} state: step must be a whole number >= 0, "
-                         f"got {step!r}")
-    vectors = {"step": int(step)}
+    vectors = {"step": check_number(owner, f"{where} state: step", state["step"], minimum=0,
+                                    integer=True)}
     for name in names:
         try:
             vector = np.array(state[name], dtype=np.float64)

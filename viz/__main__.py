@@ -73,6 +73,7 @@ def demo(out_dir=DEFAULT_OUT, renderer=None, files=True, out=print):
         stepper = steps(graph, title=title, renderer=renderer)
         out(str(stepper))
         out("")
+        graph.backward()            # stepping left the grads alone: the drawing shows these
         if files:
             written += write_pictures(stem, title, graph, Path(out_dir), renderer,
                                       stepper=stepper)

@@ -1,10 +1,11 @@
 """DOT text for a picture: node boxes with HTML-like labels, styles per kind of node,
 edge styles, and one nested cluster per scope (module path) of the nodes."""
-import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import graphviz
+
+from .literal import dot_text
 
 FONT = "Helvetica"
 
@@ -36,7 +37,8 @@ CLUSTER_FILLS = ("#f6f7fb", "#eceff7", "#e2e7f3")
 
 @dataclass
 class DotNode:
-    """One box: its DOT id, HTML-like label, scope (module path) and attributes."""
+    """One box: its DOT id, HTML-like label (built by ``node_label``), scope (module
+    path) and attributes (a ``tooltip`` is plain text)."""
     id: str
     label: str
     scope: str = None
@@ -45,7 +47,8 @@ class DotNode:
 
 @dataclass
 class DotEdge:
-    """One arrow from ``tail`` (the parent) to ``head`` (the child)."""
+    """One arrow from ``tail`` (the parent) to ``head`` (the child); ``label`` and a
+    ``tooltip`` in ``attrs`` are plain text (escaped when the DOT is written)."""
     tail: str
     head: str
     label: str = ""
@@ -55,13 +58,13 @@ class DotEdge:
 def node_label(title, op="", rows=()):
     """An HTML-like label: the bold ``title`` and the ``op`` beside it, then one line per
     row; a row is text or ``(text, color)``."""
-    header = f"<B>{html.escape(title)}</B>"
+    header = f"<B>{dot_text(title)}</B>"
     if op:
-        header += f'  <FONT POINT-SIZE="10" COLOR="#666666">{html.escape(op)}</FONT>'
+        header += f'  <FONT POINT-SIZE="10" COLOR="#666666">{dot_text(op)}</FONT>'
     lines = [f"<TR><TD>{header}</TD></TR>"]
     for row in rows:
         text, color = (row, None) if isinstance(row, str) else row
-        cell = html.escape(text)
+        cell = dot_text(text)
         if color:
             cell = f'<FONT COLOR="{color}">{cell}</FONT>'
         lines.append(f"<TR><TD>{cell}</TD></TR>")
@@ -74,18 +77,26 @@ def caption_label(title="", lines=(), legend=()):
     then small grey legend lines; a legend line may hold (text, color) pieces."""
     rows = []
     if title:
-        rows.append(f'<TR><TD><FONT POINT-SIZE="16"><B>{html.escape(title)}</B></FONT></TD></TR>')
+        rows.append(f'<TR><TD><FONT POINT-SIZE="16"><B>{dot_text(title)}</B></FONT></TD></TR>')
     for line in lines:
-        rows.append(f"<TR><TD>{html.escape(line)}</TD></TR>")
+        rows.append(f"<TR><TD>{dot_text(line)}</TD></TR>")
     for line in legend:
         pieces = [line] if isinstance(line, str) else line
-        text = "".join(html.escape(piece) if isinstance(piece, str)
-                       else f'<FONT COLOR="{piece[1]}"><B>{html.escape(piece[0])}</B></FONT>'
+        text = "".join(dot_text(piece) if isinstance(piece, str)
+                       else f'<FONT COLOR="{piece[1]}"><B>{dot_text(piece[0])}</B></FONT>'
                        for piece in pieces)
         rows.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="#555555">{text}</FONT></TD></TR>')
     if not rows:
         return ""
     return f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{"".join(rows)}</TABLE>>'
+
+
+def dot_attributes(attrs):
+    """DOT attributes of a node or an edge, with the ``tooltip`` (plain text, may hold
+    user names) escaped to be shown literally; the other attributes are our styles."""
+    if "tooltip" not in attrs:
+        return attrs
+    return {**attrs, "tooltip": dot_text(attrs["tooltip"], tooltip=True)}
 
 
 def _scope_key(scope):
@@ -97,7 +108,8 @@ class _ScopeTree:
     ``mlp.layers`` in ``mlp``. A prefix gets a cluster when it holds nodes itself or
     two or more sub-scopes (a chain of single sub-scopes makes one cluster)."""
 
-    def __init__(self, nodes):
+    def __init__(self, nodes, titles=None):
+        self.titles = titles or {}
         self.members = defaultdict(list)
         self.children = defaultdict(set)
         for node in nodes:
@@ -108,30 +120,42 @@ class _ScopeTree:
                 self.children[parent].add(scope)
                 scope = parent
 
+    def title(self, scope, enclosing):
+        """The words on the cluster of ``scope`` drawn inside ``enclosing``: the title of
+        each scope between them (``"Sequential / 0: Linear(1 -> 1)"``)."""
+        parts = scope[len(enclosing) + 1:].split(".") if enclosing else scope.split(".")
+        prefix, titles = enclosing, []
+        for part in parts:
+            prefix = f"{prefix}.{part}" if prefix else part
+            titles.append(self.titles.get(prefix, part))
+        return " / ".join(titles)
+
     def has_cluster(self, scope):
         return bool(self.members.get(scope)) or len(self.children[scope]) >= 2
 
     def emit(self, graph, scope=None, enclosing="", depth=0, counter=None):
         counter = counter if counter is not None else [0]
         for node in self.members.get(scope, ()):
-            graph.node(node.id, label=node.label, **node.attrs)
+            graph.node(node.id, label=node.label, **dot_attributes(node.attrs))
         for child in sorted(self.children[scope], key=_scope_key):
             if not self.has_cluster(child):
                 self.emit(graph, child, enclosing, depth, counter)
                 continue
             counter[0] += 1
             with graph.subgraph(name=f"cluster_{counter[0]}") as cluster:
-                cluster.attr(label=child[len(enclosing) + 1:] if enclosing else child,
-                             tooltip=child, style="rounded,filled", color="#9aa5c4",
+                name = self.title(child, enclosing)
+                cluster.attr(label=f"<{dot_text(name)}>", tooltip=dot_text(child, tooltip=True),
+                             style="rounded,filled", color="#9aa5c4",
                              fillcolor=CLUSTER_FILLS[depth % len(CLUSTER_FILLS)],
                              fontname=FONT, fontsize="11", fontcolor="#44507a",
                              labeljust="l")
                 self.emit(cluster, child, child, depth + 1, counter)
 
 
-def build_digraph(nodes, edges, caption="", rankdir="LR", clusters=True):
+def build_digraph(nodes, edges, caption="", rankdir="LR", clusters=True, titles=None):
     """A ``graphviz.Digraph`` of ``DotNode``s and ``DotEdge``s, left to right; with
-    ``clusters`` every scope becomes a (nested) cluster labelled with its path."""
+    ``clusters`` every scope becomes a (nested) cluster labelled with its path, or with
+    ``titles[scope]`` (``"0: Linear(2 -> 3)"``) where given."""
     graph = graphviz.Digraph(
         graph_attr={"rankdir": rankdir, "fontname": FONT, "labelloc": "t", "nodesep": "0.3",
                     "ranksep": "0.55", "bgcolor": "white", "label": caption,
@@ -140,11 +164,11 @@ def build_digraph(nodes, edges, caption="", rankdir="LR", clusters=True):
                    "fontsize": "12", "margin": "0.12,0.06"},
         edge_attr={"fontname": FONT, "fontsize": "11", "arrowsize": "0.7"})
     if clusters:
-        _ScopeTree(nodes).emit(graph)
+        _ScopeTree(nodes, titles).emit(graph)
     else:
         for node in nodes:
-            graph.node(node.id, label=node.label, **node.attrs)
+            graph.node(node.id, label=node.label, **dot_attributes(node.attrs))
     for edge in edges:
-        graph.edge(edge.tail, edge.head, label=edge.label, **edge.attrs)
+        graph.edge(edge.tail, edge.head, label=dot_text(edge.label), **dot_attributes(edge.attrs))
     return graph
 

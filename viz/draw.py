@@ -10,7 +10,7 @@ from autodiff import no_grad
 from .dot import (EDGE_STYLES, NODE_STYLES, DotEdge, DotNode, build_digraph, caption_label,
                   node_label)
 from .drawing import Drawing
-from .format import format_data, format_sum
+from .equations import plain, edge_contribution, number_text, sum_text
 from .pieces import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
 from .scene import Scene
 
@@ -20,16 +20,16 @@ class GraphTooLargeError(ValueError):
 
 
 def final_grad_text(scene, node, precision):
-    """``node.grad``; for a node used several times, as the sum of what each use
-    contributed, in the order backward added them (``2 + 3 = 5``), when those
-    contributions add up to it."""
+    """``node.grad`` (for the example shown); for a node used several times, as the sum
+    of what each use contributed, in the order backward added them (``2 + 3 = 5``), when
+    those contributions add up to it."""
     uses = scene.uses[node]
     if len(uses) > 1:
-        terms = [edge.contribution for edge in scene.backward_order(uses)]
-        if all(isinstance(term, float) for term in terms) and np.isclose(
-                np.sum(terms), getattr(node.grad, "data", node.grad)):
-            return format_sum(terms, node.grad, precision)
-    return format_data(node.grad, precision)
+        terms = [edge_contribution(edge) for edge in scene.backward_order(uses)]
+        total = sum(plain(term) for term in terms)
+        if np.allclose(total, plain(node.grad)):
+            return sum_text(scene, terms, node.grad, precision)
+    return number_text(scene, node.grad, precision)
 
 
 def collapse_groups(scene, depth):
@@ -44,7 +44,8 @@ def collapse_groups(scene, depth):
                          f"top-level module), got {depth!r}")
     groups = {}
     for node in scene.nodes:
-        parts = node.scope.split(".") if node.scope else []
+        scope = scene.scope_of[node]
+        parts = scope.split(".") if scope else []
         if len(parts) >= depth:
             groups[node] = ".".join(parts[:depth])
     return groups
@@ -88,7 +89,7 @@ def boxes_and_arrows(scene, groups, show, grads, precision):
         if head:
             into_groups[tail_id, group_ids[head]] += 1
             continue
-        arrow = edge_arrow(scene, edge, edge_label(edge, show, grads, precision))
+        arrow = edge_arrow(scene, edge, edge_label(scene, edge, show, grads, precision))
         arrow.tail = tail_id
         arrows.append(arrow)
     for (tail_id, head_id), count in into_groups.items():
@@ -99,7 +100,7 @@ def boxes_and_arrows(scene, groups, show, grads, precision):
 
 def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters=True,
          collapse=None, max_nodes=300, title=None, legend=True, rankdir="LR",
-         renderer=None):
+         renderer=None, example=0):
     """Picture of the graph that produced ``subject`` (a Value, a list of Values, or an
     ``autodiff.Graph``): returns a ``Drawing`` (``.source`` DOT, ``.render(path)``,
     inline SVG in Jupyter).
@@ -117,8 +118,11 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     ``collapse``: fold every scope of that depth into one box (1: top-level modules).
     ``max_nodes``: refuse (with advice) to draw more boxes than this; None: no limit.
     ``renderer``: "dot", "graphviz-pure" or None (the first installed).
+    ``example``: for a batched graph, the example whose numbers are shown (0: the first;
+    the title says "example 1 of 64"); an edge into a scalar (a weight) shows the sum
+    over the batch that backward adds. A batch of one is drawn as plain numbers.
     """
-    scene = Scene(subject, params, "draw")
+    scene = Scene(subject, params, "draw", example)
     check_options("draw", show, precision)
     if grads is None:
         grads = any(has_grad(output) for output in scene.outputs)
@@ -130,7 +134,8 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
         boxes, arrows = boxes_and_arrows(scene, groups, show, grads, precision)
     kinds = {scene.kinds[node] for node in scene.nodes if node not in groups}
     kinds |= {"collapsed"} if groups else set()
-    caption = caption_label(title or "", (),
+    caption = caption_label(title or "", [scene.example_text()] if scene.batched else [],
                             legend_text(scene, show, grads, kinds) if legend else ())
     summary = f"{count} nodes, {len(arrows)} edges"
-    return Drawing(build_digraph(boxes, arrows, caption, rankdir, clusters), renderer, summary)
+    return Drawing(build_digraph(boxes, arrows, caption, rankdir, clusters,
+                                 scene.cluster_titles), renderer, summary)

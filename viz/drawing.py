@@ -1,8 +1,28 @@
 """The object ``draw`` returns: DOT text that renders to SVG or PNG on demand and shows
-itself inline in Jupyter."""
+itself inline in Jupyter, scaled to the output's width (click it to zoom)."""
+import hashlib
+import itertools
+import re
 from pathlib import Path
 
 from .render import FORMATS, render_source
+
+_counter = itertools.count(1)
+
+
+def fitted_svg(svg, id_prefix):
+    """SVG text for an HTML page: the XML prolog dropped, every ``id`` prefixed with
+    ``id_prefix`` (pictures in one page must not share ids), and the picture no wider
+    than the page (``max-width: 100%``, height kept in proportion)."""
+    start = svg.find("<svg")
+    if start < 0:
+        raise ValueError(f"fitted_svg: not SVG text: {svg[:80]!r}")
+    svg = re.sub(r'\bid="', f'id="{id_prefix}', svg[start:])
+    return svg.replace("<svg", '<svg style="max-width: 100%; height: auto;"', 1)
+
+
+ZOOM_TOGGLE = ("var s = this.querySelector('svg'); var fit = s.style.maxWidth !== 'none'; "
+               "s.style.maxWidth = fit ? 'none' : '100%';")
 
 
 class Drawing:
@@ -55,8 +75,17 @@ class Drawing:
         path.write_bytes(data)
         return path
 
-    def _repr_svg_(self):
-        return self.svg()
+    def html(self):
+        """The picture as an HTML fragment: inline SVG as wide as the page at most;
+        a click shows it at full size (scroll to see it all), another fits it again."""
+        digest = hashlib.sha1(self.source.encode("utf-8")).hexdigest()[:8]
+        prefix = f"crd-{digest}-{next(_counter)}-"
+        return (f'<div class="chainrule-drawing" style="overflow: auto; max-width: 100%;" '
+                f'title="click to zoom" onclick="{ZOOM_TOGGLE}">'
+                f"{fitted_svg(self.svg(), prefix)}</div>")
+
+    def _repr_html_(self):
+        return self.html()
 
     def __repr__(self):
         summary = f" {self.summary};" if self.summary else ""

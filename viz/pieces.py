@@ -6,7 +6,7 @@ import numpy as np
 
 from .dot import (EDGE_STYLES, GRAD_COLOR, HIGHLIGHTS, KIND_COLORS, NODE_STYLES, DotEdge,
                   DotNode, node_label)
-from .format import format_data, format_product
+from .equations import edge_contribution, number_text, product_text
 from .scene import KINDS
 
 SHOW = ("both", "values", "derivatives")
@@ -36,21 +36,23 @@ def node_box(scene, node, show, precision, grad_text=None, highlight=None):
     kind = scene.kinds[node]
     title = scene.names[node]
     if kind == "constant":
-        title = format_data(node.data, precision)
+        title = number_text(scene, node.data, precision)
     rows = []
     if show != "derivatives" and kind != "constant":
-        rows.append(f"data {format_data(node.data, precision)}")
+        rows.append(f"data {number_text(scene, node.data, precision)}")
     if grad_text is not None and show != "values":
         rows.append((f"grad {grad_text}", GRAD_COLOR))
     attrs = dict(NODE_STYLES[kind])
     attrs.update(HIGHLIGHTS.get(highlight, {}))
     if kind == "constant":
         attrs["fontsize"] = "10"
+    attrs["id"] = scene.ids[node]
     attrs["tooltip"] = f"{scene.names[node]} ({kind}{', ' + node.op if node.op else ''})"
-    if node.scope:
-        attrs["tooltip"] += f" in {node.scope}"
+    scope = scene.scope_of[node]
+    if scope:
+        attrs["tooltip"] += f" in {scope}"
     op = node.op if node.op and node.op != title else ""
-    return DotNode(scene.ids[node], node_label(title, op, rows), node.scope, attrs)
+    return DotNode(scene.ids[node], node_label(title, op, rows), scope, attrs)
 
 
 def edge_tooltip(scene, edge):
@@ -64,13 +66,15 @@ def edge_arrow(scene, edge, label, style="normal"):
     """The arrow parent -> child of ``edge`` with ``label``, styled ``style``
     (normal, active, pending or done; see dot.EDGE_STYLES)."""
     attrs = dict(EDGE_STYLES[style])
+    attrs["id"] = scene.edge_ids[edge.child, edge.index]
     attrs["tooltip"] = edge_tooltip(scene, edge)
     return DotEdge(scene.ids[edge.parent], scene.ids[edge.child], label, attrs)
 
 
-def legend_text(scene, show, grads, kinds=None):
+def legend_text(scene, show, grads, kinds=None, seed=None):
     """Lines explaining the colours and the numbers of a picture of ``scene``; ``kinds``:
-    the kinds of box drawn (default: those of every node)."""
+    the kinds of box drawn (default: those of every node); ``seed``: the grad backward
+    started from (default: the output's grad now)."""
     kinds = set(scene.kinds.values()) if kinds is None else set(kinds)
     colours = []
     for kind in KINDS + ("collapsed",):
@@ -78,8 +82,9 @@ def legend_text(scene, show, grads, kinds=None):
             colours += [(FOLDED if kind == "collapsed" else kind, KIND_COLORS[kind]), "   "]
     lines = [colours[:-1]]
     root = scene.outputs[0]
+    seed = root.grad if seed is None else seed
     output = (f"d{scene.names[root]}" if len(scene.outputs) == 1 and not isinstance(
-        root.grad, np.ndarray) and root.grad == 1.0 else "d(backward's root)")
+        seed, np.ndarray) and seed == 1.0 else "d(backward's root)")
     box = ["box: name  op"]
     if show != "derivatives":
         box.append("data (forward value)")
@@ -92,13 +97,14 @@ def legend_text(scene, show, grads, kinds=None):
     return lines
 
 
-def edge_label(edge, show, grads, precision):
+def edge_label(scene, edge, show, grads, precision):
     """The number(s) on an edge: the local derivative, or after backward the product
-    ``local × upstream = contribution`` (nothing when show="values"). An edge into a
-    leaf made with ``requires_grad=False`` carries no contribution (backward skips it):
-    it shows its local derivative only."""
+    ``local × upstream = contribution`` (nothing when show="values"), for the example
+    shown. An edge into a leaf made with ``requires_grad=False`` carries no contribution
+    (backward skips it): it shows its local derivative only."""
     if show == "values":
         return ""
     if grads and edge.parent.requires_grad:
-        return format_product(edge.local_grad, edge.child.grad, edge.contribution, precision)
-    return format_data(edge.local_grad, precision, entries=0)
+        return product_text(scene, edge.local_grad, edge.child.grad, edge_contribution(edge),
+                            edge.parent, precision)
+    return number_text(scene, edge.local_grad, precision)

@@ -1,169 +1,230 @@
-"""A self-contained HTML player over pictures (the frames of a backward pass): slider,
-previous / next, play. Plain HTML, CSS and JavaScript with every frame's SVG inline: no
-ipywidgets, no kernel, and it keeps working in a notebook exported to HTML. Without
-JavaScript (an untrusted notebook) all frames show, one under the other."""
-import hashlib
-import html
-import itertools
-import os
-import re
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+"""A self-contained HTML player over the steps of a backward pass: step 0 (the forward
+pass) then one step per node, with slider, previous / next and play. The graph is laid
+out once; a frame changes only text and colour (the grad line of the boxes, the numbers
+on the edges, the highlight), so nothing jumps, and the page carries one picture plus
+what changes at each step. Click a box to see its gradient as the sum over its edges at
+the current step. The picture fits the output's width and can be zoomed.
 
+Plain HTML, CSS and JavaScript: no ipywidgets, no kernel, nothing fetched. Without
+JavaScript (an untrusted notebook) the picture and the text of every step show."""
+import hashlib
+import itertools
+import re
+
+from .dot import build_digraph, caption_label
 from .draw import GraphTooLargeError
+from .drawing import fitted_svg
+from .equations import number_text
+from .literal import fill_template, page_text, script_json, visible
+from .pieces import edge_arrow, legend_text, node_box
+from .player_script import SCRIPT, STYLE
 
 _counter = itertools.count(1)
 
 _TEMPLATE = """<div class="chainrule-player" id="__ID__" tabindex="0">
 <style>
-#__ID__ { font-family: Helvetica, Arial, sans-serif; }
-#__ID__ .crp-controls { display: none; gap: 0.5em; align-items: center; margin: 0.4em 0;
-  flex-wrap: wrap; }
-#__ID__.crp-ready .crp-controls { display: flex; }
-#__ID__ .crp-controls button { font-size: 13px; padding: 0.2em 0.7em; cursor: pointer; }
-#__ID__ .crp-slider { width: 16em; }
-#__ID__ .crp-title { font-weight: bold; font-size: 15px; margin: 0.3em 0; }
-#__ID__ .crp-frame { border-top: 1px solid #ddd; padding-top: 0.3em; }
-#__ID__ .crp-frame svg { max-width: 100%; height: auto; }
-#__ID__ pre.crp-text { font-size: 12px; background: #f7f7f7; padding: 0.4em 0.6em;
-  margin: 0.3em 0; white-space: pre-wrap; }
+__STYLE__
 </style>
 __TITLE__<div class="crp-controls">
-<button type="button" data-action="first" title="first step">&#x25C0;&#x25C0; first</button>
-<button type="button" data-action="previous" title="previous step (left arrow)">
-  &#x25C0; previous</button>
+<button type="button" data-action="first" title="step 0: the forward pass">&#x25C0;&#x25C0; first</button>
+<button type="button" data-action="previous" title="previous step (left arrow)">&#x25C0; previous</button>
 <button type="button" data-action="play" title="play / pause">&#x25B6; play</button>
 <button type="button" data-action="next" title="next step (right arrow)">next &#x25B6;</button>
-<input type="range" class="crp-slider" min="1" max="__COUNT__" value="1" step="1" aria-label="step">
-<span class="crp-counter">step 1 of __COUNT__</span>
+<input type="range" class="crp-slider" min="0" max="__LAST__" value="0" step="1" aria-label="step">
+<span class="crp-counter">step 0 of __LAST__</span>
+<span class="crp-zoom">
+<button type="button" data-action="zoom-out" title="zoom out">&#x2212;</button>
+<button type="button" data-action="fit" title="fit the width">fit</button>
+<button type="button" data-action="zoom-in" title="zoom in">+</button>
+</span>
 </div>
-__FRAMES__
+<div class="crp-canvas">
+__SVG__
+</div>
+<div class="crp-explain" aria-live="polite"></div>
+<div class="crp-steps">
+__TEXTS__
+</div>
+<script type="application/json" class="crp-data">__DATA__</script>
 <script>
-(function () {
-  var root = document.getElementById("__ID__");
-  if (!root) { return; }
-  var frames = root.querySelectorAll(".crp-frame");
-  if (frames.length === 0) { return; }
-  var slider = root.querySelector(".crp-slider");
-  var counter = root.querySelector(".crp-counter");
-  var playButton = root.querySelector('[data-action="play"]');
-  var current = 0, timer = null;
-  function show(index) {
-    current = Math.max(0, Math.min(frames.length - 1, index));
-    for (var k = 0; k < frames.length; k++) {
-      frames[k].style.display = (k === current) ? "" : "none";
-    }
-    slider.value = current + 1;
-    counter.textContent = "step " + (current + 1) + " of " + frames.length;
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    playButton.innerHTML = "&#x25B6; play";
-  }
-  function play() {
-    if (timer !== null) { stop(); return; }
-    if (current === frames.length - 1) { show(0); }
-    playButton.innerHTML = "&#x25A0; pause";
-    timer = setInterval(function () {
-      if (current >= frames.length - 1) { stop(); } else { show(current + 1); }
-    }, __INTERVAL__);
-  }
-  root.querySelector('[data-action="first"]').onclick = function () { stop(); show(0); };
-  root.querySelector('[data-action="previous"]').onclick = function () {
-    stop(); show(current - 1);
-  };
-  root.querySelector('[data-action="next"]').onclick = function () { stop(); show(current + 1); };
-  playButton.onclick = play;
-  slider.oninput = function () { stop(); show(parseInt(slider.value, 10) - 1); };
-  root.onkeydown = function (event) {
-    if (event.key === "ArrowRight") { stop(); show(current + 1); event.preventDefault(); }
-    if (event.key === "ArrowLeft") { stop(); show(current - 1); event.preventDefault(); }
-  };
-  root.classList.add("crp-ready");
-  show(0);
-})();
+__SCRIPT__
 </script>
 </div>"""
 
 
-def inline_svg(svg, id_prefix):
-    """SVG text ready to sit inside HTML: the XML prolog dropped and every ``id``
-    prefixed with ``id_prefix`` (several pictures in one page must not share ids)."""
-    start = svg.find("<svg")
-    if start < 0:
-        raise ValueError(f"inline_svg: not SVG text: {svg[:80]!r}")
-    return re.sub(r'\bid="', f'id="{id_prefix}', svg[start:])
-
-
-def _render_all(frames):
-    """Every frame's SVG, rendered in parallel (each rendering is a subprocess)."""
-    if len(frames) < 2:
-        return [frame.svg() for frame in frames]
-    with ThreadPoolExecutor(max_workers=min(len(frames), os.cpu_count() or 2)) as pool:
-        return list(pool.map(lambda frame: frame.svg(), frames))
+def _widest(texts):
+    """The text that needs the widest box: the longest (digits are all one width)."""
+    return max(texts, key=len) if texts else ""
 
 
 class Player:
-    """An HTML player over ``frames`` (``Drawing``s, e.g. the ``Frame``s of
-    ``viz.steps``): ``html()`` is a fragment for a notebook (also ``_repr_html_``),
-    ``save(path)`` writes a whole page. ``interval``: seconds per frame when playing.
-    ``max_frames``: refuse more frames than this (every frame is a whole picture, so a
-    long pass makes a page too heavy for a notebook); None: no limit."""
+    """An HTML player over the steps of ``stepper`` (a ``viz.steps`` result):
+    ``html()`` is a fragment for a notebook (also ``_repr_html_``), ``save(path)``
+    writes a whole page. ``interval``: seconds per step when playing. ``max_frames``:
+    refuse more frames than this (step 0 counts); None: no limit."""
 
-    def __init__(self, frames, title=None, interval=1.0, max_frames=100):
-        if not isinstance(interval, (int, float)) or interval <= 0:
+    def __init__(self, stepper, title=None, interval=1.0, max_frames=100):
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not (
+                interval > 0):
             raise ValueError(f"animate: interval must be a positive number of seconds, "
                              f"got {interval!r}")
-        frames = list(frames) if max_frames is None else list(
-            itertools.islice(frames, max_frames + 1))
-        if max_frames is not None and len(frames) > max_frames:
+        count = len(stepper) + 1
+        if max_frames is not None and count > max_frames:
             raise GraphTooLargeError(
-                f"animate: backward has more than max_frames={max_frames} steps, each a "
-                "whole picture: the page would be too heavy to play. Animate a smaller "
-                "piece (animate(an intermediate Value)), print(viz.steps(...)) for the "
-                "text, or pass max_frames=None.")
-        self.frames = frames
+                f"animate: backward has {count} frames (step 0 and {len(stepper)} steps), "
+                f"more than max_frames={max_frames}: the player would be too long to "
+                "follow. Animate a smaller piece (animate(an intermediate Value)), "
+                "print(viz.steps(...)) for the text, or pass max_frames=None.")
+        stepper.check_size()
+        self.stepper = stepper
         self.title = title
         self.interval = interval
         self._html = None
+        self.frames = list(range(count))
 
     def __len__(self):
         return len(self.frames)
 
     def html(self):
-        """The player as an HTML fragment (style, controls, frames, script)."""
+        """The player as an HTML fragment (style, controls, picture, data, script)."""
         if self._html is None:
             self._html = self._build()
         return self._html
 
+    def states(self):
+        """For each step 0 … n: (node id -> grad line, edge id -> edge label, current
+        node id, receiving node ids, node id -> explanation)."""
+        stepper, scene = self.stepper, self.stepper.scene
+        states = []
+        for number in self.frames:
+            record = stepper.records[number - 1] if number else None
+            grads = {scene.ids[node]: ("grad " + text if text else "")
+                     for node, text in stepper.grad_texts(number).items()}
+            edges = {scene.edge_ids[edge.child, edge.index]: stepper.edge_state(edge, number)[1]
+                     for edge in scene.edges}
+            current = scene.ids[record.node] if record else None
+            receiving = sorted({scene.ids[edge.parent] for edge in record.edges}) if record \
+                else []
+            states.append((grads, edges, current, receiving))
+        return states
+
+    def explanations(self, number):
+        """node id -> its gradient after step ``number`` as the sum over its edges."""
+        stepper, scene = self.stepper, self.stepper.scene
+        texts = {}
+        for node in scene.nodes:
+            name = stepper.name(node)
+            uses = scene.uses[node]
+            if node is stepper.root:
+                seed = stepper.records[0].upstream if stepper.records else node.grad
+                texts[scene.ids[node]] = (
+                    f"{name} is where backward starts: {name}.grad = "
+                    f"{number_text(scene, seed, stepper.precision)} (the seed)"
+                    if number else f"{name}.grad: backward starts here at step 1")
+                continue
+            if not uses:
+                texts[scene.ids[node]] = f"{name} is not used by any box"
+                continue
+            pushed, waiting = [], []
+            for edge in scene.backward_order(uses):
+                step = stepper.step_of.get(edge.child)
+                (pushed if step is not None and step <= number else waiting).append(edge)
+            terms = []
+            for edge in pushed:
+                recorded = next((item for item in stepper.records[
+                    stepper.step_of[edge.child] - 1].edges if item.index == edge.index), None)
+                if recorded is not None:
+                    terms.append((recorded.contribution, stepper.name(edge.child)))
+            start = stepper.grad_at(node, 0)
+            text = f"{name}.grad after step {number} = "
+            pieces = []
+            if number_text(scene, start, stepper.precision) != "0" or not terms:
+                pieces.append(f"{number_text(scene, start, stepper.precision)} (before)")
+            pieces += [f"{number_text(scene, value, stepper.precision)} (from {child})"
+                       for value, child in terms]
+            text += " + ".join(pieces).replace("+ -", "- ")
+            text += f" = {number_text(scene, stepper.grad_at(node, number), stepper.precision)}"
+            if waiting:
+                text += "; still to come from " + ", ".join(
+                    dict.fromkeys(stepper.name(edge.child) for edge in waiting))
+            texts[scene.ids[node]] = text
+        return texts
+
+    def layout(self, states):
+        """The picture every frame shares: each box and edge sized for its widest text."""
+        stepper, scene = self.stepper, self.stepper.scene
+        boxes = []
+        for node in scene.nodes:
+            widest = _widest([grads[scene.ids[node]] for grads, _, _, _ in states])
+            box = node_box(scene, node, "both", stepper.precision,
+                           widest[len("grad "):] if widest else "")
+            boxes.append(box)
+        arrows = [edge_arrow(scene, edge, _widest(
+            [labels[scene.edge_ids[edge.child, edge.index]] for _, labels, _, _ in states]))
+            for edge in scene.edges]
+        caption = caption_label(stepper.title or "", [scene.example_text()]
+                                if scene.batched else [],
+                                legend_text(scene, "both", True, seed=stepper.seed()))
+        return build_digraph(boxes, arrows, caption, stepper.rankdir, stepper.clusters,
+                             scene.cluster_titles)
+
+    def data(self, states, player_id):
+        """What the script needs, as plain lists: per frame only what changed."""
+        stepper, scene = self.stepper, self.stepper.scene
+        frames, previous = [], ({}, {}, {})
+        for number, (grads, edges, current, receiving) in enumerate(states):
+            explain = self.explanations(number)
+            frame = {"node": current, "receiving": receiving}
+            for key, now, before in (("grads", grads, previous[0]), ("edges", edges, previous[1]),
+                                     ("explain", explain, previous[2])):
+                changed = {key_id: visible(text) for key_id, text in now.items()
+                           if before.get(key_id) != text}
+                if changed:
+                    frame[key] = changed
+            frames.append(frame)
+            previous = (grads, edges, explain)
+        with_grad_line = {key_id for grads, _, _, _ in states for key_id, text in grads.items()
+                          if text}
+        nodes = {scene.ids[node]: {
+            "name": visible(stepper.name(node)), "grad": scene.ids[node] in with_grad_line,
+            "in": [scene.edge_ids[node, index] for index in range(len(node.parents))],
+            "out": [scene.edge_ids[edge.child, edge.index] for edge in scene.uses[node]]}
+            for node in scene.nodes}
+        edge_steps = {scene.edge_ids[edge.child, edge.index]: stepper.step_of.get(edge.child, 0)
+                      for edge in scene.edges}
+        return {"prefix": f"{player_id}-", "interval": int(self.interval * 1000),
+                "frames": frames, "nodes": nodes, "edgeSteps": edge_steps}
+
     def _build(self):
-        sources = "".join(frame.source for frame in self.frames)
-        digest = hashlib.sha1(sources.encode("utf-8")).hexdigest()[:8]
+        stepper = self.stepper
+        states = self.states()
+        digraph = self.layout(states)
+        source = digraph.source
+        digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:8]
         player_id = f"crp-{digest}-{next(_counter)}"
-        parts = []
-        for number, (frame, svg) in enumerate(zip(self.frames, _render_all(self.frames)), 1):
-            text = getattr(frame, "text", "")
-            text_block = f'<pre class="crp-text">{html.escape(text)}</pre>\n' if text else ""
-            parts.append(f'<div class="crp-frame" data-step="{number}">\n{text_block}'
-                         f'{inline_svg(svg, f"{player_id}-f{number}-")}\n</div>')
-        if not parts:
-            parts.append('<p class="crp-empty">No backward steps: the output has no parents '
-                         "(it is a leaf), so there is nothing to step through.</p>")
-        title = (f'<div class="crp-title">{html.escape(self.title)}</div>\n'
-                 if self.title else "")
-        return (_TEMPLATE.replace("__ID__", player_id).replace("__TITLE__", title)
-                .replace("__COUNT__", str(max(len(self.frames), 1)))
-                .replace("__INTERVAL__", str(int(self.interval * 1000)))
-                .replace("__FRAMES__", "\n".join(parts)))
+        svg = fitted_svg(stepper_svg(stepper, source), f"{player_id}-")
+        texts = "\n".join(f'<pre class="crp-text" data-step="{number}">'
+                          + "\n".join(page_text(line) for line in
+                                       stepper.text_at(number).split("\n")) + "</pre>"
+                          for number in self.frames)
+        title = (f'<div class="crp-title">{page_text(self.title)}</div>\n'
+                 if self.title is not None and self.title != "" else "")
+        return fill_template(_TEMPLATE, {
+            "ID": player_id, "STYLE": STYLE.replace("#ROOT", f"#{player_id}"),
+            "TITLE": title, "LAST": str(len(stepper)), "TEXTS": texts, "SVG": svg,
+            "DATA": script_json(self.data(states, player_id)), "SCRIPT": SCRIPT})
 
     def page(self):
         """A whole HTML document holding the player."""
-        title = html.escape(self.title or "chainrule: backprop step by step")
+        title = page_text(self.title if self.title is not None and self.title != ""
+                          else "chainrule: backprop step by step")
         return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f"<title>{title}</title>\n</head>\n<body>\n{self.html()}\n</body>\n</html>\n")
 
     def save(self, path):
         """Write the page to ``path`` (a self-contained .html file) and return the path."""
+        from pathlib import Path
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.page(), encoding="utf-8")
@@ -173,12 +234,20 @@ class Player:
         return self.html()
 
     def __repr__(self):
-        return f"<Player: {len(self)} frames; .save(path) or display it in a notebook>"
+        return (f"<Player: step 0 and {len(self) - 1} steps; .save(path) or display it in a "
+                "notebook>")
+
+
+def stepper_svg(stepper, source):
+    """The SVG of DOT ``source`` with the stepper's renderer."""
+    from .render import render_source
+    return render_source(source, "svg", stepper.renderer).decode("utf-8")
 
 
 def animate(subject, interval=1.0, title=None, max_frames=100, **options):
     """An HTML ``Player`` over the backward steps of ``subject`` (see ``viz.steps``, which
-    takes the same ``options``): one frame per node with parents, local × upstream on the
-    edges being pushed; ``interval`` seconds per frame when playing."""
+    takes the same ``options``): step 0 the forward pass, then one frame per node with
+    parents, local × upstream on the edges being pushed; ``interval`` seconds per frame
+    when playing. The graph's grads are left as they were."""
     from .stepper import steps
     return steps(subject, title=title, **options).animate(interval, max_frames=max_frames)

@@ -1,7 +1,11 @@
 """What a picture holds: the Values reachable from the outputs, one edge per use, a
 name and a kind for every node. ``draw`` and the step-through both start here, so a
 node has the same name in every picture and in the text of the steps."""
+import numpy as np
+
 from autodiff import Graph, Value, topological_order
+
+from .literal import visible
 
 KINDS = ("input", "parameter", "constant", "operation", "output")
 
@@ -35,18 +39,27 @@ def _flatten_values(items, function):
                             f"{type(item).__name__} {item!r:.80}")
 
 
+def _index_text(index, count, shape):
+    """``[1, 0]`` for entry ``index`` of a tensor of ``shape`` (row-major, ``[0]`` for
+    a tensor of one entry), ``[i]`` without a shape, "" for a single Value."""
+    if shape is not None and len(shape) >= 1 and int(np.prod(shape)) == count:
+        return "[" + ", ".join(str(int(i)) for i in np.unravel_index(index, shape)) + "]"
+    return "" if count == 1 else f"[{index}]"
+
+
 def collect_parameters(params, function):
     """``params`` as {Value: name}: an iterable of Values (nested lists allowed), or a
-    model with ``parameters()``; a model's ``named_parameters()`` names the Values that
-    have no label (``"layer.weight[1]"``)."""
+    model with ``parameters()``; a model's ``named_parameters()`` names each entry by its
+    module path and index, as torch's state dict does: ``"0.weight[1, 0]"``."""
     if params is None:
         return {}
     names = {}
     if hasattr(params, "named_parameters"):
         for name, item in params.named_parameters():
             values = list(_flatten_values([item], function))
+            shape = getattr(item, "shape", None)
             for index, value in enumerate(values):
-                names[value] = name if len(values) == 1 else f"{name}[{index}]"
+                names[value] = f"{name}{_index_text(index, len(values), shape)}"
     if hasattr(params, "parameters"):
         params = params.parameters()
     elif names:
@@ -61,6 +74,46 @@ def collect_parameters(params, function):
     return {value: names.get(value, "") for value in _flatten_values(items, function)}
 
 
+_SIZE_ATTRIBUTES = (("in_features", "out_features"), ("in_channels", "out_channels"),
+                    ("input_size", "hidden_size"), ("num_features", None))
+
+
+def module_title(module):
+    """A module in a few words: its type and the sizes it maps, ``Linear(2 -> 3)``,
+    ``Conv2d(1 -> 4)``, ``BatchNorm1d(8)``; the type alone for other modules."""
+    name = type(module).__name__
+    for first, second in _SIZE_ATTRIBUTES:
+        if isinstance(getattr(module, first, None), int):
+            if second is None:
+                return f"{name}({getattr(module, first)})"
+            if isinstance(getattr(module, second, None), int):
+                return f"{name}({getattr(module, first)} -> {getattr(module, second)})"
+    return name
+
+
+def module_scopes(model):
+    """scope path -> (module path, module) for every module of ``model`` (something with
+    ``named_modules()``, like ``nn.Module``): calling a module stamps its path on the
+    Values it makes, the root named by its class (``"MLP"``), a child by its attribute
+    name (``"MLP.0"``); {} for anything else."""
+    if not callable(getattr(model, "named_modules", None)):
+        return {}
+    root = type(model).__name__
+    return {(f"{root}.{path}" if path else root): (path, module)
+            for path, module in model.named_modules()}
+
+
+def label_text(label):
+    """A label as the text a picture shows: a string as it is, any other object (a number
+    given as ``label=5``) as ``str`` writes it; ``None`` or "" as ""."""
+    return "" if label is None else label if isinstance(label, str) else str(label)
+
+
+def scope_text(scope):
+    """A Value's scope as text (``None`` outside any scope, and for an empty name)."""
+    return visible(label_text(scope)) or None
+
+
 def _kind(node, outputs, parameters):
     if node in outputs:
         return "output"
@@ -71,38 +124,119 @@ def _kind(node, outputs, parameters):
     return "input" if node.label else "constant"
 
 
-class Scene:
-    """The graph behind ``outputs``: ``nodes`` parents first, ``edges`` (``autodiff.Edge``,
-    one per use: ``a * a`` has two), and per node a ``name`` and a ``kind``.
+def computation_order(outputs):
+    """Every Value the outputs depend on, in the order a program computing them left to
+    right would have made them: depth first, operands in order, each node after its
+    operands (``c = a + b`` before ``d = b + 1`` in ``e = c * d``). Iterative: a long
+    chain does not hit the recursion limit."""
+    order, done = [], set()
+    stack = [(output, False) for output in reversed(outputs)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in done:
+            continue
+        if expanded or not node.parents:
+            done.add(node)
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((parent, False) for parent in reversed(node.parents)
+                     if parent not in done)
+    return order
 
-    Names: the label; else the parameter's name from ``named_parameters()``; else a
-    generated one (``v1, v2, …`` for operations, ``p1, …`` for parameters); a constant
+
+def batch_size_of(nodes, function):
+    """The number of examples of the batched Values among ``nodes`` (None when none is
+    batched); a ValueError naming ``function`` when two batches differ in length."""
+    sizes = {len(node.data) for node in nodes if type(node.data) is not float}
+    if len(sizes) > 1:
+        raise ValueError(f"{function}: the graph mixes batches of {sorted(sizes)} examples")
+    return sizes.pop() if sizes else None
+
+
+def check_example(example, batch_size, function):
+    """``example`` as an index into the batch: 0 <= example < batch_size (0 for an
+    unbatched graph); a ValueError naming ``function`` otherwise."""
+    count = batch_size or 1
+    if isinstance(example, bool) or not isinstance(example, (int, np.integer)) or not (
+            -count <= example < count):
+        raise ValueError(f"{function}: example must be an integer from 0 to {count - 1} "
+                         f"(the graph has {count} example{'s' if count > 1 else ''}), "
+                         f"got {example!r}")
+    return int(example) % count
+
+
+class Scene:
+    """The graph behind ``outputs``: ``nodes`` in the order they were computed,
+    ``edges`` (``autodiff.Edge``, one per use: ``a * a`` has two), and per node a
+    ``name``, a ``kind`` and a ``scope``; for a batch, the ``example`` shown.
+
+    Names: a parameter's name from the model's ``named_parameters()``
+    (``"0.weight[1, 0]"``); else the label; else a generated one (``v1, v2, …`` for
+    operations in the order they were computed, ``p1, …`` for parameters); a constant
     shows its value. Kinds: output, parameter, input (a labelled leaf), constant (an
-    unlabelled leaf), operation.
+    unlabelled leaf), operation. ``cluster_titles``: scope -> the words its cluster
+    shows (``"0: Linear(2 -> 3)"`` for a module of the model passed as ``params``).
     """
 
-    def __init__(self, subject, params=None, function="draw"):
+    def __init__(self, subject, params=None, function="draw", example=0):
         self.outputs = as_outputs(subject, function)
         self.inputs = tuple(subject.inputs.values()) if isinstance(subject, Graph) else ()
-        self.nodes = topological_order(*self.outputs)
+        self.nodes = computation_order(self.outputs)
         self.edges = [edge for node in self.nodes for edge in node.edges()]
+        self.batch_size = batch_size_of(self.nodes, function)
+        self.example = check_example(example, self.batch_size, function)
         parameters = collect_parameters(params, function)
         outputs = set(self.outputs)
-        self.position = {node: index for index, node in enumerate(self.nodes)}
+        # backward's own order (reverse of this), to list a sum's terms as it adds them
+        self.position = {node: index for index, node in enumerate(
+            topological_order(*self.outputs))}
         self.ids, self.names, self.kinds = {}, {}, {}
         counters = {"v": 0, "p": 0}
         for position, node in enumerate(self.nodes):
             self.ids[node] = f"n{position}"
             self.kinds[node] = _kind(node, outputs, parameters)
-            name = node.label or parameters.get(node, "")
+            name = parameters.get(node, "") or label_text(node.label)
             if not name and (node.parents or node in parameters):
                 prefix = "v" if node.parents else "p"
                 counters[prefix] += 1
                 name = f"{prefix}{counters[prefix]}"
-            self.names[node] = name or node.name
+            self.names[node] = visible(name or label_text(node.name))
+        self.scope_of = {node: scope_text(node.scope) for node in self.nodes}
+        self.modules = module_scopes(params)
+        self.cluster_titles = {scope: self._cluster_title(scope) for scope in self.scopes()}
+        self.edge_ids = {(edge.child, edge.index): f"e{position}"
+                         for position, edge in enumerate(self.edges)}
         self.uses = {node: [] for node in self.nodes}
         for edge in self.edges:
             self.uses[edge.parent].append(edge)
+
+    def _cluster_title(self, scope):
+        """``"0: Linear(2 -> 3)"`` for a module's scope, the scope's last part otherwise."""
+        last = scope.rpartition(".")[2]
+        if scope not in self.modules:
+            return last
+        path, module = self.modules[scope]
+        return f"{last}: {module_title(module)}" if path else module_title(module)
+
+    @property
+    def batched(self):
+        """True when the pictures show one example of a batch of two or more."""
+        return self.batch_size is not None and self.batch_size > 1
+
+    def at(self, data):
+        """The number a picture shows for ``data`` (a float, a batch, or a Value from
+        create_graph): a batch's entry for the example shown, a float as it is."""
+        if isinstance(data, Value):
+            data = data.data
+        if isinstance(data, np.ndarray):
+            return float(data[self.example]) if data.ndim == 1 and len(data) > 1 else float(
+                data.reshape(-1)[0])
+        return float(data)
+
+    def example_text(self):
+        """``"example 1 of 64"`` for a batched graph, "" otherwise."""
+        return f"example {self.example + 1} of {self.batch_size}" if self.batched else ""
 
     def __len__(self):
         return len(self.nodes)
@@ -120,5 +254,11 @@ class Scene:
                 if self.kinds.get(node) in ("input", "parameter")]
 
     def scopes(self):
-        """The distinct scopes of the nodes (module paths such as ``"mlp.layers.0"``)."""
-        return sorted({node.scope for node in self.nodes if node.scope})
+        """The distinct scopes of the nodes (module paths such as ``"mlp.layers.0"``) and
+        every prefix of them."""
+        scopes = set()
+        for scope in self.scope_of.values():
+            while scope:
+                scopes.add(scope)
+                scope = scope.rpartition(".")[0]
+        return sorted(scopes)

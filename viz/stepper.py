@@ -1,20 +1,25 @@
-"""Backprop one step at a time: one frame per node with parents, in the engine's order,
-drawn from the gradients recorded at that step (not from the final ones)."""
+"""Backprop one step at a time: step 0 is the forward pass alone, then one step per node
+with parents, in the engine's order, each drawn from the gradients recorded at that
+step (not from the final ones). Stepping never changes the graph's grads."""
 import bisect
 
-from autodiff import backward_steps, topological_order, zero_grad
+import numpy as np
+
+from autodiff import backward_steps, zero_grad
+from autodiff.step_text import format_step
 
 from .dot import build_digraph, caption_label
 from .draw import GraphTooLargeError
-from .pieces import check_options, edge_arrow, legend_text, node_box
 from .drawing import Drawing
-from .format import format_data, format_product, format_sum
+from .equations import plain, number_text, product_text, sum_text
+from .pieces import check_options, edge_arrow, legend_text, node_box
 from .scene import Scene
 
 
 class Frame(Drawing):
-    """The picture of one backward step (a ``Drawing``): ``number`` (1-based) of
-    ``total``, the ``node`` whose gradient is pushed, and the step as ``text``."""
+    """The picture of one backward step (a ``Drawing``): ``number`` of ``total`` (0: the
+    forward pass, before any gradient), the ``node`` whose gradient is pushed (None at
+    step 0), and the step as ``text``."""
 
     def __init__(self, digraph, renderer, number, total, node, text, caption):
         super().__init__(digraph, renderer, f"step {number} of {total}")
@@ -28,45 +33,66 @@ class Frame(Drawing):
         return self.text
 
 
+def _saved(grad):
+    return grad.copy() if isinstance(grad, np.ndarray) else grad
+
+
+class GradSnapshot:
+    """Every grad of ``nodes`` as it is now; ``restore()`` puts them all back (copies of
+    arrays are kept, so nothing backward does to them can leak)."""
+
+    def __init__(self, nodes):
+        self.grads = [(node, _saved(node.grad)) for node in nodes]
+
+    def restore(self):
+        for node, grad in self.grads:
+            node.grad = _saved(grad)
+
+
 class BackpropStepper:
     """Runs backward from ``subject`` (a Value or a one-output ``autodiff.Graph``) one
     node at a time, exactly as ``backward`` does, and keeps what every step did.
 
     Step k takes the k-th node with parents in the engine's order and, for each of its
     edges, adds local × upstream to the parent: parent.grad = before + local × node.grad.
-    ``stepper[k]`` is the picture of a step (a ``Frame``), ``len(stepper)`` the number of
-    steps, ``print(stepper)`` the steps as text, ``stepper.animate()`` an HTML player.
-    Like ``backward``, it leaves every grad filled in. ``fresh=True`` (the default) first
-    zeroes the leaves' grads, so the steps show this backward alone, as on a first call;
-    ``fresh=False`` shows them accumulating onto earlier grads, as ``backward`` does.
+    ``stepper[k]`` is the picture of step k + 1 (a ``Frame``), ``stepper.frame(0)`` the
+    forward pass before any gradient, ``len(stepper)`` the number of steps,
+    ``print(stepper)`` the steps as text, ``stepper.animate()`` an HTML player.
+
+    Drawing never changes the graph it draws: every grad of the graph is put back as it
+    was once the steps are recorded. ``fresh=True`` (the default) shows this backward
+    alone, from zero leaf grads, as on a first call; ``fresh=False`` shows it adding
+    onto the leaves' present grads, as ``backward`` would. ``example``: for a batched
+    graph, the example whose numbers are shown (see ``viz.draw``).
     """
 
     def __init__(self, subject, *, grad=None, params=None, precision=4, clusters=True,
-                 max_nodes=300, title=None, rankdir="LR", renderer=None, fresh=True):
-        self.scene = Scene(subject, params, "steps")
+                 max_nodes=300, title=None, rankdir="LR", renderer=None, fresh=True,
+                 example=0):
+        self.scene = Scene(subject, params, "steps", example)
         check_options("steps", "both", precision)
         if len(self.scene.outputs) != 1:
             raise ValueError(f"steps: backward runs from one output, got "
                              f"{len(self.scene.outputs)}; pass one of them")
         self.root = self.scene.outputs[0]
-        if fresh:
-            zero_grad([node for node in topological_order(self.root) if not node.parents])
-        self.records = list(backward_steps(self.root, grad))
+        snapshot = GradSnapshot(self.scene.nodes)
+        try:
+            leaves = [node for node in self.scene.nodes if not node.parents]
+            if fresh:
+                zero_grad(leaves)
+            self._start = {node: _saved(node.grad) for node in leaves}
+            self.records = list(backward_steps(self.root, grad))
+        finally:
+            snapshot.restore()
         self.precision, self.clusters, self.max_nodes = precision, clusters, max_nodes
         self.title, self.rankdir, self.renderer = title, rankdir, renderer
         self.step_of = {record.node: record.number for record in self.records}
-        self._initial, self._history = {self.root: self._seed()}, {}
+        self._history = {}
         for record in self.records:
             for edge in record.edges:
-                self._initial.setdefault(edge.parent, edge.parent_grad_before)
                 self._history.setdefault(edge.parent, []).append(
                     (record.number, edge.parent_grad_after))
         self._frames = {}
-
-    def _seed(self):
-        if self.records:
-            return self.records[0].upstream
-        return self.root.grad
 
     def __len__(self):
         return len(self.records)
@@ -77,111 +103,176 @@ class BackpropStepper:
     def __getitem__(self, index):
         if not -len(self) <= index < len(self):
             raise IndexError(f"steps: there are {len(self)} steps, no step index {index}")
-        index %= len(self)
-        if index not in self._frames:
-            self._frames[index] = self._frame(self.records[index])
-        return self._frames[index]
+        return self.frame(index % len(self) + 1)
+
+    def frame(self, number):
+        """The picture of step ``number`` (0: the forward pass, 1 to len(self): a step)."""
+        if not 0 <= number <= len(self):
+            raise IndexError(f"steps: there are steps 0 to {len(self)}, no step {number}")
+        if number not in self._frames:
+            self._frames[number] = self._frame(number)
+        return self._frames[number]
 
     def grad_at(self, node, number):
-        """``node.grad`` as it was after step ``number`` (0: before the first step)."""
+        """``node.grad`` as it was after step ``number`` (0: before the first step; a
+        node with parents starts from 0, as backward resets it)."""
         if node in self.step_of and self.step_of[node] <= number:
             return self.records[self.step_of[node] - 1].upstream
         history = self._history.get(node, [])
         position = bisect.bisect_right([step for step, _ in history], number)
-        return history[position - 1][1] if position else self._initial.get(node, node.grad)
+        if position:
+            return history[position - 1][1]
+        return self._start.get(node, 0.0)
 
-    def _name(self, node):
+    def name(self, node):
+        """What the pictures and the text call ``node`` (a constant: its value)."""
         return self.scene.names[node]
 
-    def _text_name(self, node):
-        name = self._name(node)
-        return f"constant {name}" if self.scene.kinds[node] == "constant" else name
+    def seed(self):
+        """The grad backward started from at the output (1 for a scalar output)."""
+        return self.records[0].upstream if self.records else 1.0
+
+    def _number(self, data):
+        return number_text(self.scene, data, self.precision)
+
+    def _product(self, edge, number=None):
+        return product_text(self.scene, edge.local_grad, edge.upstream, edge.contribution,
+                            edge.parent, self.precision, words=True)
 
     def step_text(self, record):
-        """One step in words: the node and its grad, then for each edge
-        ``local × upstream = contribution`` and the parent's grad before + contribution."""
-        node, precision = record.node, self.precision
-        operands = ", ".join(self._name(parent) for parent in node.parents)
-        lines = [f"step {record.number} of {len(self)}: {self._name(node)} = {node.op}"
-                 f"({operands}), grad {format_data(record.upstream, precision)}"]
-        for edge in record.edges:
-            parent = self._text_name(edge.parent)
-            grad = "grad" if parent.startswith("constant ") else f"{parent}.grad"
-            local, upstream, contribution = (format_data(number, precision, 0) for number in (
-                edge.local_grad, edge.upstream, edge.contribution))
-            total = format_sum([edge.parent_grad_before, edge.contribution],
-                               edge.parent_grad_after, precision)
-            lines.append(f"  {self._name(node)} -> {parent}: local {local} × upstream "
-                         f"{upstream} = {contribution};  {grad} {total}")
-        return "\n".join(lines)
+        """One step in words (``autodiff.step_text.format_step``, with this picture's
+        names and numbers): the node and its grad, then for each edge ``local ×
+        upstream = contribution`` and the parent's grad before + contribution."""
+        return format_step(record, len(self), self.name, self._number, self._product)
 
-    def _received(self, record):
+    def forward_text(self):
+        """Step 0 in words: the forward pass, before any gradient."""
+        if not self.records:
+            return (f"step 0 of 0: {self.name(self.root)} is a leaf (it has no parents): "
+                    "backward has nothing to step through")
+        seed = self._number(self.records[0].upstream)
+        return (f"step 0 of {len(self)}: forward pass: every box holds its data, every edge "
+                f"its local derivative; backward starts at {self.name(self.root)} with "
+                f"grad {seed}")
+
+    def text_at(self, number):
+        """The words of step ``number`` (0: the forward pass)."""
+        return self.forward_text() if number == 0 else self.step_text(self.records[number - 1])
+
+    def received(self, record):
         """parent -> grad text ``before + c1 (+ c2 …) = after`` for the parents of a step
         (a parent used twice by the node receives twice)."""
         terms, after = {}, {}
         for edge in record.edges:
             terms.setdefault(edge.parent, [edge.parent_grad_before]).append(edge.contribution)
             after[edge.parent] = edge.parent_grad_after
-        return {parent: format_sum(terms[parent], after[parent], self.precision)
+        return {parent: sum_text(self.scene, terms[parent], after[parent], self.precision)
                 for parent in terms}
 
-    def _frame(self, record):
-        scene, number = self.scene, record.number
-        if self.max_nodes is not None and len(scene) > self.max_nodes:
+    def grad_texts(self, number):
+        """node -> the grad line of its box after step ``number``: "" before any gradient
+        reaches it (a box starting from 0), the sum it receives at its step."""
+        record = self.records[number - 1] if number else None
+        received = self.received(record) if record else {}
+        texts = {}
+        for node in self.scene.nodes:
+            if node in received:
+                texts[node] = received[node]
+                continue
+            grad = self.grad_at(node, number)
+            reached = (node in self.step_of and self.step_of[node] <= number) or any(
+                step <= number for step, _ in self._history.get(node, ()))
+            shown = reached or np.any(plain(grad) != 0)
+            texts[node] = self._number(grad) if shown else ""
+        return texts
+
+    def edge_state(self, edge, number):
+        """``(style, label)`` of an edge after step ``number``: pushed already (done),
+        now (active), or later (pending, showing only its local derivative)."""
+        pushed_at = self.step_of.get(edge.child)
+        if pushed_at is None or pushed_at > number:
+            return "pending", self._number(edge.local_grad)
+        style = "active" if pushed_at == number else "done"
+        if not edge.parent.requires_grad:            # backward skips it: no contribution
+            return style, self._number(edge.local_grad)
+        recorded = next(step_edge for step_edge in self.records[pushed_at - 1].edges
+                        if step_edge.index == edge.index)
+        label = product_text(self.scene, recorded.local_grad, recorded.upstream,
+                             recorded.contribution, recorded.parent, self.precision)
+        return style, label
+
+    def caption_at(self, number):
+        """The line under the title of step ``number``'s picture."""
+        if number == 0:
+            return f"step 0 of {len(self)}: forward pass, before any gradient"
+        record = self.records[number - 1]
+        parents = ", ".join(dict.fromkeys(self.name(edge.parent) for edge in record.edges))
+        return (f"step {number} of {len(self)}: {self.name(record.node)} pushes its grad "
+                f"{self._number(record.upstream)} to {parents or 'no parent needing one'}")
+
+    def caption_lines(self, number):
+        """Caption lines of a picture: the step, and which example of a batch is shown."""
+        lines = [self.caption_at(number)]
+        if self.scene.batched:
+            lines.append(self.scene.example_text())
+        return lines
+
+    def check_size(self):
+        """A GraphTooLargeError when the graph is over ``max_nodes``."""
+        if self.max_nodes is not None and len(self.scene) > self.max_nodes:
             raise GraphTooLargeError(
-                f"steps: the graph has {len(scene)} nodes, more than max_nodes="
+                f"steps: the graph has {len(self.scene)} nodes, more than max_nodes="
                 f"{self.max_nodes}: its frames would be unreadable. Step through a smaller "
                 "piece (steps(an intermediate Value)), print(steps) for the text, or pass "
                 "max_nodes=None to draw them anyway.")
-        received = self._received(record)
+
+    def _frame(self, number):
+        self.check_size()
+        scene = self.scene
+        record = self.records[number - 1] if number else None
+        receiving = {edge.parent for edge in record.edges} if record else set()
+        texts = self.grad_texts(number)
         boxes = []
         for node in scene.nodes:
-            highlight = "current" if node is record.node else (
-                "receiving" if node in received else None)
-            text = received.get(node) or format_data(self.grad_at(node, number), self.precision)
-            boxes.append(node_box(scene, node, "both", self.precision, text, highlight))
-        arrows = [self._arrow(edge, number) for edge in scene.edges]
-        parents = ", ".join(dict.fromkeys(self._name(edge.parent) for edge in record.edges))
-        caption = (f"step {number} of {len(self)}: {self._name(record.node)} pushes its grad "
-                   f"{format_data(record.upstream, self.precision)} to {parents}")
-        label = caption_label(self.title or "", [caption], legend_text(scene, "both", True))
-        digraph = build_digraph(boxes, arrows, label, self.rankdir, self.clusters)
-        return Frame(digraph, self.renderer, number, len(self), record.node,
-                     self.step_text(record), caption)
-
-    def _arrow(self, edge, number):
-        """An edge in frame ``number``: pushed already (done), now (active), or later
-        (pending, showing only its local derivative)."""
-        pushed_at = self.step_of.get(edge.child)
-        if pushed_at is None or pushed_at > number:
-            return edge_arrow(self.scene, edge, format_data(edge.local_grad, self.precision, 0),
-                              "pending")
-        recorded = self.records[pushed_at - 1].edges[edge.index]
-        label = format_product(recorded.local_grad, recorded.upstream, recorded.contribution,
-                               self.precision)
-        return edge_arrow(self.scene, edge, label, "active" if pushed_at == number else "done")
+            highlight = "current" if record and node is record.node else (
+                "receiving" if node in receiving else None)
+            boxes.append(node_box(scene, node, "both", self.precision, texts[node] or None,
+                                  highlight))
+        arrows = [edge_arrow(scene, edge, *reversed(self.edge_state(edge, number)))
+                  for edge in scene.edges]
+        label = caption_label(self.title or "", self.caption_lines(number),
+                              legend_text(scene, "both", True, seed=self.seed()))
+        digraph = build_digraph(boxes, arrows, label, self.rankdir, self.clusters,
+                                scene.cluster_titles)
+        return Frame(digraph, self.renderer, number, len(self),
+                     record.node if record else None, self.text_at(number),
+                     self.caption_at(number))
 
     def leaf_grads(self):
-        """name -> grad of every input and parameter after the whole pass."""
-        return {self._name(node): node.grad for node in self.scene.leaves()}
+        """name -> grad of every input and parameter after the whole pass (as recorded:
+        the graph's own grads are left as they were)."""
+        return {self.name(node): self.grad_at(node, len(self)) for node in self.scene.leaves()}
 
     def __str__(self):
-        lines = [f"backward from {self._name(self.root)}: {len(self.scene)} nodes, "
+        lines = [f"backward from {self.name(self.root)}: {len(self.scene)} nodes, "
                  f"{len(self)} steps"]
+        if self.scene.batched:
+            lines[0] += f" (numbers of {self.scene.example_text()})"
         lines += [self.step_text(record) for record in self.records]
-        grads = ", ".join(f"{name}.grad = {format_data(grad, self.precision)}"
+        grads = ", ".join(f"{name}.grad = {self._number(grad)}"
                           for name, grad in self.leaf_grads().items())
         if grads:
             lines.append(f"result: {grads}")
         return "\n".join(lines)
 
     def __repr__(self):
-        return f"<BackpropStepper: {len(self)} steps from {self._name(self.root)}; print() it>"
+        return f"<BackpropStepper: {len(self)} steps from {self.name(self.root)}; print() it>"
 
     def animate(self, interval=1.0, title=None, max_frames=100):
-        """An HTML player over the frames (see ``viz.animate``)."""
+        """An HTML player over step 0 (the forward pass) and every step (see
+        ``viz.animate``)."""
         from .player import Player
-        return Player(iter(self), title or self.title, interval, max_frames)
+        return Player(self, title or self.title, interval, max_frames)
 
     def _repr_html_(self):
         return self.animate()._repr_html_()
@@ -190,5 +281,5 @@ class BackpropStepper:
 def steps(subject, **options):
     """``BackpropStepper(subject, **options)``: backward from ``subject`` one node at a
     time, parent.grad += local × upstream along each edge; print it for the text, index
-    it for pictures, ``.animate()`` for a player."""
+    it for pictures, ``.animate()`` for a player. The graph's grads are left as they were."""
     return BackpropStepper(subject, **options)

@@ -182,8 +182,8 @@ def test_corrupt_files_give_clear_errors(tmp_path):
     bad_entry = tmp_path / "bad_entry.json"
     bad_entry.write_text(json.dumps({"format": "chainrule.state_dict", "state": {
         "weight": {"dtype": "float64", "shape": [2, 2], "data": [[1.0]]}}}))
-    with pytest.raises(nn.StateDictError, match="entry 'weight': data has shape"):
-        layer.load(bad_entry)
+    with pytest.raises(nn.StateDictError, match="entry .weight.: data does not have the shape"):
+        nn.load_state(bad_entry)
 
 
 def test_pickled_arrays_are_never_loaded(tmp_path):
@@ -204,3 +204,130 @@ def test_saved_json_is_readable_with_names_shapes_and_data(tmp_path):
     assert document["format"] == "chainrule.state_dict"
     assert document["state"]["weight"]["shape"] == [1, 2]
     assert document["state"]["weight"]["data"] == layer.weight.numpy().tolist()
+
+
+# --- untrusted files: checked before any data is read, the model left unchanged ---------
+
+def assert_unchanged(model, before):
+    for name, array in model.state_dict().items():
+        np.testing.assert_array_equal(array, before[name], err_msg=name)
+
+
+def write_npy_member(archive, name, header_shape, body, dtype="<f8"):
+    """A .npy member whose header announces ``header_shape`` and holds ``body`` bytes."""
+    with archive.open(f"{name}.npy", "w") as member:
+        np.lib.format.write_array_header_1_0(
+            member, {"descr": dtype, "fortran_order": False, "shape": header_shape})
+        member.write(body)
+
+
+def test_an_npz_header_announcing_a_huge_shape_is_refused_before_reading(tmp_path):
+    model = Net()
+    before = model.state_dict()
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in before.items():
+            if name == "head.weight":
+                write_npy_member(archive, name, (10 ** 15,), b"\0" * 16)
+            else:
+                with archive.open(f"{name}.npy", "w") as member:
+                    np.lib.format.write_array(member, array, allow_pickle=False)
+    with pytest.raises(nn.StateDictError) as error:
+        model.load(path)
+    assert str(path) in str(error.value) and "'head.weight'" in str(error.value)
+    assert_unchanged(model, before)
+    with pytest.raises(nn.StateDictError, match="announces shape .1000000000000000,."):
+        nn.load_state(path)                        # no model: the size must be honest
+
+
+def test_a_zip_bomb_of_the_wrong_shape_is_refused_before_it_is_inflated(tmp_path):
+    """A small deflated member that inflates to 256 MiB of zeros: the header's shape does
+    not fit the model, so its data is never read."""
+    layer = nn.Linear(2, 3, generator=0)
+    before = layer.state_dict()
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("weight.npy", "w") as member:
+            np.lib.format.write_array_header_1_0(
+                member, {"descr": "<f8", "fortran_order": False, "shape": (2 ** 25,)})
+            chunk = bytes(2 ** 20)
+            for _ in range(256):
+                member.write(chunk)
+        with archive.open("bias.npy", "w") as member:
+            np.lib.format.write_array(member, before["bias"])
+    assert path.stat().st_size < 1_000_000
+    reads = []
+    original = np.lib.format.read_array
+    try:
+        np.lib.format.read_array = lambda *a, **k: reads.append(a) or original(*a, **k)
+        with pytest.raises(nn.StateDictError,
+                           match=r"'weight': expected shape \(3, 2\), got \(33554432,\)"):
+            layer.load(path)
+    finally:
+        np.lib.format.read_array = original
+    assert reads == []                             # no member's data was read
+    assert_unchanged(layer, before)
+
+
+def test_npz_members_with_non_numeric_dtypes_or_unknown_names_are_refused(tmp_path):
+    layer = nn.Linear(1, 1, generator=0)
+    before = layer.state_dict()
+    text = tmp_path / "text.npz"
+    with zipfile.ZipFile(text, "w") as archive:
+        write_npy_member(archive, "weight", (1, 1), b"abcd", dtype="<U1")
+        write_npy_member(archive, "bias", (1,), bytes(8))
+    with pytest.raises(nn.StateDictError, match="entry 'weight': dtype <U1 is not numeric"):
+        layer.load(text)
+    extra = tmp_path / "extra.npz"
+    np.savez(extra, weight=np.ones((1, 1)), bias=np.ones(1), surprise=np.ones(3))
+    with pytest.raises(nn.StateDictError, match="unknown name 'surprise'"):
+        layer.load(extra)
+    assert_unchanged(layer, before)
+    layer.load(extra, strict=False)
+    np.testing.assert_array_equal(layer.weight.numpy(), [[1.0]])
+
+
+def json_state(entries):
+    return json.dumps({"format": "chainrule.state_dict", "version": 1, "state": entries})
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"dtype": "int8", "shape": [], "data": 300}, r"int8 data must be integers in \[-128, 127\], got 300"),
+    ({"dtype": "int64", "shape": [], "data": 1.5}, "int64 data must be integers"),
+    ({"dtype": "int64", "shape": [], "data": True}, "int64 data must be integers"),
+    ({"dtype": "int64", "shape": [], "data": "1"}, "got '1'"),
+    ({"dtype": "float32", "shape": [], "data": 1e300}, "float32 data must be finite numbers"),
+    ({"dtype": "int64", "shape": [], "data": None}, "got None"),
+    ({"dtype": "int64", "shape": [10 ** 15], "data": []}, "data does not have the shape"),
+    ({"dtype": "int64", "shape": "big", "data": 1}, "shape must be a list"),
+    ({"dtype": "object", "shape": [], "data": 1}, "pickled Python objects"),
+], ids=["int8-300", "fraction", "bool", "string", "float32-overflow", "null", "shape-lie",
+        "shape-text", "object"])
+def test_json_entries_that_do_not_fit_their_dtype_name_the_file_and_entry(tmp_path, entry,
+                                                                          message):
+    model = Net()
+    before = model.state_dict()
+    state = {name: {"dtype": str(array.dtype), "shape": list(array.shape),
+                    "data": array.tolist()} for name, array in before.items()}
+    state["encoder.1.num_batches_tracked"] = entry
+    path = tmp_path / "bad.json"
+    path.write_text(json_state(state))
+    with pytest.raises(nn.StateDictError, match=message) as error:
+        nn.load_state(path)
+    assert str(path) in str(error.value)
+    assert "'encoder.1.num_batches_tracked'" in str(error.value)
+    with pytest.raises(nn.StateDictError):
+        model.load(path)
+    assert_unchanged(model, before)
+
+
+def test_a_json_entry_of_the_wrong_shape_is_refused_before_its_data_is_read(tmp_path):
+    layer = nn.Linear(2, 1, generator=0)
+    before = layer.state_dict()
+    path = tmp_path / "shape.json"
+    path.write_text(json_state({
+        "weight": {"dtype": "float64", "shape": [10 ** 15], "data": "never read"},
+        "bias": {"dtype": "float64", "shape": [1], "data": [0.0]}}))
+    with pytest.raises(nn.StateDictError, match=r"'weight': expected shape \(1, 2\)"):
+        layer.load(path)
+    assert_unchanged(layer, before)

@@ -31,6 +31,23 @@ def test_clip_grad_norm_scales_all_grads_to_the_max_norm_keeping_their_direction
     assert type(params[0].grad) is float and params[1].grad.shape == (2,)
 
 
+def test_clip_grad_norm_divides_by_the_norm_plus_its_epsilon():
+    """max_norm / (norm + eps) with eps = 1e-6: on gradients of norm 2e-6 the epsilon
+    halves the factor, so a clip without it (or with another one) cannot pass."""
+    params = params_with_grads([1.2e-6, [-1.6e-6, 0.0]])     # norm 2e-6
+    norm = optim.clip_grad_norm(params, max_norm=1e-6)
+    assert norm == pytest.approx(2e-6, rel=1e-15)
+    factor = 1e-6 / (2e-6 + 1e-6)                            # 1/3, not 1/2
+    np.testing.assert_allclose(flat(params), [1.2e-6 * factor, -1.6e-6 * factor, 0.0],
+                               rtol=1e-12, atol=0)
+
+
+def test_clip_grad_norm_of_an_all_zero_gradient_leaves_it_zero():
+    params = params_with_grads([0.0, [0.0, 0.0]])
+    assert optim.clip_grad_norm(params, max_norm=0.0) == 0.0
+    np.testing.assert_array_equal(flat(params), [0.0, 0.0, 0.0])
+
+
 def test_clip_grad_norm_leaves_small_gradients_alone():
     params = params_with_grads([0.3, [0.4]])
     kept = [p.grad for p in params]
@@ -102,16 +119,43 @@ def test_no_parameters_have_norm_zero():
 @pytest.mark.parametrize("call, error, message", [
     (lambda p: optim.clip_grad_norm(p, -1.0), ValueError,
      "clip_grad_norm: max_norm must be a number >= 0, got -1.0"),
+    (lambda p: optim.clip_grad_norm(p, math.nan), ValueError,
+     "clip_grad_norm: max_norm must be a number >= 0, got nan"),
+    (lambda p: optim.clip_grad_norm(p, math.inf), ValueError,
+     "clip_grad_norm: max_norm must be a number >= 0, got inf"),
+    (lambda p: optim.clip_grad_norm(p, "1"), ValueError,
+     "clip_grad_norm: max_norm must be a number >= 0, got '1'"),
+    (lambda p: optim.clip_grad_norm(p, True), ValueError,
+     "clip_grad_norm: max_norm must be a number >= 0, got True"),
     (lambda p: optim.clip_grad_norm(p, 1.0, norm_type=0), ValueError,
-     "clip_grad_norm: norm_type must be a number > 0 or math.inf, got 0"),
+     "clip_grad_norm: norm_type must be a number > 0, got 0"),
+    (lambda p: optim.clip_grad_norm(p, 1.0, norm_type=math.nan), ValueError,
+     "clip_grad_norm: norm_type must be a number > 0, got nan"),
+    (lambda p: optim.clip_grad_norm(p, 1.0, norm_type=-math.inf), ValueError,
+     "clip_grad_norm: norm_type must be a number > 0, got -inf"),
+    (lambda p: optim.clip_grad_norm(p, 1.0, error_if_nonfinite="yes"), ValueError,
+     "clip_grad_norm: error_if_nonfinite must be True or False, got 'yes'"),
     (lambda p: optim.clip_grad_value(p, 0.0), ValueError,
      "clip_grad_value: clip_value must be a number > 0, got 0.0"),
+    (lambda p: optim.clip_grad_value(p, math.nan), ValueError,
+     "clip_grad_value: clip_value must be a number > 0, got nan"),
+    (lambda p: optim.clip_grad_value(p, math.inf), ValueError,
+     "clip_grad_value: clip_value must be a number > 0, got inf"),
     (lambda p: optim.clip_grad_norm([1.0], 1.0), TypeError,
      "clip_grad_norm: parameter 0 is not a Value"),
 ])
-def test_bad_clipping_arguments_raise_clear_errors(call, error, message):
+def test_bad_clipping_arguments_raise_clear_errors_and_change_no_grad(call, error, message):
+    params = params_with_grads([30.0, [40.0]])
     with pytest.raises(error, match=message):
-        call(params_with_grads([1.0]))
+        call(params)
+    np.testing.assert_array_equal(flat(params), [30.0, 40.0])
+
+
+def test_numpy_scalars_are_clipping_arguments_like_python_numbers():
+    params = params_with_grads([3.0, [4.0]])
+    assert optim.clip_grad_norm(params, np.float32(2.5), norm_type=np.int64(2)) == 5.0
+    np.testing.assert_allclose(flat(params), np.array([3.0, 4.0]) * 2.5 / (5.0 + 1e-6),
+                               rtol=1e-12)
 
 
 def test_clipping_a_grad_that_is_a_value_raises():

@@ -77,6 +77,13 @@ def test_the_saved_best_is_a_copy_not_the_live_array():
     (dict(patience=2.5), ValueError, "patience must be a whole number >= 1, got 2.5"),
     (dict(patience=1, min_delta=-0.1), ValueError, "min_delta must be a number >= 0, got -0.1"),
     (dict(patience=1, mode="lowest"), ValueError, "mode must be 'min' or 'max', got 'lowest'"),
+    (dict(patience=True), ValueError, "patience must be a whole number >= 1, got True"),
+    (dict(patience=1, min_delta=float("nan")), ValueError,
+     "min_delta must be a number >= 0, got nan"),
+    (dict(patience=1, min_delta=float("inf")), ValueError,
+     "min_delta must be a number >= 0, got inf"),
+    (dict(patience=1, restore_best=1), ValueError,
+     "EarlyStopping: restore_best must be True or False, got 1"),
 ])
 def test_bad_arguments_raise_clear_errors(arguments, error, message):
     arguments.setdefault("params", params())
@@ -88,5 +95,9 @@ def test_bad_metrics_and_early_restore_raise_clear_errors():
     stopper = optim.EarlyStopping(params(), patience=1)
     with pytest.raises(RuntimeError, match="no improvement recorded yet"):
         stopper.restore()
-    with pytest.raises(TypeError, match="the metric must be a number, got str 'low'"):
+    with pytest.raises(ValueError, match="EarlyStopping.step: the metric must be a number, "
+                                         "got 'low'"):
         stopper.step("low")
+    with pytest.raises(ValueError, match="the metric must be a number, got True"):
+        stopper.step(True)
+    assert stopper.steps == 0

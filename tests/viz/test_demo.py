@@ -21,7 +21,7 @@ def test_demo_prints_the_steps_and_writes_pictures_and_players(tmp_path, capsys)
                      "chain_rule_y.png", "chain_rule_y.svg", "chain_rule_y_steps.html"]
     assert (tmp_path / "chain_rule_y.png").read_bytes()[:4] == b"\x89PNG"
     page = (tmp_path / "chain_rule_e_steps.html").read_text(encoding="utf-8")
-    assert page.count('class="crp-frame"') == 3
+    assert page.count('class="crp-text"') == 4 and page.count("<svg") == 1
     assert "grad 2 + 3 = 5" in (tmp_path / "chain_rule_e.svg").read_text(encoding="utf-8")
 
 

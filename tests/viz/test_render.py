@@ -62,11 +62,16 @@ def test_dpi_scales_the_png(renderer):
     assert width(drawing.png(dpi=192)) > 1.8 * width(drawing.png())
 
 
-def test_a_drawing_shows_itself_as_svg_in_jupyter():
+def test_a_drawing_shows_itself_in_jupyter_scaled_to_the_output_width():
     drawing = viz.draw(traced_e())
-    svg = drawing._repr_svg_()
-    assert "<svg" in svg and svg is drawing.svg()
-    assert "6 nodes, 6 edges" in repr(drawing)
+    fragment = drawing._repr_html_()
+    assert fragment.startswith('<div class="chainrule-drawing"') and "onclick=" in fragment
+    svg = ET.fromstring(fragment[fragment.index("<svg"):fragment.rindex("</svg>") + 6])
+    assert svg.get("style") == "max-width: 100%; height: auto;" and svg.get("viewBox")
+    ids = [element.get("id") for element in svg.iter() if element.get("id")]
+    assert ids and all(identifier.startswith("crd-") for identifier in ids)
+    assert drawing.svg() is drawing.svg() and "6 nodes, 6 edges" in repr(drawing)
+    assert fragment != viz.draw(traced_e())._repr_html_()       # ids differ per picture
 
 
 def _without(monkeypatch, *missing):
@@ -129,4 +134,4 @@ def test_frames_render_like_drawings():
     frame = viz.steps(ad.trace(lambda x: x * ad.exp(x * x), x=0.5), renderer="graphviz-pure")[2]
     edges = svg_texts(frame.svg(), "edge")
     assert [texts[0] for texts in edges].count("0.5 × 0.642 = 0.321") == 2
-    assert frame._repr_svg_().startswith("<?xml")
+    assert frame.svg().startswith("<?xml") and "<svg" in frame._repr_html_()

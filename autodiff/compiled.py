@@ -1,0 +1,293 @@
+"""compile: trace a training step once, then replay it as a few numpy operations per
+group of like nodes, reading the same rules table as the eager engine.
+
+    step = autodiff.compile(loss_fn, model)        # or a list of parameter Values
+    for xb, yb in batches:
+        optimizer.zero_grad()
+        loss = step(xb, yb)                        # forward + backward: p.grad filled
+        optimizer.step()
+
+``loss_fn(*data)`` gets the step's data arguments (numpy arrays) and returns one scalar
+Value. The first call with a new structure (argument shapes and dtypes, the modules'
+train/eval modes) runs ``loss_fn`` eagerly and records it (a tape); later calls write
+the new batch into the tape and replay it. Replay = forward and backward of every
+group of nodes of one level with the same primitive, each computed by one numpy call:
+dL/dp accumulates into ``p.grad`` exactly as ``loss.backward()`` would (to rounding).
+
+The parameters' values and grads then live in two flat vectors owned by the step
+(``parameter_vector``, ``gradient_vector``): ``p.data`` and ``p.grad`` read and write
+them, so a parameter is always current, whoever changes it (an optimizer, a
+``load_state_dict``), and nothing is copied back after a step. ``release()`` gives the
+parameters their own storage again.
+
+A tape never lies: Python decisions on values while tracing (``<``, ``bool``, ``item``,
+``float`` on a Value) raise ``TracingError`` naming the line; a batched constant made
+from the data outside the graph is refused; masks and one-hot targets are made with
+``constant(function, *data)``, recomputed on every replay; side effects that read
+values (batch norm's running statistics) use ``observe(function, *values)``.
+"""
+import numpy as np
+
+from .compiled_tape import Tape
+from .compiled_trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
+from ._mode import state
+from ._value import Value
+
+_data_slot, _grad_slot = Value.data, Value.grad       # the slots a CompiledParameter reuses
+
+
+class _Cell:
+    """Where a compiled parameter's data and grad live: entry ``index`` of a store."""
+
+    __slots__ = ("store", "index")
+
+    def __init__(self, store, index):
+        self.store, self.index = store, index
+
+
+def _number(x, what, value):
+    if type(x) is float:
+        return x
+    if isinstance(x, (int, float, np.floating, np.integer)) and not isinstance(x, bool):
+        return float(x)
+    raise TypeError(f"compile: parameter {value.label or ''} is owned by a compiled step; its "
+                    f"{what} must be a number, got {type(x).__name__} {x!r} (call "
+                    "step.release() first to use it otherwise, e.g. create_graph)")
+
+
+class CompiledParameter(Value):
+    """A parameter Value whose ``data`` and ``grad`` live in a compiled step's flat
+    vectors (same object, same class behaviour: only where the two numbers are kept)."""
+
+    __slots__ = ()
+
+    @property
+    def data(self):
+        cell = _data_slot.__get__(self)
+        return cell.store.data.item(cell.index)
+
+    @data.setter
+    def data(self, x):
+        cell = _data_slot.__get__(self)
+        cell.store.data[cell.index] = _number(x, "data", self)
+
+    @property
+    def grad(self):
+        cell = _data_slot.__get__(self)
+        return cell.store.grad.item(cell.index)
+
+    @grad.setter
+    def grad(self, x):
+        cell = _data_slot.__get__(self)
+        cell.store.grad[cell.index] = _number(x, "grad", self)
+
+
+class _ParameterStore:
+    """The flat data and grad vectors of a list of parameters (in that order)."""
+
+    def __init__(self, params):
+        self.params = list(params)
+        self.data = np.array([p.data for p in self.params], dtype=np.float64)
+        self.grad = np.array([p.grad for p in self.params], dtype=np.float64)
+        for index, p in enumerate(self.params):
+            cell = _Cell(self, index)
+            if type(p) is CompiledParameter:
+                old = _data_slot.__get__(p)
+                old.store.valid = False
+            else:
+                p.__class__ = CompiledParameter
+            _data_slot.__set__(p, cell)
+            _grad_slot.__set__(p, 0.0)
+        self.valid = True
+
+    def release(self):
+        if not self.valid:
+            return
+        data, grad = self.data.tolist(), self.grad.tolist()
+        for p, x, g in zip(self.params, data, grad):
+            p.__class__ = Value
+            _data_slot.__set__(p, x)
+            _grad_slot.__set__(p, g)
+        self.valid = False
+
+
+def _store_for(params):
+    """The store already holding exactly these parameters, else a new one."""
+    first = params[0]
+    if type(first) is CompiledParameter:
+        store = _data_slot.__get__(first).store
+        if store.valid and len(store.params) == len(params) and all(
+                a is b for a, b in zip(store.params, params)):
+            return store
+    return _ParameterStore(params)
+
+
+def _parameters_of(params):
+    """(parameter list, modules whose modes key the tapes) from a Module or Values."""
+    modules = []
+    if callable(getattr(params, "parameters", None)) and callable(getattr(params, "modules", None)):
+        modules = list(params.modules())
+        params = params.parameters()
+    if isinstance(params, Value):
+        params = [params]
+    try:
+        values = list(params)
+    except TypeError:
+        raise TypeError("compile: params must be a Module or an iterable of Values, got "
+                        f"{type(params).__name__}") from None
+    if not values:
+        raise ValueError("compile: params is empty (nothing to train)")
+    seen = set()
+    for index, value in enumerate(values):
+        if not isinstance(value, Value):
+            raise TypeError(f"compile: parameter {index} must be a Value, got "
+                            f"{type(value).__name__} {value!r}")
+        if not value.is_leaf or not value.requires_grad:
+            raise ValueError(f"compile: parameter {index} must be a leaf that requires grad, "
+                             f"got {value!r}")
+        if type(value.data) is not float:
+            raise ValueError(f"compile: parameter {index} must hold a float, got a batch of "
+                             f"{len(value.data)}")
+        if id(value) in seen:
+            raise ValueError(f"compile: parameter {index} appears twice")
+        seen.add(id(value))
+    return values, modules
+
+
+class CompiledStep:
+    """``step(*data) -> loss`` (a float): forward and backward of ``loss_fn(*data)``,
+    traced once per structure and replayed; see the module docstring."""
+
+    def __init__(self, loss_fn, params):
+        if not callable(loss_fn):
+            raise TypeError(f"compile: loss_fn must be callable, got {loss_fn!r}")
+        self.loss_fn = loss_fn
+        self.params, self.modules = _parameters_of(params)
+        self.store = _store_for(self.params)
+        self.tapes = {}
+
+    @property
+    def parameter_vector(self):
+        """The parameters' data as one flat vector (live: writing it moves them)."""
+        self._own()
+        return self.store.data
+
+    @property
+    def gradient_vector(self):
+        """The parameters' grads as one flat vector (live)."""
+        self._own()
+        return self.store.grad
+
+    def zero_grad(self):
+        """Every parameter's grad = 0 (one vector fill)."""
+        self._own()
+        self.store.grad.fill(0.0)
+
+    def release(self):
+        """Give the parameters their own storage back (plain Values again); the next
+        call takes them over again."""
+        self.store.release()
+
+    def _own(self):
+        if not self.store.valid:
+            self.store = _store_for(self.params)
+
+    def _key(self, data):
+        key = [tuple(m.training for m in self.modules)]
+        for argument in data:
+            if isinstance(argument, np.ndarray):
+                key.append((argument.shape, argument.dtype.str))
+            else:
+                try:
+                    hash(argument)
+                except TypeError:
+                    raise TypeError("compile: a step argument must be a numpy array (data) "
+                                    f"or hashable (a setting), got {type(argument).__name__}"
+                                    ) from None
+                key.append(argument)
+        return tuple(key)
+
+    def __call__(self, *data):
+        self._own()
+        key = self._key(data)
+        tape = self.tapes.get(key)
+        if tape is None:
+            return self._trace(key, data)
+        arrays = [np.ravel(argument) if isinstance(argument, np.ndarray) else None
+                  for argument in data]
+        store = self.store
+        tape.refresh(arrays, store.data)
+        loss = tape.forward()
+        tape.backward(store.grad)
+        return loss
+
+    def _trace(self, key, data):
+        import autodiff
+        arguments = [data_buffer(i, argument) if isinstance(argument, np.ndarray) else argument
+                     for i, argument in enumerate(data)]
+        recorder = Recorder([a.root for a in arguments if isinstance(a, DataArray)])
+        with tracing(recorder, Value, state):
+            loss = self.loss_fn(*arguments)
+        if not isinstance(loss, Value) or type(loss.data) is not float:
+            raise ValueError("compile: loss_fn must return one scalar Value (reduce the "
+                             f"batch, e.g. batch_mean), got {loss!r}")
+        if not loss.parents:
+            raise ValueError("compile: the loss does not depend on any computation")
+        constant_marker = Value(0.0, requires_grad=False).primitive
+        graph = build_graph(loss, self.params, recorder, autodiff.PRIMITIVES,
+                            autodiff.topological_order, constant_marker)
+        lengths = {len(v.data) for v in graph.values if type(v.data) is not float}
+        if len(lengths) > 1:
+            raise ValueError(f"compile: the step mixes batches of lengths {sorted(lengths)}")
+        tape = Tape(graph, len(self.params), recorder, lengths.pop() if lengths else None)
+        tape.load(graph, loss)
+        tape.forward(observe=False)
+        self.tapes[key] = tape
+        tape.backward(self.store.grad)
+        return loss.data
+
+    def __repr__(self):
+        return (f"CompiledStep({getattr(self.loss_fn, '__name__', 'loss_fn')}, "
+                f"{len(self.params)} parameters, {len(self.tapes)} tapes)")
+
+
+def compile(loss_fn, params):  # noqa: A001 (autodiff.compile, like torch.compile)
+    """A compiled training step: ``step(*data)`` returns loss_fn(*data) as a float and
+    adds d loss / d p to every parameter's grad, as ``loss.backward()`` does.
+
+    ``params``: a Module (its parameters; its modules' train/eval modes are part of
+    the tape's key) or an iterable of parameter Values. Other leaves of the graph are
+    constants. See the module docstring for what is traced and what is refused.
+    """
+    return CompiledStep(loss_fn, params)
+
+
+def constant(function, *arrays):
+    """A leaf that needs no gradient holding ``function(*arrays)``: a Value for a number
+    or a 1-D result (a batch), a list of Values for a 2-D result (one per row).
+
+    Eagerly this is just the leaf. In a step being compiled, ``arrays`` must be data
+    arguments of the step (or views of them), and every replay calls ``function``
+    again on that replay's data: a dropout mask is drawn anew, a one-hot target is
+    made from the new labels, instead of being frozen into the tape.
+    """
+    result = np.asarray(function(*arrays), dtype=np.float64)
+    if result.ndim > 2:
+        raise ValueError(f"constant: the function must return a number, a 1-D or a 2-D "
+                         f"array, got shape {result.shape}")
+    rows = [float(result)] if result.ndim == 0 else ([result] if result.ndim == 1 else result)
+    leaves = [Value(row, requires_grad=False) for row in rows]
+    recorder = active_recorder()
+    if recorder is not None:
+        recorder.note_constant(function, arrays, leaves)
+    return leaves if result.ndim == 2 else leaves[0]
+
+
+def observe(function, *values):
+    """Call ``function(*[v.data for v in values])`` now and, in a compiled step, after
+    every replay's forward with that replay's values: a side effect that reads
+    values (batch norm's running statistics) keeps happening on every step."""
+    function(*[v.data for v in values])
+    recorder = active_recorder()
+    if recorder is not None:
+        recorder.note_observer(function, values)

@@ -1,0 +1,233 @@
+"""The tape of one compiled step (one structure, one batch size): the buffer layout,
+the groups by level, and a replay = refresh the leaves, forward the groups in order,
+backward them in reverse.
+
+A node's level is 1 + the highest level of its operands (leaves are level 0): nodes
+of one level never depend on each other, so each group of one level with the same
+primitive and operand kinds is computed by one kernel (compiled_groups).
+"""
+import numpy as np
+
+from .compiled_groups import (BATCH, SCALAR, Affine, AffineByNode, BatchReduce, Elementwise,
+                              Identity, NodeByNode, Sum, index_of)
+
+
+def _levels(graph):
+    level = [0] * len(graph.values)
+    for i, operands in enumerate(graph.operands):
+        if graph.primitive[i] is not None and graph.alive[i]:
+            level[i] = 1 + max(level[j] for j in operands)
+    return level
+
+
+def _key(graph, i):
+    """What a node must share with the others of its group (besides its level)."""
+    primitive, operands, kind = graph.primitive[i], graph.operands[i], graph.kind
+    name = primitive.name
+    kinds = tuple(kind[j] for j in operands)
+    if name == "affine":
+        k = len(operands) // 2
+        weight_kinds, input_kinds = set(kinds[:k]), set(kinds[k:2 * k])
+        if weight_kinds == {SCALAR} and len(input_kinds) == 1:
+            return ("affine", k, kinds[k], kinds[2 * k:])
+        return ("nodes", primitive, kinds)
+    if name == "sum":
+        return ("sum", kinds.count(BATCH), kinds.count(SCALAR), kind[i])
+    if name in ("batch_sum", "batch_mean"):
+        return (name, kinds)
+    return ("elementwise", primitive, kinds)
+
+
+class Tape:
+    """Layout, groups and replay of one traced step."""
+
+    def __init__(self, graph, parameter_count, recorder, batch_size):
+        self.batch_size = batch_size or 1
+        values, kind, alive = graph.values, graph.kind, graph.alive
+        count = len(values)
+        self.slot = slot = [-1] * count
+        sizes = [parameter_count, 0]
+        needs = [False] * count
+        self.data_plan, self.constant_plan = {}, []
+        for i in range(count):
+            role = graph.leaf[i]
+            if role is None:
+                continue
+            if role[0] == "param":
+                slot[i], needs[i] = role[1], True
+            else:
+                slot[i] = sizes[kind[i]]
+                sizes[kind[i]] += 1
+        stop = {"stop_gradient"}
+        for i in range(count):
+            if graph.primitive[i] is not None and alive[i]:
+                needs[i] = graph.primitive[i].name not in stop and any(
+                    needs[j] for j in graph.operands[i])
+        level = _levels(graph)
+        buckets = {}
+        for i in range(count):
+            if graph.primitive[i] is not None and alive[i]:
+                buckets.setdefault((level[i],) + _key(graph, i), []).append(i)
+        self.groups, self.backward_groups = [], []
+        for key in sorted(buckets, key=lambda key: key[0]):
+            group = self._group(graph, key, buckets[key], sizes, needs)
+            self.groups.append(group)
+            if any(needs[i] for i in buckets[key]):
+                self.backward_groups.append(group)
+        self.S = np.zeros(sizes[SCALAR])
+        self.V = np.zeros((sizes[BATCH], self.batch_size))
+        self.GS, self.GV = np.zeros_like(self.S), np.zeros_like(self.V)
+        self.buffers, self.grads = [self.S, self.V], [self.GS, self.GV]
+        self.parameter_count = parameter_count
+        self._plan_leaves(graph, recorder)
+        self.loss = None
+
+    def _group(self, graph, key, nodes, sizes, needs):
+        slot, kind, operands = self.slot, graph.kind, graph.operands
+        primitive = graph.primitive[nodes[0]]
+        name = key[1]
+        out_kind = kind[nodes[0]]
+
+        def slots_of(position_nodes, positions):
+            return np.array([[slot[operands[i][p]] for p in positions] for i in position_nodes],
+                            dtype=np.intp).reshape(len(position_nodes), len(positions))
+
+        def assign(ordered):
+            start = sizes[out_kind]
+            for offset, i in enumerate(ordered):
+                slot[i] = start + offset
+            sizes[out_kind] += len(ordered)
+            return list(range(start, start + len(ordered)))
+
+        def need(ordered, position):
+            return any(needs[operands[i][position]] for i in ordered)
+
+        if name == "affine":
+            k, input_kind, bias_kinds = key[2], key[3], key[4]
+            weights = slots_of(nodes, range(k))
+            inputs = slots_of(nodes, range(k, 2 * k))
+            weight_rows, wi = np.unique(weights, axis=0, return_inverse=True)
+            input_rows, xi = np.unique(inputs, axis=0, return_inverse=True)
+            wi, xi = wi.ravel(), xi.ravel()
+            b = len(input_rows)
+            pairs = wi * b + xi
+            order = np.argsort(pairs, kind="stable")
+            ordered = [nodes[j] for j in order]
+            out_slots = assign(ordered)
+            has_bias = bool(bias_kinds)
+            grad_needs = (any(need(ordered, p) for p in range(k)),
+                          any(need(ordered, p) for p in range(k, 2 * k)),
+                          has_bias and need(ordered, 2 * k))
+            bias = (bias_kinds[0], slots_of(ordered, [2 * k]).ravel()) if has_bias else None
+            distinct = len(np.unique(pairs)) == len(pairs)
+            if distinct and len(weight_rows) * b <= 2 * len(nodes):
+                return Affine(out_kind, out_slots, weight_rows, input_rows, pairs[order], bias,
+                              grad_needs, input_kind)
+            return AffineByNode(out_kind, out_slots, weights[order], inputs[order], bias,
+                                grad_needs, input_kind)
+        if name == "sum":
+            ordered = sorted(nodes, key=lambda i: slot[operands[i][0]])
+            for i in ordered:          # batched operands first (the sum is commutative)
+                operands[i] = sorted(operands[i], key=lambda j: -kind[j])
+            out_slots = assign(ordered)
+            kb = key[2]
+            arity = len(operands[ordered[0]])
+            return Sum(out_kind, out_slots, slots_of(ordered, range(kb)),
+                       slots_of(ordered, range(kb, arity)),
+                       any(need(ordered, p) for p in range(kb)),
+                       any(need(ordered, p) for p in range(kb, arity)))
+        ordered = sorted(nodes, key=lambda i: (kind[operands[i][0]], slot[operands[i][0]]))
+        out_slots = assign(ordered)
+        arity = len(operands[ordered[0]])
+        kinds = [kind[j] for j in operands[ordered[0]]]
+        columns = [slots_of(ordered, [p]).ravel() for p in range(arity)]
+        if name in ("batch_sum", "batch_mean"):
+            if kinds[0] == SCALAR:
+                return Identity(out_slots, columns[0], need(ordered, 0))
+            return BatchReduce(name == "batch_mean", out_slots, columns[0], need(ordered, 0),
+                               self.batch_size)
+        if name == "nodes":
+            return NodeByNode(primitive, out_kind, out_slots,
+                              [[kind[j] for j in operands[i]] for i in ordered],
+                              [[slot[j] for j in operands[i]] for i in ordered],
+                              [[needs[j] for j in operands[i]] for i in ordered],
+                              sequence=True)
+        return Elementwise(primitive, out_kind, out_slots, kinds, columns,
+                           [need(ordered, p) for p in range(arity)])
+
+    def _plan_leaves(self, graph, recorder):
+        """Where each replay writes data, recomputed constants; what observers read."""
+        slot, kind = self.slot, graph.kind
+        data = {}
+        for i, role in enumerate(graph.leaf):
+            if role is not None and role[0] == "data":
+                _, argument, positions = role
+                data.setdefault((argument, kind[i]), []).append((slot[i], positions))
+        self.data_plan = []
+        for (argument, leaf_kind), entries in data.items():
+            entries.sort(key=lambda entry: entry[0])
+            rows = index_of([s for s, _ in entries])
+            positions = np.array([p for _, p in entries], dtype=np.intp)
+            if leaf_kind == SCALAR:
+                positions = positions.ravel()
+            self.data_plan.append((leaf_kind, rows, argument, positions))
+        number = graph.number
+        self.constant_plan = []
+        for function, sources, leaves in recorder.constants:
+            targets = [(kind[number[id(v)]], slot[number[id(v)]], row)
+                       for row, v in enumerate(leaves) if id(v) in number]
+            self.constant_plan.append((function, sources, targets, len(leaves)))
+        self.observer_plan = [(function, [(kind[number[id(v)]], slot[number[id(v)]])
+                                          for v in values])
+                              for function, values in recorder.observers]
+
+    def load(self, graph, loss):
+        """Fill the buffers with the traced run's own values (the first call's forward)."""
+        S, V = self.S, self.V
+        for i, value in enumerate(graph.values):
+            s = self.slot[i]
+            if s < 0:
+                continue
+            if graph.kind[i] == SCALAR:
+                S[s] = value.data
+            else:
+                V[s] = value.data
+        self.loss = self.slot[graph.number[id(loss)]]
+
+    def refresh(self, arrays, parameters):
+        """Write this call's leaves: parameters, data, recomputed constants."""
+        buffers = self.buffers
+        buffers[SCALAR][:self.parameter_count] = parameters
+        for leaf_kind, rows, argument, positions in self.data_plan:
+            buffers[leaf_kind][rows] = arrays[argument].take(positions)
+        for function, sources, targets, count in self.constant_plan:
+            result = np.asarray(function(*[arrays[a].take(p) for a, p in sources]),
+                                dtype=np.float64)
+            if result.ndim < 2:
+                result = result.reshape(1, *result.shape)
+            if len(result) != count:
+                raise ValueError(f"constant: the function returned {len(result)} rows on "
+                                 f"replay, {count} when traced")
+            for leaf_kind, s, row in targets:
+                buffers[leaf_kind][s] = result[row]
+
+    def forward(self, observe=True):
+        """Every group in level order; then the observers (not on the traced call,
+        whose eager run already called them). Returns the loss."""
+        buffers = self.buffers
+        for group in self.groups:
+            group.forward(buffers)
+        for function, places in (self.observer_plan if observe else ()):
+            function(*[float(self.buffers[k][s]) if k == SCALAR else self.buffers[k][s].copy()
+                       for k, s in places])
+        return float(self.S[self.loss])
+
+    def backward(self, gradient):
+        """Grads of every node; ``gradient`` (the parameters' flat grads) += theirs."""
+        self.GS.fill(0.0)
+        self.GV.fill(0.0)
+        self.GS[self.loss] = 1.0
+        buffers, grads = self.buffers, self.grads
+        for group in reversed(self.backward_groups):
+            group.backward(buffers, grads)
+        gradient += self.GS[:self.parameter_count]

@@ -1,0 +1,165 @@
+"""viz.equations: every equation a picture or a step prints is arithmetically true at
+the precision shown, batched graphs included: one example of the batch is drawn (said
+in the title), and an edge into a scalar shows the sum over the batch. Each test reads
+the printed labels back and redoes their arithmetic."""
+import re
+
+import numpy as np
+import pytest
+
+import autodiff as ad
+import viz
+from autodiff import Value
+from helpers import named_edges, node_rows, parse_dot, traced_e
+
+NUMBER = r"-?(?:\d+\.?\d*(?:e[+-]?\d+)?|inf|nan)"
+PRODUCT = re.compile(rf"^({NUMBER}) × ({NUMBER}) = ({NUMBER})"
+                     rf"(?:;  sum over (\d+) examples = ({NUMBER}))?$")
+STEP_EDGE = re.compile(rf"^  (.+) -> (.+): local ({NUMBER}) × upstream ({NUMBER}) = ({NUMBER})"
+                       rf"(?:;  sum over (\d+) examples = ({NUMBER}))?;  (.+)\.grad (.+)$")
+
+
+def _close(shown, exact, precision):
+    """``shown`` (read from a label) is ``exact`` rounded to ``precision`` digits."""
+    return float(shown) == float(f"{exact:.{precision}g}") or np.isclose(
+        float(shown), exact, rtol=10.0 ** (1 - precision), atol=0)
+
+
+def _tolerance(numbers, precision):
+    """The largest rounding error of a sum of numbers each shown with ``precision``
+    significant digits."""
+    return sum(abs(x) for x in numbers) * 10.0 ** (1 - precision) + 1e-300
+
+
+def check_product(label, precision):
+    """local × upstream = contribution holds at the shown precision; returns the numbers
+    (and the batch sum, when the label has one)."""
+    match = PRODUCT.match(label)
+    assert match, label
+    local, upstream, contribution = map(float, match.group(1, 2, 3))
+    assert abs(local * upstream - contribution) <= _tolerance(
+        [local * upstream, contribution], precision), label
+    return match
+
+
+def check_sum(text, precision):
+    """``t1 + t2 - t3 = total`` holds at the shown precision; returns (terms, total)."""
+    left, total = text.rsplit(" = ", 1)
+    pieces = re.split(r" ([+-]) ", left)
+    terms = [float(pieces[0])] + [float(sign + value) for sign, value in
+                                  zip(pieces[1::2], pieces[2::2])]
+    assert abs(sum(terms) - float(total)) <= _tolerance(terms + [float(total)], precision), text
+    return terms, float(total)
+
+
+def issue_batch():
+    """The issue's example: s = batch_mean(a * b * b) over two examples."""
+    a = Value(np.array([1.0, 3.0]), label="a")
+    b = Value(np.array([2.0, -2.0]), label="b")
+    s = ad.batch_mean(a * b * b)
+    s.label = "s"
+    s.backward()
+    return a, b, s
+
+
+@pytest.mark.parametrize("example", [0, 1])
+def test_a_batched_drawing_shows_one_example_with_true_equations(example):
+    a, b, s = issue_batch()
+    source = viz.draw(s, example=example).source
+    rows = node_rows(source)
+    assert f"data {a.data[example]:g}" in rows["a"] and f"data {b.data[example]:g}" in rows["b"]
+    assert rows["a"][-1] == f"grad {a.grad[example]:g}"
+    assert f"example {example + 1} of 2" in source
+    labels = [label for _, _, label in named_edges(source)]
+    assert len(labels) == 5
+    for label in labels:
+        check_product(label, 4)
+    for name in ("a", "b", "s"):
+        grad_rows = [row for row in rows[name] if row.startswith("grad ")]
+        if grad_rows and " = " in grad_rows[0]:
+            check_sum(grad_rows[0][len("grad "):], 4)
+    assert "(2,) mean" not in source and "(2,)" not in source
+
+
+def test_an_edge_into_a_weight_shows_the_sum_over_the_batch():
+    x = Value(np.array([0.5, -1.0, 2.0, 0.25]), label="x", requires_grad=False)
+    w = Value(0.3, label="w")
+    loss = ad.batch_mean(ad.tanh(w * x))
+    loss.backward()
+    edges = named_edges(viz.draw(loss, example=2).source)
+    into_w = [label for parent, _, label in edges if parent == "w"]
+    assert len(into_w) == 1
+    match = check_product(into_w[0], 4)
+    assert match.group(4) == "4"
+    upstream = (1 - np.tanh(0.3 * x.data) ** 2) / 4          # d loss / d(w x), by hand
+    assert _close(match.group(1), x.data[2], 4) and _close(match.group(2), upstream[2], 4)
+    assert _close(match.group(5), float(np.sum(x.data * upstream)), 4)
+    assert _close(match.group(5), w.grad, 4)
+    assert node_rows(viz.draw(loss, example=2).source)["w"][-1] == f"grad {w.grad:.4g}"
+
+
+def test_a_batch_of_one_is_drawn_as_plain_numbers():
+    x = Value(np.array([2.0]), label="x")
+    w = Value(0.5, label="w")
+    out = ad.batch_sum(w * x)
+    out.backward()
+    source = viz.draw(out).source
+    assert "example" not in source and "sum over" not in source
+    labels = sorted(label for _, _, label in named_edges(source))
+    assert labels == ["0.5 × 1 = 0.5", "1 × 1 = 1", "2 × 1 = 2"]
+    assert node_rows(source)["x"][1:] == ["data 2", "grad 0.5"]
+
+
+def test_every_step_of_a_batched_backward_is_true_for_the_example_shown():
+    x = Value(np.linspace(-1.0, 1.0, 64), label="x", requires_grad=False)
+    w, c = Value(0.7, label="w"), Value(-0.2, label="c")
+    h = ad.tanh(w * x + c)
+    loss = ad.batch_mean(h * h * w)
+    stepper = viz.steps(loss, example=5)
+    text = str(stepper)
+    assert "example 6 of 64" in text.splitlines()[0]
+    edge_lines = [line for line in text.splitlines() if line.startswith("  ")]
+    assert edge_lines
+    summed = 0
+    for line in edge_lines:
+        match = STEP_EDGE.match(line)
+        assert match, line
+        local, upstream, contribution = map(float, match.group(3, 4, 5))
+        assert abs(local * upstream - contribution) <= _tolerance(
+            [local * upstream, contribution], 4), line
+        check_sum(match.group(9), 4)
+        if match.group(6):
+            summed += 1
+            assert match.group(6) == "64"
+            added = float(check_sum(match.group(9), 4)[0][-1])
+            assert added == float(match.group(7))           # the sum is what the grad gets
+    assert summed >= 3                                        # into w (twice) and c
+    for frame in stepper:
+        for label in (edge["label"] for edge in parse_dot(frame.source)[1]):
+            if " × " in label:
+                check_product(label, 4)
+        for rows in node_rows(frame.source).values():
+            for row in rows:
+                if row.startswith("grad ") and " = " in row:
+                    check_sum(row[len("grad "):], 4)
+
+
+def test_example_must_be_in_the_batch():
+    _, _, s = issue_batch()
+    with pytest.raises(ValueError, match=r"draw: example must be an integer from 0 to 1 .* "
+                                         r"got 2"):
+        viz.draw(s, example=2)
+    with pytest.raises(ValueError, match="steps: example must be .* got 'first'"):
+        viz.steps(s, example="first")
+    with pytest.raises(ValueError, match=r"draw: example must be an integer from 0 to 0"):
+        viz.draw(traced_e().output, example=1)
+    assert "example 2 of 2" in viz.draw(s, example=-1).source
+
+
+def test_unbatched_equations_use_the_chosen_precision():
+    x = Value(1.0 / 3.0, label="x")
+    y = x * 3.0
+    y.backward()
+    for precision in (2, 6):
+        for _, _, label in named_edges(viz.draw(y, precision=precision).source):
+            check_product(label, precision)

@@ -1,0 +1,175 @@
+"""The player in a real (headless) browser: the demo's page, driven with the mouse and
+the keyboard through playwright and the system chromium. Step text and highlighted box
+follow next / previous / play / the slider, boxes never move between frames, a click
+explains a box's gradient, zoom works, and the console stays free of errors. Without
+playwright or chromium these tests skip and say which is missing."""
+import json
+import shutil
+
+import pytest
+
+import nn
+import viz
+from autodiff import Value
+from helpers import traced_e
+from viz import __main__ as cli
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright): "
+    "the player is not tested in a browser")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no system chromium on PATH (apt-get install chromium): the "
+    "player is not tested in a browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def open_page(browser):
+    """Opens a file in a fresh page; returns (page, errors seen on its console)."""
+    pages = []
+
+    def opener(path, width=1000):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        errors = []
+        page.on("console", lambda message: errors.append(message.text)
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(path.resolve().as_uri())
+        pages.append(page)
+        return page, errors
+    yield opener
+    for page in pages:
+        page.close()
+
+
+def _state(page):
+    """What the reader sees: counter, the step text shown, the highlighted box's name,
+    every box's position, the grad lines and the classes of the edges."""
+    return page.evaluate("""() => {
+      const root = document.querySelector(".chainrule-player");
+      const data = JSON.parse(root.querySelector(".crp-data").textContent);
+      const shown = [...root.querySelectorAll("pre.crp-text")].filter(
+          pre => getComputedStyle(pre).display !== "none");
+      const current = root.querySelector("g.node.crp-current");
+      const name = id => data.nodes[id.slice(data.prefix.length)].name;
+      const boxes = {}, grads = {};
+      for (const group of root.querySelectorAll("g.node")) {
+        const box = group.querySelector("path, polygon").getBoundingClientRect();
+        boxes[name(group.id)] = [box.x, box.y, box.width, box.height].map(Math.round);
+        const texts = group.querySelectorAll("text");
+        grads[name(group.id)] = texts[texts.length - 1].textContent;
+      }
+      const edges = [...root.querySelectorAll("g.edge")].map(
+          group => [group.classList.contains("crp-pending"),
+                    group.classList.contains("crp-active")]);
+      return {counter: root.querySelector(".crp-counter").textContent,
+              texts: shown.map(pre => pre.textContent),
+              current: current ? name(current.id) : null, boxes, grads, edges,
+              focusEdges: root.querySelectorAll("g.edge.crp-focus-edge").length,
+              explain: root.querySelector(".crp-explain").textContent,
+              svgWidth: root.querySelector(".crp-canvas svg").getBoundingClientRect().width};
+    }""")
+
+
+@pytest.fixture(scope="module")
+def demo_player(tmp_path_factory):
+    """The demo's player of e = (a + b)(b + 1), as `chainrule demo` writes it."""
+    out = tmp_path_factory.mktemp("demo")
+    assert cli.main(["demo", "--out", str(out), "--renderer", "graphviz-pure"]) == 0
+    return out / "chain_rule_e_steps.html"
+
+
+def test_buttons_and_slider_step_through_backward_without_moving_a_box(open_page, demo_player):
+    page, errors = open_page(demo_player)
+    start = _state(page)
+    assert start["counter"] == "step 0 of 3" and start["current"] is None
+    assert len(start["texts"]) == 1 and start["texts"][0].startswith("step 0 of 3: forward")
+    assert all(pending and not active for pending, active in start["edges"])
+    assert start["grads"]["e"] == ""                     # no gradient before step 1
+    seen = [start]
+    for expected_current in ("e", "c", "d"):
+        page.click('[data-action="next"]')
+        state = _state(page)
+        assert state["current"] == expected_current
+        assert state["texts"][0].startswith(f"step {len(seen)} of 3: {expected_current} = ")
+        seen.append(state)
+    assert seen[3]["grads"]["b"] == "grad 2 + 3 = 5" and seen[3]["grads"]["e"] == "grad 1"
+    assert sum(active for _, active in seen[1]["edges"]) == 2
+    page.click('[data-action="previous"]')
+    assert _state(page)["counter"] == "step 2 of 3" and _state(page)["current"] == "c"
+    slider = page.locator(".crp-slider")
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)          # drag to the start
+    assert _state(page)["counter"] == "step 0 of 3"
+    page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    assert _state(page)["counter"] == "step 3 of 3" and _state(page)["current"] == "d"
+    page.keyboard.press("ArrowLeft")
+    assert _state(page)["current"] == "c"
+    assert all(state["boxes"] == start["boxes"] for state in seen)      # the layout holds
+    assert errors == []
+
+
+def test_play_runs_to_the_last_step_and_stops(open_page, demo_player):
+    page, errors = open_page(demo_player)
+    page.click('[data-action="play"]')
+    assert page.locator('[data-action="play"]').text_content() == "\u25A0 pause"
+    page.wait_for_function(
+        "() => document.querySelector('.crp-counter').textContent === 'step 3 of 3'",
+        timeout=10_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-action=\"play\"]').textContent.includes('play')",
+        timeout=5_000)
+    assert _state(page)["current"] == "d" and errors == []
+
+
+def test_clicking_a_box_highlights_its_edges_and_explains_its_grad(open_page, demo_player):
+    page, errors = open_page(demo_player)
+    data = json.loads(page.locator(".crp-data").text_content())
+    b = next(node_id for node_id, node in data["nodes"].items() if node["name"] == "b")
+    page.click('[data-action="next"]')
+    page.click('[data-action="next"]')
+    page.locator(f"#{data['prefix']}{b}").click()
+    state = _state(page)
+    assert state["explain"] == "b.grad after step 2 = 2 (from c) = 2; still to come from d"
+    assert state["focusEdges"] == 2
+    page.click('[data-action="next"]')
+    assert _state(page)["explain"] == "b.grad after step 3 = 2 (from c) + 3 (from d) = 5"
+    page.locator(f"#{data['prefix']}{b}").click()                        # click again: off
+    assert _state(page)["explain"] == "" and _state(page)["focusEdges"] == 0
+    assert errors == []
+
+
+def test_the_picture_fits_the_width_and_zooms(open_page, tmp_path):
+    model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    loss = model([Value(0.5, label="x0"), Value(-1.0, label="x1")])[0]
+    path = viz.animate(loss, params=model, renderer="graphviz-pure").save(tmp_path / "mlp.html")
+    page, errors = open_page(path, width=600)
+    fitted = _state(page)["svgWidth"]
+    assert fitted <= 600
+    page.click('[data-action="zoom-in"]')
+    page.click('[data-action="zoom-in"]')
+    assert _state(page)["svgWidth"] > 1.4 * fitted
+    page.click('[data-action="fit"]')
+    assert _state(page)["svgWidth"] == fitted
+    assert errors == []
+
+
+def test_two_players_on_one_page_each_work(open_page, tmp_path):
+    first = viz.animate(traced_e(), renderer="graphviz-pure").html()
+    second = viz.animate(traced_e(), title="again", renderer="graphviz-pure").html()
+    path = tmp_path / "two.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{first}{second}</body></html>", "utf-8")
+    page, errors = open_page(path)
+    assert page.locator(".chainrule-player.crp-ready").count() == 2
+    page.locator('.chainrule-player >> nth=1 >> [data-action="next"]').click()
+    counters = page.locator(".crp-counter").all_text_contents()
+    assert counters == ["step 0 of 3", "step 1 of 3"] and errors == []

@@ -1,0 +1,64 @@
+"""Every equation a picture or a step prints, in one place, so that each is true at the
+precision shown. A batched graph is shown one example at a time (``Scene.example``):
+a number is that example's entry; an edge into a scalar (a weight shared by the whole
+batch) carries the sum over the batch, and says so:
+``2 × 0.5 = 1;  sum over 64 examples = 12.5``."""
+import numpy as np
+
+from autodiff import Value
+
+from .format import format_number
+
+
+def plain(data):
+    """The number(s) of ``data``: a Value's data (a grad made by create_graph), else
+    ``data`` itself (a float or an array)."""
+    return data.data if isinstance(data, Value) else data
+
+
+def number_text(scene, data, precision):
+    """``data`` (a float, a batch, a Value) as the example shown, ``precision`` digits."""
+    return format_number(scene.at(data), precision)
+
+
+def summed_over_batch(scene, parent, contribution):
+    """True when ``contribution`` (into ``parent``) is a sum over the examples of a
+    batch of two or more: the parent holds one number for the whole batch."""
+    return scene.batched and type(parent.data) is float and not isinstance(
+        plain(contribution), np.ndarray)
+
+
+def product_text(scene, local, upstream, contribution, parent, precision, words=False):
+    """One edge's chain rule, ``local × upstream = contribution`` for the example
+    shown; into a scalar parent of a batched node, that example's product then the sum
+    over the batch that backward adds: ``2 × 0.5 = 1;  sum over 64 examples = 12.5``.
+    ``words``: name the factors (``local 2 × upstream 0.5 = 1``), as the steps' text."""
+    local_number, upstream_number = scene.at(local), scene.at(upstream)
+    local_word, upstream_word = ("local ", "upstream ") if words else ("", "")
+    text = (f"{local_word}{format_number(local_number, precision)} × {upstream_word}"
+            f"{format_number(upstream_number, precision)} = ")
+    if summed_over_batch(scene, parent, contribution):
+        return (f"{text}{format_number(local_number * upstream_number, precision)};  sum "
+                f"over {scene.batch_size} examples = {number_text(scene, contribution, precision)}")
+    return text + number_text(scene, contribution, precision)
+
+
+def sum_text(scene, terms, total, precision):
+    """``t1 + t2 + … = total`` for the example shown (a gradient gathered over several
+    edges); a negative term reads ``- 3``, not ``+ -3``."""
+    text = number_text(scene, terms[0], precision)
+    for term in terms[1:]:
+        term_text = number_text(scene, term, precision)
+        text += f" - {term_text[1:]}" if term_text.startswith("-") else f" + {term_text}"
+    return f"{text} = {number_text(scene, total, precision)}"
+
+
+def edge_contribution(edge):
+    """What ``edge`` added to its parent's grad in the last backward: local × child.grad,
+    summed over the batch when the parent holds one number for the whole batch (as
+    backward adds it)."""
+    contribution = edge.contribution
+    data = plain(contribution)
+    if type(edge.parent.data) is float and isinstance(data, np.ndarray):
+        return float(np.sum(data))
+    return contribution
