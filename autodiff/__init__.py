@@ -2,31 +2,39 @@
 
 Every operation on ``Value`` records its operands and its local derivatives;
 ``backward`` applies the chain rule, dL/dp = sum over edges of local * dL/dchild.
+
+Reading order: ``_value.py`` (what a node holds), ``_table.py`` (every primitive and
+its derivatives), ``_backward.py`` (the chain rule). ``_operations.py`` turns the table
+into functions and operators; the rest builds on those three.
 """
-from .collector import raise_gc_threshold, restore_gc_threshold
-from .value import Value
-from .primitives import (PRIMITIVES, Primitive, abs, add, affine, batch_mean, batch_sum, div, exp,
-                         leaky_relu, log, maximum, minimum, mul, neg, pow, relu, sigmoid,
-                         sqrt, sub, sum, tanh)
-from .backward import backward, gradients, topological_order, zero_grad
-from .composites import dot, log_softmax, logsumexp, mean, softmax, softplus
-from .edge import Edge
-from .functional import grad, hessian, jacobian, value_and_grad
-from .gradcheck import GradcheckResult, gradcheck
-from .mode import enable_grad, is_grad_enabled, no_grad, scope
-from .steps import Step, backward_steps
-from .tracing import Graph, trace
+from ._collector import raise_gc_threshold, restore_gc_threshold
+from ._value import CONSTANT, Edge, Value
+from ._table import PRIMITIVES, Primitive, PrimitiveFamily
+from ._operations import (abs, add, affine, batch_mean, batch_sum, div, exp, leaky_relu, log,
+                          max, maximum, min, minimum, mul, neg, pow, relu, sigmoid, softplus,
+                          sqrt, stop_gradient, sub, sum, tanh)
+from ._backward import backward, gradients, push, topological_order, zero_grad
+from ._composites import dot, log_softmax, logsumexp, mean, softmax
+from ._functional import grad, hessian, jacobian, value_and_grad
+from ._gradcheck import GradcheckResult, gradcheck
+from ._mode import enable_grad, is_grad_enabled, no_grad, scope
+from ._steps import EdgeStep, Step, backward_steps
+from ._tracing import Graph, trace
+from . import checks
 from .compiled import CompiledStep, compile, constant, observe
 
 __all__ = [
-    "Value", "Primitive", "PRIMITIVES", "Edge", "Graph", "Step", "GradcheckResult",
+    "Value", "Edge", "CONSTANT", "Primitive", "PrimitiveFamily", "PRIMITIVES", "Graph", "Step",
+    "EdgeStep", "GradcheckResult",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "tanh", "sigmoid",
-    "relu", "leaky_relu", "abs", "maximum", "minimum", "sum", "affine", "batch_sum", "batch_mean",
-    "softmax", "log_softmax", "logsumexp", "softplus", "mean", "dot",
-    "backward", "gradients", "topological_order", "zero_grad", "backward_steps",
+    "softplus", "relu", "leaky_relu", "abs", "maximum", "minimum", "max", "min", "sum",
+    "affine", "batch_sum", "batch_mean", "stop_gradient",
+    "softmax", "log_softmax", "logsumexp", "mean", "dot",
+    "backward", "push", "gradients", "topological_order", "zero_grad", "backward_steps",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
-    "compile", "CompiledStep", "constant", "observe",
+    "checks",
+    "checks", "compile", "CompiledStep", "constant", "observe",
 ]
 
 raise_gc_threshold()

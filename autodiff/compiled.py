@@ -30,8 +30,8 @@ import numpy as np
 
 from .compiled_tape import Tape
 from .compiled_trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
-from .mode import state
-from .value import Value
+from ._mode import state
+from ._value import Value
 
 _data_slot, _grad_slot = Value.data, Value.grad       # the slots a CompiledParameter reuses
 

@@ -10,7 +10,7 @@ parent.grad_before + local x upstream, with the numbers backward used.
 """
 import numpy as np
 
-from .value import Value
+from ._value import Value
 
 
 def _plain(data):

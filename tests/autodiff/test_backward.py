@@ -214,3 +214,29 @@ def test_scope_is_stamped_on_values_created_inside():
         outer = inner + 1
     assert inner.scope == "mlp.layer0" and outer.scope == "mlp"
     assert (inner * 1).scope is None
+
+
+def test_create_graph_leaves_no_cycles_once_leaf_grads_are_reset_and_grad_none_at_all():
+    import gc
+
+    def live_values():
+        return sum(1 for obj in gc.get_objects() if type(obj) is Value)
+
+    gc.collect()
+    before = live_values()
+    gc.disable()
+    try:
+        for _ in range(20):
+            x = Value(2.0)
+            y = x * ad.exp(x) * ad.tanh(x)
+            y.backward(create_graph=True)
+            assert isinstance(x.grad, Value) and not isinstance(y.grad, Value)
+            x.grad = 0.0            # a leaf's grad graph refers to the leaf, as in torch
+            del x, y
+            ad.hessian(lambda w: ad.exp(w[0]) * w[1] ** 2, [0.5, 1.5])
+            ad.grad(ad.grad(lambda t: t * ad.softplus(t)))(0.3)
+            ad.gradients(ad.tanh(Value(0.2) * 3.0), [], create_graph=True)
+        after = live_values()
+    finally:
+        gc.enable()
+    assert after == before

@@ -114,3 +114,38 @@ def test_composites_match_torch(torch):
 def test_dot_rejects_vectors_of_different_lengths():
     with pytest.raises(ValueError, match="dot"):
         ad.dot([Value(1.0)], [Value(1.0), Value(2.0)])
+
+
+def test_log_softmax_and_logsumexp_keep_their_digits_at_1e16():
+    out = ad.log_softmax([Value(1e16), Value(1e16)])
+    assert [o.data for o in out] == pytest.approx([-math.log(2)] * 2, abs=1e-15)
+    out = ad.log_softmax([Value(1e10), Value(1e10 + 1.0)])
+    assert out[0].data == pytest.approx(-1.0 - math.log1p(math.exp(-1.0)), abs=1e-12)
+
+
+def test_softmax_and_log_softmax_are_finite_and_exact_near_plus_minus_1000():
+    for shift in (1000.0, -1000.0):
+        xs = [shift + 1.0, shift + 2.0, shift + 3.0]
+        expected = np.exp(np.array([1.0, 2.0, 3.0]) - 3.0)
+        expected /= expected.sum()
+        np.testing.assert_allclose([s.data for s in ad.softmax([Value(x) for x in xs])],
+                                   expected, rtol=1e-13)
+        jac = ad.jacobian(ad.softmax, xs)
+        np.testing.assert_allclose(jac, np.diag(expected) - np.outer(expected, expected),
+                                   atol=1e-13)
+        np.testing.assert_allclose([s.data for s in ad.log_softmax([Value(x) for x in xs])],
+                                   np.log(expected), rtol=1e-13)
+
+
+def test_logsumexp_of_infinite_inputs_gives_the_limit_as_torch():
+    assert ad.logsumexp([Value(-math.inf), Value(-math.inf)]).data == -math.inf
+    assert ad.logsumexp([Value(math.inf), Value(0.0)]).data == math.inf
+    assert ad.logsumexp([Value(-math.inf), Value(0.0)]).data == 0.0
+
+
+def test_the_max_shift_is_a_stop_gradient_node_recomputed_from_the_inputs():
+    x = [Value(1.0), Value(3.0)]
+    out = ad.logsumexp(x)
+    shifts = [node for node in ad.topological_order(out) if node.op == "stop_gradient"]
+    assert len(shifts) == 1 and shifts[0].parents[0].op == "max"
+    assert shifts[0].parents[0].parents == tuple(x)

@@ -31,7 +31,14 @@ def test_grad_requires_a_scalar_output():
     with pytest.raises(ValueError, match="batched"):
         ad.grad(lambda x: x * 2)(np.array([1.0, 2.0]))
     with pytest.raises(TypeError, match="must return a Value"):
-        ad.grad(lambda x: 3.0)(1.0)
+        ad.grad(lambda x: "three")(1.0)
+
+
+def test_grad_of_a_function_that_ignores_its_input_is_zero_with_a_warning():
+    with pytest.warns(UserWarning, match="does not depend on its inputs"):
+        assert ad.grad(lambda x: 3.0)(1.0) == 0.0
+    with pytest.warns(UserWarning):
+        assert ad.grad(lambda v: True)([1.0, 2.0]) == [0.0, 0.0]
 
 
 def test_hessian_of_two_variable_function_matches_closed_form():
@@ -96,3 +103,24 @@ def test_gradcheck_of_model_parameters_restores_their_data():
     before = (w.data, b.data)
     assert ad.gradcheck(lambda params: ad.tanh(params[0] * 2.0 + params[1]), [w, b])
     assert (w.data, b.data) == before
+
+
+def test_a_grad_inside_a_grad_closing_over_the_outer_variable_keeps_its_term():
+    # HIPS autograd's test_enclosing_scope_ref: f(x) = x * d(x y)/dy = x^2, f'(1) = 2
+    f = lambda x: x * ad.grad(lambda y: x * y)(2.0)  # noqa: E731
+    assert ad.grad(f)(1.0) == 2.0
+    g = lambda x: ad.grad(lambda y: x * y ** 2)(x)  # noqa: E731  g(x) = 2 x^2
+    assert ad.grad(g)(1.5) == pytest.approx(6.0)
+    assert ad.grad(lambda y: 3.0 * y)(2.0) == 3.0        # a plain call still gives a float
+
+
+def test_grad_passes_keyword_arguments_and_takes_argnums_tuples():
+    f = lambda x, y, scale=1.0: scale * x * y  # noqa: E731
+    assert ad.grad(f)(2.0, 3.0, scale=2.0) == 6.0
+    assert ad.grad(f, argnums=(0, 1))(2.0, 3.0, scale=2.0) == (6.0, 4.0)
+
+
+def test_hessian_of_binary_cross_entropy_with_logits_has_its_curvature_at_zero():
+    # log(1 + e^-w): second derivative sigmoid(w)(1 - sigmoid(w)) = 1/4 at 0
+    hessian = ad.hessian(lambda w: ad.softplus(-w[0]), [0.0])
+    assert hessian[0, 0] == pytest.approx(0.25, abs=1e-15)

@@ -93,10 +93,11 @@ def test_comparisons_and_float_conversion_read_the_data():
         Value([1.0, 2.0]).item()
 
 
-def test_detach_makes_a_leaf_with_the_same_data_that_gets_no_gradient():
+def test_detach_records_a_stop_gradient_with_the_same_data_that_gets_no_gradient():
     x = Value(2.0)
     y = (x * 3).detach()
-    assert y.is_leaf and y.data == 6.0 and not y.requires_grad
+    assert y.op == "stop_gradient" and y.data == 6.0 and not y.requires_grad
+    assert y.local_grads == (0.0,)
     (y * x).backward()
     assert x.grad == 6.0 and y.grad == 0.0
 
@@ -123,3 +124,44 @@ def test_methods_mirror_the_functions():
     assert x.tanh().data == math.tanh(0.5) and x.exp().data == math.exp(0.5)
     assert x.sigmoid().data == pytest.approx(1 / (1 + math.exp(-0.5)))
     assert (-x).relu().data == 0.0 and x.log().data == math.log(0.5)
+
+
+@pytest.mark.parametrize("data", [np.array([1 + 2j]), 2 + 0j, ["1.5", "2"], "3", [1.0, "2"],
+                                  np.array(["1"])])
+def test_complex_numbers_and_strings_are_refused_not_parsed(data):
+    with pytest.raises(TypeError, match="^Value: data must be"):
+        Value(data)
+
+
+def test_an_integer_too_large_for_a_float_is_an_error_naming_value():
+    with pytest.raises(ValueError, match=r"^Value: .* is too large for a float"):
+        Value(10 ** 400)
+
+
+def test_a_value_formats_and_rounds_like_its_float():
+    v = Value(2.34567)
+    assert f"{v:.3f}" == "2.346" and f"{v:>8.2f}" == "    2.35" and round(v, 2) == 2.35
+    assert round(v) == 2 and f"{v}" == repr(v)
+    with pytest.raises(ValueError, match="format: Value is batched"):
+        f"{Value([1.0, 2.0]):.2f}"
+
+
+def test_two_values_never_share_a_grad_or_data_array():
+    a, b = Value(np.array([1.0, 2.0])), Value(np.array([3.0, 4.0]))
+    a.grad = b.grad = 0.0
+    ad.batch_sum(a + b).backward()
+    a.grad *= 10
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    source = np.array([1.0, 2.0])
+    c = Value(source)
+    source[0] = 5.0
+    assert c.data[0] == 1.0
+    d = ad.sum([c])                      # a sum of one term is a new array too
+    assert d.data is not c.data
+
+
+def test_results_under_no_grad_need_no_gradient_as_in_torch():
+    x = Value(2.0)
+    with ad.no_grad():
+        y = x * 3
+    assert not y.requires_grad and y.is_leaf and y.data == 6.0

@@ -1,7 +1,7 @@
 """Tracing: run a function on labelled inputs and keep its whole graph."""
-from .backward import backward, topological_order
-from .steps import backward_steps
-from .value import Value
+from ._backward import backward, topological_order
+from ._steps import backward_steps
+from ._value import Value
 
 
 class Graph:

@@ -1,8 +1,7 @@
-"""Backpropagation one node at a time: the same pass as ``backward``, reported."""
+"""Backpropagation one node at a time: ``backward``'s own ``push``, reported."""
 import numpy as np
 
-from .backward import batched_contributions, start_backward
-from .value import CONSTANT
+from ._backward import push, start_backward
 
 
 class EdgeStep:
@@ -56,20 +55,27 @@ def _short(number):
 
 def backward_steps(root, grad=None):
     """Run backward from ``root`` and yield a ``Step`` per node that has parents, in the
-    engine's order; the gradients it leaves are exactly those of ``root.backward()``."""
+    engine's order: each step is one call of the same ``push`` that ``backward`` makes,
+    so the gradients it leaves are exactly those of ``root.backward()``."""
     order = start_backward(root, grad)
     for number, node in enumerate(reversed(order), start=1):
-        upstream = node.grad
-        contributions = ([None if parent.primitive is CONSTANT else local * upstream
-                          for parent, local in zip(node.parents, node.local_grads)]
-                         if type(upstream) is float else batched_contributions(node, upstream))
-        edges = []
-        for index, (parent, local, contribution) in enumerate(
-                zip(node.parents, node.local_grads, contributions)):
-            if contribution is None:              # an edge into a constant: skipped
-                continue
-            before = parent.grad
-            parent.grad = before + contribution
-            edges.append(EdgeStep(parent, index, local, upstream, contribution, before,
-                                  parent.grad))
-        yield Step(number, node, upstream, edges)
+        before = [parent.grad for parent in node.parents]
+        contributions = push(node)
+        yield Step(number, node, node.grad, _edge_steps(node, before, contributions))
+
+
+def _edge_steps(node, before, contributions):
+    """One EdgeStep per edge that pushed something. A parent used twice (``a * a``)
+    takes its contributions one after the other: the second edge starts where the
+    first ended, and the last ends at the parent's grad as ``push`` left it."""
+    last_use = {id(parent): index for index, parent in enumerate(node.parents)}
+    running, edges = {}, []
+    for index, (parent, local, contribution) in enumerate(
+            zip(node.parents, node.local_grads, contributions)):
+        if contribution is None:
+            continue
+        previous = running.get(id(parent), before[index])
+        after = parent.grad if last_use[id(parent)] == index else previous + contribution
+        running[id(parent)] = after
+        edges.append(EdgeStep(parent, index, local, node.grad, contribution, previous, after))
+    return edges

@@ -2,7 +2,9 @@
 (a module path such as ``"mlp.layers.0"``) stamped on every Value created.
 
 Both live in one thread-local tuple ``state.context = (recording, scope)`` so that an
-operation reads them with a single lookup.
+operation reads them with a single lookup. ``state.differentiating`` counts the
+``grad`` calls in progress, so that a ``grad`` inside another one returns a result the
+outer one can differentiate.
 """
 import threading
 from contextlib import contextmanager
@@ -11,6 +13,7 @@ from contextlib import contextmanager
 class _RecordingState(threading.local):
     def __init__(self):
         self.context = (True, None)
+        self.differentiating = 0
         self.tracing = False     # True while ``compile`` traces a step (see check_not_tracing)
 
 
@@ -20,8 +23,8 @@ state = _RecordingState()
 class no_grad:
     """Context manager and decorator: operations inside record no graph.
 
-    Values computed under ``no_grad`` are leaves (no parents), exactly like results
-    under ``torch.no_grad()``. The switch is per thread.
+    Values computed under ``no_grad`` are constants (no parents, ``requires_grad``
+    False), exactly like results under ``torch.no_grad()``. The switch is per thread.
     """
 
     recording = False
@@ -55,16 +58,13 @@ def is_grad_enabled():
     return state.context[0]
 
 
-def current_scope():
-    """The scope stamped on Values created now in this thread (``None`` outside any)."""
-    return state.context[1]
-
-
 @contextmanager
 def scope(name):
     """Stamp ``name`` (joined to the enclosing scope with ``.``) on every Value
-    created inside the block; ``viz`` draws each scope as a cluster."""
+    created inside the block; ``viz`` draws each scope as a cluster. The name is kept
+    as given (any text; pictures show it literally)."""
     recording, previous = state.context
+    name = str(name)
     state.context = (recording, name if previous is None else f"{previous}.{name}")
     try:
         yield state.context[1]

@@ -1,8 +1,12 @@
 """Derivatives of Python functions: grad, value_and_grad, jacobian, hessian."""
+import numbers
+import warnings
+
 import numpy as np
 
-from .backward import gradients
-from .value import Value
+from ._backward import gradients
+from ._mode import state
+from ._value import Value
 
 
 def _contains_value(argument):
@@ -12,10 +16,14 @@ def _contains_value(argument):
 
 
 def _as_leaves(argument):
-    """Numbers become fresh leaves, Values stay (for nested derivatives), lists recurse.
-    Returns the structure to pass to f and the flat list of Values to differentiate."""
+    """Numbers become fresh leaves; a Value (inside another differentiation) becomes a
+    new node equal to it, ``x + 0``, so that this derivative is taken with respect to
+    the argument alone, not to other uses of x that f closes over, while the enclosing
+    derivative still sees x through it. Lists recurse. Returns the structure to pass
+    to f and the flat list of Values to differentiate."""
     if isinstance(argument, Value):
-        return argument, [argument]
+        own = argument + 0.0
+        return own, [own]
     if isinstance(argument, (list, tuple)):
         pairs = [_as_leaves(item) for item in argument]
         return type(argument)(p[0] for p in pairs), [v for p in pairs for v in p[1]]
@@ -43,29 +51,45 @@ def _scalar_output(output, name):
 def value_and_grad(f, argnums=0):
     """Return a function computing (f(*args), df/d args[argnums]).
 
-    Numbers in, numbers out. Values in (as inside another ``grad``), Values out that
-    carry the derivative's own graph, so ``grad(grad(f))`` is the second derivative.
+    Numbers in, numbers out. Inside another differentiation (Values passed in, or
+    called while an enclosing ``grad`` is running, as in a closure over its variable),
+    Values out that carry the derivative's own graph, so ``grad(grad(f))`` is the second
+    derivative and ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` sees x inside.
     """
     single = isinstance(argnums, int)
     positions = (argnums,) if single else tuple(argnums)
 
-    def compute(*args):
+    def compute(*args, **kwargs):
         for position in positions:
             if not -len(args) <= position < len(args):
                 raise TypeError(f"grad: argnums {position} is out of range for "
                                 f"{len(args)} arguments")
-        nested = any(_contains_value(args[p]) for p in positions)
+        nested = state.differentiating > 0 or any(_contains_value(a) for a in args)
         call_args, flats = list(args), []
         for position in positions:
             call_args[position], flat = _as_leaves(args[position])
             flats.append(flat)
-        output = _scalar_output(f(*call_args), "grad")
-        found = iter(gradients(output, [v for flat in flats for v in flat],
-                               create_graph=nested))
+        state.differentiating += 1
+        try:
+            output = f(*call_args, **kwargs)
+        finally:
+            state.differentiating -= 1
+        leaves = [v for flat in flats for v in flat]
+        if not isinstance(output, Value) and isinstance(output, (numbers.Real, np.bool_)):
+            warnings.warn(f"grad: the function returned {output!r}, which does not depend "
+                          "on its inputs; the gradient is zero", stacklevel=2)
+            output = Value(float(output), requires_grad=False)
+        output = _scalar_output(output, "grad")
+        found = iter(gradients(output, leaves, create_graph=nested)
+                     if output.requires_grad else [_zero(v) for v in leaves])
         results = tuple(_like(args[p], found) for p in positions)
         return (output if nested else output.data), (results[0] if single else results)
     compute.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
     return compute
+
+
+def _zero(leaf):
+    return 0.0 if type(leaf.data) is float else np.zeros_like(leaf.data)
 
 
 def grad(f, argnums=0):
@@ -73,8 +97,8 @@ def grad(f, argnums=0):
     tuple of ints): a float per number argument, a list per list argument."""
     compute = value_and_grad(f, argnums)
 
-    def gradient(*args):
-        return compute(*args)[1]
+    def gradient(*args, **kwargs):
+        return compute(*args, **kwargs)[1]
     gradient.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     return gradient
 

@@ -1,9 +1,11 @@
 """Checking the engine's gradients against central differences."""
+import math
+
 import numpy as np
 
-from .backward import gradients
-from .mode import no_grad
-from .value import Value
+from ._backward import gradients
+from ._mode import no_grad
+from ._value import Value
 
 
 class GradcheckResult:
@@ -12,6 +14,8 @@ class GradcheckResult:
     ``max_error`` = max |analytic - numeric| / max(1, |numeric|) over every input (and
     every example of a batched input); ``where`` = (input index, example index or None);
     ``analytic`` and ``numeric`` are the two gradients there. True when within ``tol``.
+    A NaN or an infinity anywhere (the output, either gradient) is a failure: its error
+    is inf, and ``where`` says where it first appeared.
     """
 
     def __init__(self, max_error, where, analytic, numeric, tol):
@@ -23,7 +27,7 @@ class GradcheckResult:
 
     @property
     def ok(self):
-        return self.max_error <= self.tol
+        return math.isfinite(self.max_error) and self.max_error <= self.tol
 
     __bool__ = lambda self: self.ok  # noqa: E731
 
@@ -48,6 +52,8 @@ def gradcheck(f, xs, eps=1e-6, tol=1e-6):
     output = f(values)
     if not isinstance(output, Value):
         raise TypeError(f"gradcheck: the function must return a Value, got {output!r}")
+    if not math.isfinite(_total(output)):
+        return GradcheckResult(math.inf, None, None, _total(output), tol)
     seed = None if type(output.data) is float else np.ones_like(output.data)
     analytic = gradients(output, values, grad=seed)
     worst = (-1.0, None, None, None)
@@ -69,7 +75,9 @@ def gradcheck(f, xs, eps=1e-6, tol=1e-6):
                     value.data = original
                 engine = analytic[index] if example is None else (
                     analytic[index][example] if np.ndim(analytic[index]) else analytic[index])
-                error = abs(float(engine) - numeric) / max(1.0, abs(numeric))
-                if error > worst[0]:
-                    worst = (error, (index, example), float(engine), numeric)
+                engine = float(engine)
+                finite = math.isfinite(engine) and math.isfinite(numeric)
+                error = abs(engine - numeric) / max(1.0, abs(numeric)) if finite else math.inf
+                if error > worst[0] or (not finite and math.isfinite(worst[0])):
+                    worst = (error, (index, example), engine, numeric)
     return GradcheckResult(*worst, tol=tol)

@@ -1,16 +1,21 @@
-"""Value: one scalar quantity in the computation graph."""
+"""Value: one scalar quantity in the computation graph, and Edge: one use of it.
+
+Operators (``+``, ``*``, ``**``, ...) are attached in ``_operations.py`` and
+``backward`` in ``_backward.py``; this file only says what a node holds.
+"""
 import numpy as np
 
-from .errors import as_data, describe
-from .mode import check_not_tracing, state
+from ._data import as_data, describe
+from ._mode import check_not_tracing, state
 
 
 class _Constant:
-    """The ``primitive`` of a leaf made with ``requires_grad=False``: data (inputs,
-    targets), shifts and masks that no gradient needs to reach."""
+    """The ``primitive`` of a Value that needs no gradient: data (inputs, targets),
+    masks, and results computed under ``no_grad``."""
 
     __slots__ = ()
     name = ""
+    passes_gradient = False
 
     def __repr__(self):
         return "CONSTANT"
@@ -27,7 +32,7 @@ class Value:
     ``parents``: the operands, in order; ``a * a`` has ``(a, a)``: two edges.
     ``local_grads``: d(self)/d(parent) for each parent, stored when the op ran.
     ``primitive``: the operation that produced it (``None`` for a leaf, ``CONSTANT``
-    for a leaf made with ``requires_grad=False``, which backward gives no gradient).
+    for a Value that needs no gradient).
     """
 
     __slots__ = ("data", "grad", "parents", "local_grads", "primitive", "label", "scope")
@@ -39,7 +44,7 @@ class Value:
         self.parents = ()
         self.local_grads = ()
         self.primitive = None if requires_grad else CONSTANT
-        self.label = label
+        self.label = label if isinstance(label, str) else str(label)
         self.scope = state.context[1]
 
     @property
@@ -49,9 +54,9 @@ class Value:
 
     @property
     def requires_grad(self):
-        """False for a leaf made with ``requires_grad=False``: backward skips the edges
-        into it and its grad stays 0 (like a PyTorch tensor with requires_grad=False)."""
-        return self.primitive is not CONSTANT
+        """False for a constant (made with ``requires_grad=False``, under ``no_grad``,
+        or by ``detach``): backward gives it no gradient, as for a PyTorch tensor."""
+        return self.primitive is None or self.primitive.passes_gradient
 
     @requires_grad.setter
     def requires_grad(self, flag):
@@ -81,22 +86,8 @@ class Value:
 
     def edges(self):
         """The edges into this Value, one per operand, with their local derivatives."""
-        from .edge import Edge
         return [Edge(parent, self, index, local)
                 for index, (parent, local) in enumerate(zip(self.parents, self.local_grads))]
-
-    def backward(self, grad=None, create_graph=False):
-        """Reverse-mode pass: fill ``.grad`` of every Value this one depends on.
-
-        dL/dp = sum over edges p -> c of local(c, p) * dL/dc, processed in reverse
-        topological order. Non-leaf grads are reset first; leaf grads accumulate.
-        """
-        from .backward import backward
-        backward(self, grad, create_graph)
-
-    def detach(self):
-        """A new leaf holding the same data that needs no gradient (as torch's detach)."""
-        return Value(self.data, requires_grad=False)
 
     def item(self):
         """The data as a Python float (only for unbatched Values)."""
@@ -106,6 +97,19 @@ class Value:
         return self.data
 
     __float__ = item
+
+    def __format__(self, spec):
+        """``f"{v:.3f}"`` formats the data as a float would; ``f"{v}"`` is the repr."""
+        if not spec:
+            return repr(self)
+        if type(self.data) is not float:
+            raise ValueError(f"format: Value is batched ({len(self.data)} examples); "
+                             "format its .data")
+        return format(self.data, spec)
+
+    def __round__(self, ndigits=None):
+        """round(v, n) rounds the data as for a float (a number, not a Value)."""
+        return round(self.item(), ndigits)
 
     def __bool__(self):
         check_not_tracing("bool()")
@@ -130,7 +134,37 @@ class Value:
     def __repr__(self):
         parts = [f"data={describe(self.data)}", f"grad={describe(self.grad)}"]
         if self.primitive is not None:
-            parts.append(f"op={self.op!r}")
+            parts.append(f"op={self.op!r}" if self.parents else "requires_grad=False")
         if self.label:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
+
+
+class Edge:
+    """One use of ``parent`` by ``child`` (``a * a`` has two edges, index 0 and 1).
+
+    ``local_grad`` is d(child)/d(parent), stored when the child was computed;
+    ``contribution`` is the chain-rule product ``local_grad * child.grad`` that this
+    edge adds to ``parent.grad`` during backward.
+    """
+
+    __slots__ = ("parent", "child", "index", "local_grad")
+
+    def __init__(self, parent, child, index, local_grad):
+        self.parent = parent
+        self.child = child
+        self.index = index
+        self.local_grad = local_grad
+
+    @property
+    def contribution(self):
+        """local_grad * child.grad: what this edge adds to parent.grad (summed over the
+        batch when a batched child uses a scalar parent, such as a weight)."""
+        contribution = self.local_grad * self.child.grad
+        if type(self.parent.data) is float and isinstance(contribution, np.ndarray):
+            return float(np.sum(contribution))
+        return contribution
+
+    def __repr__(self):
+        return (f"Edge({self.parent.name} -> {self.child.name} [{self.index}], "
+                f"local_grad={self.local_grad!r})")

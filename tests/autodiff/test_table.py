@@ -218,3 +218,97 @@ def test_affine_rejects_mismatched_sizes_and_batch_lengths():
         ad.affine([1.0, 2.0], [Value(np.ones(3)), Value(np.ones(4))])
     with pytest.raises(ValueError, match=r"affine: batch lengths differ"):
         ad.affine([1.0], [Value(np.ones(3))], Value(np.ones(2)))
+
+
+def test_every_primitive_and_family_is_in_the_table_with_text_for_each_operand():
+    assert {"pow_constant", "leaky_relu", "softplus", "stop_gradient", "max", "min",
+            "affine"} <= set(ad.PRIMITIVES)
+    assert isinstance(ad.PRIMITIVES["pow_constant"], ad.PrimitiveFamily)
+    assert ad.PRIMITIVES["pow_constant"](3).local_grad_text(["x"]) == ("3·x^2",)
+    assert ad.PRIMITIVES["mul"].local_grad_text(["c", "d"]) == ("d", "c")
+    assert ad.PRIMITIVES["div"].local_grad_text(["a", "b"], "q") == ("1/b", "-q/b")
+    assert ad.PRIMITIVES["affine"].local_grad_text(["w1", "w2", "x1", "x2", "b"]) == (
+        "x1", "x2", "w1", "w2", "1")
+    assert ad.PRIMITIVES["sum"].local_grad_text(["a", "b", "c"]) == ("1", "1", "1")
+
+
+@pytest.mark.parametrize("x", [-3.0, -1e-3, 0.0, 1e-3, 2.0])
+def test_softplus_has_true_derivatives_of_every_order_at_every_point(x):
+    s = 1.0 / (1.0 + math.exp(-x))
+    first = ad.grad(ad.softplus)(x)
+    second = ad.grad(ad.grad(ad.softplus))(x)
+    third = ad.grad(ad.grad(ad.grad(ad.softplus)))(x)
+    assert first == pytest.approx(s, abs=1e-15)
+    assert second == pytest.approx(s * (1 - s), abs=1e-15)
+    assert third == pytest.approx(s * (1 - s) * (1 - 2 * s), abs=1e-15)
+
+
+def test_softplus_is_finite_with_the_right_gradient_at_plus_minus_1000():
+    assert ad.softplus(Value(1000.0)).data == 1000.0
+    assert ad.softplus(Value(-1000.0)).data == pytest.approx(0.0, abs=1e-300)
+    assert ad.grad(ad.softplus)(1000.0) == 1.0 and ad.grad(ad.softplus)(-1000.0) == 0.0
+
+
+def test_softplus_matches_torch_in_value_and_first_two_derivatives(torch):
+    for x in (-2.5, 0.0, 0.7, 15.0):          # torch returns x itself above x = 20
+        t = torch.tensor(x, requires_grad=True)
+        y = torch.nn.functional.softplus(t)
+        (g,) = torch.autograd.grad(y, t, create_graph=True)
+        (h,) = torch.autograd.grad(g, t)
+        assert ad.softplus(Value(x)).data == pytest.approx(y.item(), rel=1e-15)
+        assert ad.grad(ad.softplus)(x) == pytest.approx(g.item(), abs=1e-15)
+        assert ad.grad(ad.grad(ad.softplus))(x) == pytest.approx(h.item(), abs=1e-15)
+    assert ad.softplus(Value(30.0)).data == 30.0 + math.log1p(math.exp(-30.0))
+
+
+def test_relu_and_leaky_relu_derivative_at_zero_on_a_batch_is_the_float_one():
+    for function, at_zero in ((ad.relu, 0.0), (lambda v: ad.leaky_relu(v, 0.2), 0.2)):
+        x = Value(np.array([-1.0, 0.0, 2.0]))
+        ad.batch_sum(function(x)).backward()
+        floats = []
+        for point in (-1.0, 0.0, 2.0):
+            leaf = Value(point)
+            function(leaf).backward()
+            floats.append(leaf.grad)
+        np.testing.assert_array_equal(x.grad, floats)
+        assert x.grad[1] == at_zero
+
+
+def test_power_zero_has_derivative_zero_even_at_infinity_as_torch():
+    for point in (math.inf, -math.inf, 0.0, 3.0):
+        x = Value(point)
+        (x ** 0).backward()
+        assert x.grad == 0.0 and (x ** 0).data == 1.0
+
+
+def test_numpy_scalars_are_exponents_like_python_numbers():
+    for exponent in (np.int64(2), np.float32(2.0), np.float64(2.0)):
+        y = Value(3.0) ** exponent
+        assert y.data == 9.0 and y.op == "pow"
+
+
+@pytest.mark.parametrize("data", [1e200, np.array([1e200, 1.0])])
+def test_power_overflow_is_one_error_naming_pow_for_a_number_and_a_batch(data):
+    with pytest.raises(ValueError, match=r"^pow: overflow"):
+        Value(data) ** 2
+
+
+def test_max_and_min_split_ties_evenly_as_torch_and_a_chain_of_maximums_does_not():
+    xs = [Value(v) for v in (1.0, 1.0, 0.0, 1.0)]
+    (0.5 * ad.max(xs)).backward()
+    assert [x.grad for x in xs] == pytest.approx([1 / 6, 1 / 6, 0.0, 1 / 6])
+    ys = [Value(v) for v in (1.0, 1.0, 0.0, 1.0)]
+    (0.5 * ad.maximum(ad.maximum(ad.maximum(ys[0], ys[1]), ys[2]), ys[3])).backward()
+    assert [y.grad for y in ys] == pytest.approx([1 / 8, 1 / 8, 0.0, 1 / 4])
+    zs = Value(np.array([3.0, -1.0])), Value(np.array([3.0, 2.0]))
+    ad.batch_sum(ad.min(zs)).backward()
+    np.testing.assert_array_equal(zs[0].grad, [0.5, 1.0])
+    np.testing.assert_array_equal(zs[1].grad, [0.5, 0.0])
+
+
+def test_stop_gradient_passes_the_value_and_no_gradient():
+    x = Value(2.0)
+    y = x * ad.stop_gradient(x * 3.0)
+    y.backward()
+    assert y.data == 12.0 and x.grad == 6.0
+    assert ad.grad(lambda t: t * ad.stop_gradient(t))(2.0) == 2.0

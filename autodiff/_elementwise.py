@@ -1,0 +1,114 @@
+"""Small functions the derivative rules use, each working on a float, on an array (a
+batch) and on a Value, so that one rule serves the forward pass (numbers stored on the
+edges) and ``create_graph`` (a graph that can be differentiated again).
+
+Indicators (the derivatives of relu, abs, max) are piecewise constant: on a Value they
+give a constant leaf, whose own derivative is 0.
+"""
+import builtins
+import math
+
+import numpy as np
+
+from ._value import Value
+
+
+def constant_like(x, number):
+    """``number`` in the shape of ``x``: a float, an array, or a constant leaf."""
+    if isinstance(x, Value):
+        return Value(constant_like(x.data, number), requires_grad=False)
+    return float(number) if type(x) is float else np.full_like(x, number)
+
+
+def step(x):
+    """1 where x > 0, else 0 (the derivative of relu)."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else 0.0
+    if isinstance(x, Value):
+        return Value(step(x.data), requires_grad=False)
+    return (x > 0.0).astype(np.float64)
+
+
+def slope_step(x, slope):
+    """1 where x > 0, else ``slope`` (the derivative of leaky_relu)."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else slope
+    if isinstance(x, Value):
+        return Value(slope_step(x.data, slope), requires_grad=False)
+    return np.where(x > 0.0, 1.0, slope)
+
+
+def sign(x):
+    """-1, 0 or 1 (the derivative of abs; 0 at 0, as in PyTorch)."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+    if isinstance(x, Value):
+        return Value(sign(x.data), requires_grad=False)
+    return np.sign(x)
+
+
+def greater_indicator(x, y):
+    """1 where x > y, 1/2 where x == y, else 0 (d max(x, y) / dx: ties split evenly)."""
+    if type(x) is float and type(y) is float:
+        return 1.0 if x > y else (0.5 if x == y else 0.0)
+    if isinstance(x, Value) or isinstance(y, Value):
+        return Value(greater_indicator(getattr(x, "data", x), getattr(y, "data", y)),
+                     requires_grad=False)
+    return (np.greater(x, y) + 0.5 * np.equal(x, y)).astype(np.float64)
+
+
+def log_of(x):
+    """ln x."""
+    if isinstance(x, Value):
+        return x.log()
+    return math.log(x) if type(x) is float else np.log(x)
+
+
+def sigmoid_float(x):
+    """1 / (1 + e^-x) without overflow: e^x / (1 + e^x) for x < 0."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def sigmoid_array(x):
+    """The same for every example of a batch."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_of(x):
+    """1 / (1 + e^-x) (the derivative of softplus)."""
+    if isinstance(x, Value):
+        return x.sigmoid()
+    return sigmoid_float(x) if type(x) is float else sigmoid_array(x)
+
+
+def softplus_float(x):
+    """log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): finite for every x."""
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def softplus_array(x):
+    """The same for every example of a batch."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def tie_shares(operands, out):
+    """d max(x_1..x_n) / d x_i: 1/k for each of the k inputs equal to the result, 0 for
+    the others (ties split evenly, as torch's max does)."""
+    datas = [getattr(x, "data", x) for x in operands]
+    result = getattr(out, "data", out)
+    if type(result) is float and all(type(d) is float for d in datas):
+        winners = [1.0 if d == result else 0.0 for d in datas]
+        count = builtins.sum(winners)
+        shares = [w / count for w in winners]
+    else:
+        winners = [np.equal(d, result).astype(np.float64) for d in datas]
+        count = np.add.reduce(np.broadcast_arrays(*winners)) if len(winners) > 1 else winners[0]
+        shares = [w / count if np.ndim(d) else float(np.sum(w / count)) for w, d in
+                  zip(winners, datas)]
+    if any(isinstance(x, Value) for x in (*operands, out)):
+        return tuple(Value(s, requires_grad=False) for s in shares)
+    return tuple(shares)

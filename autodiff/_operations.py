@@ -1,0 +1,233 @@
+"""Applying a primitive: convert the operands, run the forward, and record the node
+(its parents and its local derivatives). The public functions (``add``, ``exp``, ...)
+and Value's operators (``+``, ``*``, ``**``, ...) are made here from the table.
+"""
+import builtins
+import functools
+import numbers
+
+from . import _table as table
+from ._data import as_data, check_batch_lengths
+from ._mode import state
+from ._value import CONSTANT, Value
+
+# Speed: the node is built field by field, inline in each builder below (not by
+# Value.__init__ or a shared helper): this is the hottest code of the library, and a
+# call per operation costs ~15% of a forward pass (benchmarks/engine.py).
+_new_value = Value.__new__
+
+
+def operand(x, op):
+    """A number or array used in an operation, as a leaf (drawn as a constant, and
+    given its gradient like any leaf); anything else is a TypeError naming the operation."""
+    return Value(as_data(x, op))
+
+
+def unary(primitive):
+    """The function applying a one-operand primitive: check, forward, and record the
+    parent and its local derivative (a constant result under ``no_grad``)."""
+    float_forward, array_forward, check, rule = (
+        primitive.float_forward, primitive.array_forward, primitive.check,
+        primitive.local_grads)
+    constant = rule if type(rule) is tuple else None
+
+    def apply(x):
+        if type(x) is not Value and not isinstance(x, Value):
+            x = operand(x, primitive.name)
+        data = x.data
+        if check is not None:
+            check(data)
+        out = float_forward(data) if type(data) is float else array_forward(data)
+        node = _new_value(Value)
+        node.data, node.grad, node.label = out, 0.0, ""
+        recording, node.scope = state.context
+        if recording:
+            node.primitive, node.parents = primitive, (x,)
+            node.local_grads = constant if constant is not None else rule(data, out)
+        else:
+            node.primitive, node.parents, node.local_grads = CONSTANT, (), ()
+        return node
+    apply.__name__ = primitive.name
+    apply.__doc__ = f"{primitive.name}: {primitive.formula}"
+    return apply
+
+
+def binary(primitive):
+    """The function applying a two-operand primitive (numbers become leaves)."""
+    float_forward, array_forward, check, rule = (
+        primitive.float_forward, primitive.array_forward, primitive.check,
+        primitive.local_grads)
+    constant = rule if type(rule) is tuple else None
+    name = primitive.name
+
+    def apply(a, b):
+        if type(a) is not Value and not isinstance(a, Value):
+            a = operand(a, name)
+        if type(b) is not Value and not isinstance(b, Value):
+            b = operand(b, name)
+        x, y = a.data, b.data
+        if check is not None:
+            check(x, y)
+        if type(x) is float and type(y) is float:
+            out = float_forward(x, y)
+        else:
+            if type(x) is not float and type(y) is not float and len(x) != len(y):
+                check_batch_lengths(name, x, y)
+            out = array_forward(x, y)
+        node = _new_value(Value)
+        node.data, node.grad, node.label = out, 0.0, ""
+        recording, node.scope = state.context
+        if recording:
+            node.primitive, node.parents = primitive, (a, b)
+            node.local_grads = constant if constant is not None else rule(x, y, out)
+        else:
+            node.primitive, node.parents, node.local_grads = CONSTANT, (), ()
+        return node
+    apply.__name__ = name
+    apply.__doc__ = f"{name}: {primitive.formula}"
+    return apply
+
+
+_ONLY_VALUES, _ONLY_FLOATS = {Value}, {float}
+
+
+def _values(items, op):
+    operands = tuple(items)
+    if set(map(type, operands)) != _ONLY_VALUES:    # speed: 3x an all(...) over the operands
+        operands = tuple(x if isinstance(x, Value) else operand(x, op) for x in operands)
+    return operands
+
+
+def _n_ary_node(primitive, operands, out, local_grads):
+    node = _new_value(Value)
+    node.data, node.grad, node.label = out, 0.0, ""
+    recording, node.scope = state.context
+    if recording:
+        node.primitive, node.parents, node.local_grads = primitive, operands, local_grads()
+    else:
+        node.primitive, node.parents, node.local_grads = CONSTANT, (), ()
+    return node
+
+
+def sum(values):  # noqa: A001 (autodiff.sum, like torch.sum)
+    """x1 + x2 + ... + xn as one node with n edges: d/dxi = 1."""
+    operands = _values(values, "sum")
+    if not operands:
+        raise ValueError("sum: needs at least one value, got an empty sequence")
+    datas = [x.data for x in operands]
+    if set(map(type, datas)) == _ONLY_FLOATS:
+        out = builtins.sum(datas)
+    else:
+        check_batch_lengths("sum", *datas)
+        out = table.SUM.array_forward(datas)
+    return _n_ary_node(table.SUM, operands, out, lambda: (1.0,) * len(operands))
+
+
+def _extreme(primitive):
+    def reduce(values):
+        operands = _values(values, primitive.name)
+        if not operands:
+            raise ValueError(f"{primitive.name}: needs at least one value, got an empty sequence")
+        datas = [x.data for x in operands]
+        if all(type(d) is float for d in datas):
+            out = primitive.float_forward(*datas)
+        else:
+            check_batch_lengths(primitive.name, *datas)
+            out = primitive.array_forward(*datas)
+        return _n_ary_node(primitive, operands, out,
+                           lambda: primitive.local_grads(*datas, out))
+    return reduce
+
+
+max = _extreme(table.MAX)  # noqa: A001 (autodiff.max, like torch.max)
+max.__doc__ = """max(values): the largest of x1, ..., xn as one node with n edges;
+d/dxi = 1/k for each of the k inputs equal to the maximum (ties split evenly, as in
+torch), 0 for the others."""
+min = _extreme(table.MIN)  # noqa: A001
+min.__doc__ = """min(values): the smallest of x1, ..., xn as one node with n edges;
+d/dxi = 1/k for each of the k inputs equal to the minimum, 0 for the others."""
+
+
+def affine(weights, inputs, bias=None):
+    """w1 x1 + ... + wn xn (+ b) as one node with 2n (+1) edges: a neuron's weighted
+    sum. d/dwj = xj, d/dxj = wj, d/db = 1. (``dot`` composes the same function from
+    mul and sum nodes, for pictures that show every product.)"""
+    weights, inputs = tuple(weights), tuple(inputs)
+    if len(weights) != len(inputs) or not weights:
+        raise ValueError(f"affine: needs as many weights as inputs (at least one), got "
+                         f"{len(weights)} weights and {len(inputs)} inputs")
+    operands = _values(weights + inputs + (() if bias is None else (bias,)), "affine")
+    datas = tuple([x.data for x in operands])
+    forward = (table.AFFINE.float_forward if set(map(type, datas)) == _ONLY_FLOATS
+               else table.AFFINE.array_forward)
+    out = forward(datas)
+    return _n_ary_node(table.AFFINE, operands, out,
+                       lambda: table.AFFINE.local_grads(*datas, out))
+
+
+add = binary(table.ADD)
+sub = binary(table.SUB)
+mul = binary(table.MUL)
+div = binary(table.DIV)
+neg = unary(table.NEG)
+exp = unary(table.EXP)
+log = unary(table.LOG)
+sqrt = unary(table.SQRT)
+tanh = unary(table.TANH)
+sigmoid = unary(table.SIGMOID)
+softplus = unary(table.SOFTPLUS)
+relu = unary(table.RELU)
+abs = unary(table.ABS)  # noqa: A001 (autodiff.abs, like torch.abs)
+maximum = binary(table.MAXIMUM)
+minimum = binary(table.MINIMUM)
+batch_sum = unary(table.BATCH_SUM)
+batch_mean = unary(table.BATCH_MEAN)
+stop_gradient = unary(table.STOP_GRADIENT)
+stop_gradient.__doc__ = """stop_gradient(x): the value of x as a constant of the graph:
+d/dx = 0, and backward goes no further (torch's ``detach``, recorded as a node so that a
+replay recomputes it from x)."""
+_power_value = binary(table.POW)
+_power_constant = functools.lru_cache(maxsize=1024)(lambda p: unary(table.POW_CONSTANT(p)))
+_leaky_relu = functools.lru_cache(maxsize=1024)(lambda s: unary(table.LEAKY_RELU(s)))
+
+
+def pow(base, exponent):  # noqa: A001
+    """base ** exponent. A number exponent p: d/dx = p x^(p-1). A Value exponent b:
+    d/da = b a^(b-1), d/db = a^b ln a (then the base must be > 0)."""
+    if isinstance(exponent, Value):
+        return _power_value(base, exponent)
+    if not isinstance(exponent, numbers.Real) or isinstance(exponent, bool):
+        raise TypeError(f"pow: exponent must be a number or a Value, got {exponent!r}")
+    return _power_constant(float(exponent))(base)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x if x > 0 else negative_slope * x; d/dx = 1 if x > 0 else negative_slope."""
+    if not isinstance(negative_slope, numbers.Real) or not 0.0 <= negative_slope < 1.0:
+        raise ValueError(f"leaky_relu: negative_slope must be in [0, 1), got {negative_slope!r}")
+    return _leaky_relu(float(negative_slope))(x)
+
+
+def _reflected(function):
+    def reflected(self, other):
+        return function(other, self)
+    return reflected
+
+
+def _detach(self):
+    """The same data as a constant (as torch's ``detach``): recorded as a
+    ``stop_gradient`` node while the graph is being recorded, a constant leaf otherwise."""
+    return stop_gradient(self)
+
+
+Value.__add__, Value.__radd__ = add, _reflected(add)
+Value.__sub__, Value.__rsub__ = sub, _reflected(sub)
+Value.__mul__, Value.__rmul__ = mul, _reflected(mul)
+Value.__truediv__, Value.__rtruediv__ = div, _reflected(div)
+Value.__pow__, Value.__rpow__ = pow, _reflected(pow)
+Value.__neg__ = neg
+Value.__abs__ = abs
+Value.__pos__ = lambda self: self
+Value.exp, Value.log, Value.sqrt, Value.tanh = exp, log, sqrt, tanh
+Value.sigmoid, Value.relu, Value.leaky_relu, Value.softplus = sigmoid, relu, leaky_relu, softplus
+Value.detach = _detach
