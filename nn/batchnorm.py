@@ -5,7 +5,7 @@ from contextlib import ExitStack, contextmanager
 
 import numpy as np
 
-from autodiff import batch_mean, no_grad, sqrt
+from autodiff import batch_mean, no_grad, observe, sqrt
 from autodiff import sum as sum_values
 from autodiff.checks import check_number, check_probability
 
@@ -93,7 +93,7 @@ class _BatchNorm(Module):
         return values, len(values) * max(sizes)
 
     def _normalise_by_batch(self, channels):
-        outputs, means, variances, counts = [], [], [], []
+        outputs, means, variances, counts = [], [], [], []     # means, variances: Values
         for c, channel in enumerate(channels):
             values, count = self._batched(channel)
             mu = batch_mean(values[0]) if len(values) == 1 else \
@@ -105,11 +105,14 @@ class _BatchNorm(Module):
             mu.label, var.label, std.label = f"mu[{c}]", f"var[{c}]", f"std[{c}]"
             outputs.append(unflatten_like(
                 channel, [self._scale_shift(d / std, c) for d in centred]))
-            means.append(mu.data)
-            variances.append(var.data)
+            means.append(mu)
+            variances.append(var)
             counts.append(count)
         if self.training and self.track_running_stats:
-            self._update_running_stats(np.array(means), np.array(variances), np.array(counts))
+            # observe: a compiled step updates the statistics again on every replay
+            k, counts = len(means), np.array(counts)
+            observe(lambda *data: self._update_running_stats(
+                np.array(data[:k]), np.array(data[k:]), counts), *means, *variances)
         return outputs
 
     def _scale_shift(self, x_hat, c):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from autodiff import Value, abs as abs_value, batch_mean, batch_sum, log, log_softmax
-from autodiff import maximum, minimum, relu, softplus
+from autodiff import constant, maximum, minimum, relu, softplus
 from autodiff import sum as sum_values
 from autodiff.checks import check_number
 
@@ -103,18 +103,23 @@ def _class_targets(target, classes, batch_size, loss):
     return int(array) if batch_size is None else array
 
 
-def _one_hot(target, c):
-    """[target == c]: a float for one example, a float array for a batch."""
-    return float(target == c) if isinstance(target, int) else (target == c).astype(np.float64)
+def _indicators(target, classes, equal=True):
+    """[target == c] (``equal=False``: [target != c]) for every class c < ``classes``:
+    floats for one example; for a batch, constant leaves made by ``autodiff.constant``,
+    so that a compiled step recomputes them from each batch's targets."""
+    if isinstance(target, int):
+        return [float((target == c) == equal) for c in range(classes)]
+    return constant(lambda t: (np.equal(t, np.arange(classes)[:, None]) == equal)
+                    .astype(np.float64), target)
 
 
 def _pick(values, target):
     """values[target] per example: the Value itself for one example; for a batch,
-    sum_c values_c * [target == c] over the classes present (d/d values_c = [target == c])."""
+    sum_c values_c * [target == c] over every class, present in the batch or not (the
+    graph does not depend on the batch's contents); d/d values_c = [target == c]."""
     if isinstance(target, int):
         return values[target]
-    return sum_values([v * _one_hot(target, c) for c, v in enumerate(values)
-                       if np.any(target == c)])
+    return sum_values([v * h for v, h in zip(values, _indicators(target, len(values)))])
 
 
 def _masked(value, mask):
@@ -229,7 +234,7 @@ def hinge_loss(scores, target, reduction="mean", margin=1.0):
         return _reduce_examples(relu(margin - signs * scores), reduction)
     scores, target = _class_inputs(scores, target, reduction, "hinge_loss")
     right = _pick(scores, target)
-    terms = [_masked(relu(margin - right + s), 1.0 - _one_hot(target, j))
-             for j, s in enumerate(scores) if np.any(target != j)]
-    per_example = sum_values(terms) / len(scores) if terms else 0.0 * right
+    others = _indicators(target, len(scores), equal=False)
+    terms = [_masked(relu(margin - right + s), mask) for s, mask in zip(scores, others)]
+    per_example = sum_values(terms) / len(scores)
     return _reduce_examples(per_example, reduction)

@@ -1,6 +1,6 @@
 """Regularisation (notes section 5): Dropout, and the weight-decay penalties to add to a
 loss, L2 (ridge) and L1 (lasso)."""
-from autodiff import Value, abs as abs_value, affine
+from autodiff import Value, abs as abs_value, affine, constant
 from autodiff import sum as sum_values
 from autodiff.checks import check_number, check_probability
 
@@ -39,11 +39,12 @@ class Dropout(Module):
     def _drop(self, value):
         keep = 1.0 - self.p
         data = getattr(value, "data", value)
-        if type(data) is float or not hasattr(data, "__len__"):
-            mask = float(self.generator.random() < keep)
-        else:
-            mask = (self.generator.random(len(data)) < keep).astype(float)
-        return value * (mask / keep if keep > 0.0 else mask)
+        size = None if type(data) is float or not hasattr(data, "__len__") else len(data)
+        scale = 1.0 / keep if keep > 0.0 else 1.0
+
+        def mask():   # m / (1 - p); a compiled step draws it anew on every replay
+            return (self.generator.random(size) < keep) * scale
+        return value * constant(mask)
 
     def extra_repr(self):
         return f"p={self.p}"

@@ -35,11 +35,12 @@ def to_sequence(X, batch_first=False, label="", requires_grad=False):
 
 
 def _sequence_from_array(array, layer, size=None, batch_first=False, label="",
-                         requires_grad=False, what="a sequence"):
+                         requires_grad=False, what="a sequence", steps="T"):
     features = "features" if size is None else size
     if array.ndim not in (2, 3):
-        raise ValueError(f"{layer_name(layer)}: expected {what} array (T, {features}) or "
-                         f"(T, N, {features}) (time-major, as torch), got shape {array.shape}")
+        raise ValueError(f"{layer_name(layer)}: expected {what} array ({steps}, {features}) "
+                         f"or ({steps}, N, {features}) (time-major, as torch), got shape "
+                         f"{array.shape}")
     if batch_first:
         if array.ndim != 3:
             raise ValueError(f"{layer_name(layer)}: batch_first needs a 3-D (N, T, "
@@ -131,7 +132,7 @@ def as_stacked_state(state, layer, count, size, batch, name):
     ValueError naming ``layer`` and the state ``name`` otherwise."""
     if isinstance(state, np.ndarray):
         state = _sequence_from_array(np.asarray(state, dtype=np.float64), layer, size,
-                                     what=f"{name} as an")
+                                     what=f"{name} as an", steps=count)
     if not isinstance(state, (list, tuple)) or not all(
             isinstance(vector, (list, tuple)) for vector in state):
         raise TypeError(f"{layer_name(layer)}: {name} must be a list of {count} vectors "

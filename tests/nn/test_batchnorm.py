@@ -256,3 +256,17 @@ def test_one_image_in_training_mode_is_an_error_and_works_in_evaluation():
         layer(np.ones((1, 2, 2)))
     out = nn.to_image_numpy(layer.eval()(np.ones((1, 2, 2))))
     np.testing.assert_allclose(out, np.ones((1, 2, 2)) / np.sqrt(1 + 1e-5))
+
+
+def test_recomputing_statistics_is_a_public_context_that_runs_once_and_reports_it():
+    layer = nn.BatchNorm1d(2).eval()
+    X = np.random.default_rng(4).normal(size=(50, 2)) * [1.0, 3.0] + [2.0, -1.0]
+    with layer.recomputing_statistics():
+        assert not layer.statistics_recomputed
+        layer(X)
+        layer(X + 100.0)                                   # only the first call counts
+    assert layer.statistics_recomputed
+    np.testing.assert_allclose(layer.running_mean, X.mean(axis=0))
+    np.testing.assert_allclose(layer.running_var, X.var(axis=0, ddof=1))
+    layer(X + 100.0)                                       # after the block: plain eval
+    np.testing.assert_allclose(layer.running_mean, X.mean(axis=0))

@@ -18,7 +18,7 @@ import pytest
 import autodiff as ad
 import nn
 import optim
-from helpers import assert_same_as_torch, run_both_images as run_both
+from helpers import assert_same_as_torch, central_difference, run_both_images as run_both
 from nn.conv import padding_amounts
 
 
@@ -453,3 +453,37 @@ def test_a_cnn_behind_unflatten_trains_with_fit_on_flat_pixel_rows():
     assert after["accuracy"] > 0.8
     assert nn.predict(model, X[:3]).shape == (3, 10)
     assert np.isfinite(after["loss"])
+
+
+def test_an_odd_window_with_a_smaller_stride_reaches_every_input_without_torch():
+    """3x3 windows at stride 2 over 5x5: rows and columns 0-2 and 2-4, so every input is
+    in some window (row and column 2 in two). Each input's gradient of
+    s = sum_k c_k y_k, y = max pooling, is checked against central differences on
+    plain floats: c_k for the input that wins window k, summed over its windows."""
+    rng = np.random.default_rng(7)
+    X = rng.permutation(25).reshape(1, 1, 5, 5) / 10.0       # distinct: no ties
+    weights = rng.normal(size=(2, 2))
+    pool = nn.MaxPool2d(3, stride=2)
+
+    def pooled_sum(flat):
+        image = np.array(flat).reshape(5, 5)
+        return sum(weights[r, q] * image[2 * r:2 * r + 3, 2 * q:2 * q + 3].max()
+                   for r in range(2) for q in range(2))
+
+    image = nn.to_image_values(X[0], requires_grad=True)
+    out = pool(image)
+    assert [len(out[0]), len(out[0][0])] == [2, 2]
+    ad.sum([weights[r, q] * out[0][r][q] for r in range(2) for q in range(2)]).backward()
+    grads = np.array([[pixel.grad for pixel in row] for row in image[0]])
+    expected = central_difference(pooled_sum, X.ravel()).reshape(5, 5)
+    np.testing.assert_allclose(grads, expected, atol=1e-8)
+    winners = [(2 * r + i, 2 * q + j) for r in range(2) for q in range(2)
+               for i, j in [np.unravel_index(X[0, 0, 2 * r:2 * r + 3, 2 * q:2 * q + 3].argmax(),
+                                             (3, 3))]]
+    assert {(i, j) for i in range(5) for j in range(5) if grads[i, j] != 0} == set(winners)
+    covered = {(2 * r + i, 2 * q + j) for r in range(2) for q in range(2)
+               for i in range(3) for j in range(3)}
+    assert covered == {(i, j) for i in range(5) for j in range(5)}   # no input dropped
+    bottom_right = np.zeros((1, 1, 5, 5))
+    bottom_right[0, 0, 4, 4] = 1.0                # the last row and column are reached
+    assert nn.to_image_numpy(pool(nn.to_image_values(bottom_right[0])))[0, 1, 1] == 1.0

@@ -91,3 +91,20 @@ def test_errors_name_the_initialiser_and_the_problem():
         init.normal((2,), generator="seed")
     with pytest.raises(TypeError, match="expected a Parameter or a shape"):
         init.zeros("weight")
+
+
+@pytest.mark.parametrize("call", [
+    lambda **random: nn.make_moons(20, noise=0.1, **random)[0],
+    lambda **random: nn.train_test_split(np.arange(10), np.arange(10), **random)[0],
+    lambda **random: next(nn.batches(np.eye(6), np.arange(6), 2, **random))[1],
+    lambda **random: nn.make_adding_problem(5, 4, **random)[0],
+    lambda **random: nn.to_numpy(nn.Dropout(0.5, **random)(np.ones((8, 3)))),
+], ids=["make_moons", "train_test_split", "batches", "make_adding_problem", "Dropout"])
+def test_the_random_source_is_called_generator_and_seed_still_works_with_a_warning(call):
+    chosen = call(generator=5)
+    with pytest.warns(DeprecationWarning, match="seed= is deprecated, pass generator="):
+        old = call(seed=5)
+    np.testing.assert_array_equal(old, chosen)
+    with pytest.raises(TypeError, match="pass generator= only"), \
+            pytest.warns(DeprecationWarning):
+        call(generator=5, seed=5)

@@ -4,6 +4,7 @@ import pytest
 
 import autodiff as ad
 import nn
+import optim
 
 
 class Net(nn.Module):
@@ -164,3 +165,28 @@ def test_delattr_unregisters():
     net = Net()
     del net.head
     assert [name for name, _ in net.named_parameters()] == ["encoder.0.weight", "encoder.0.bias"]
+
+
+def test_training_mode_switches_every_module_and_gives_each_its_own_mode_back():
+    net = Net()
+    net.encoder[1].eval()                                   # a mixed state to restore
+    before = [m.training for m in net.modules()]
+    with net.training_mode(False) as same:
+        assert same is net and not any(m.training for m in net.modules())
+    assert [m.training for m in net.modules()] == before
+    with pytest.raises(RuntimeError):
+        with net.training_mode(True):
+            assert all(m.training for m in net.modules())
+            raise RuntimeError("a failing block still restores the modes")
+    assert [m.training for m in net.modules()] == before
+
+
+def test_zero_grad_means_the_same_for_a_module_a_parameter_and_an_optimizer():
+    net = Net()
+    leaves = net.parameters()
+    for zero in (net.zero_grad, net.head.weight.zero_grad,
+                 optim.SGD(leaves, lr=0.1).zero_grad):
+        ad.sum(net([0.5, -1.0, 2.0])).backward()
+        touched = net.head.weight.values() if zero == net.head.weight.zero_grad else leaves
+        zero()
+        assert all(type(leaf.grad) is float and leaf.grad == 0.0 for leaf in touched)

@@ -14,7 +14,7 @@ import pytest
 
 import autodiff as ad
 import nn
-from nn.recurrent import pair_consecutive
+from nn.recurrent import gru_step, initial_state, lstm_step, pair_consecutive, rnn_step
 
 
 CELLS = {"RNNCell": (nn.RNNCell, {}), "RNNCell-relu": (nn.RNNCell, {"nonlinearity": "relu"}),
@@ -501,3 +501,64 @@ def test_too_short_sequences_and_bad_states_are_errors():
         model(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="PyramidalLSTM: num_layers must be a whole number >= 1"):
         nn.PyramidalLSTM(2, 3, num_layers=0)
+
+
+def test_the_step_functions_are_the_equations_of_the_notes_on_plain_numbers():
+    """lstm_step, gru_step and rnn_step on float Values against the equations written
+    out with numpy (no torch): the cells and layers only call these."""
+    rng = np.random.default_rng(11)
+    x, h, c = rng.normal(size=2), rng.normal(size=3), rng.normal(size=3)
+
+    def weights(gates):
+        arrays = [rng.normal(size=(gates * 3, 2)), rng.normal(size=(gates * 3, 3)),
+                  rng.normal(size=gates * 3), rng.normal(size=gates * 3)]
+        values = nn.recurrent.CellWeights(*[[[ad.Value(v) for v in row] for row in a]
+                                            if a.ndim == 2 else [ad.Value(v) for v in a]
+                                            for a in arrays])
+        return arrays, values
+
+    def sigmoid(a):
+        return 1 / (1 + np.exp(-a))
+
+    (W_ih, W_hh, b_ih, b_hh), values = weights(4)
+    a = W_ih @ x + b_ih + W_hh @ h + b_hh
+    i, f, g, o = sigmoid(a[:3]), sigmoid(a[3:6]), np.tanh(a[6:9]), sigmoid(a[9:])
+    c_next = f * c + i * g
+    h_out, c_out = lstm_step(list(x), (list(h), list(c)), values)
+    np.testing.assert_allclose([v.data for v in c_out], c_next, rtol=1e-12)
+    np.testing.assert_allclose([v.data for v in h_out], o * np.tanh(c_next), rtol=1e-12)
+
+    (W_ih, W_hh, b_ih, b_hh), values = weights(3)
+    gi, gh = W_ih @ x + b_ih, W_hh @ h + b_hh
+    r, z = sigmoid(gi[:3] + gh[:3]), sigmoid(gi[3:6] + gh[3:6])
+    n = np.tanh(gi[6:] + r * gh[6:])
+    (h_gru,) = gru_step(list(x), (list(h),), values)
+    np.testing.assert_allclose([v.data for v in h_gru], (1 - z) * n + z * h, rtol=1e-12)
+
+    (W_ih, W_hh, b_ih, b_hh), values = weights(1)
+    (h_rnn,) = rnn_step(list(x), (list(h),), values, "relu")
+    np.testing.assert_allclose([v.data for v in h_rnn],
+                               np.maximum(W_ih @ x + b_ih + W_hh @ h + b_hh, 0.0), rtol=1e-12)
+
+
+def test_every_recurrent_module_reads_its_initial_state_with_one_parser():
+    """initial_state: zeros, one vector per part (cells, StackRNN) or stacked per layer
+    and direction (layers, PyramidalLSTM), with the same checks and wording."""
+    zeros = initial_state("M", None, ("h", "c"), (2, 2), None)
+    assert [[v.data for v in part] for part in zeros] == [[0.0, 0.0], [0.0, 0.0]]
+    stacked = initial_state("M", np.ones((3, 4, 2)), ("h",), (2,), 4, count=3)
+    assert len(stacked) == 3 and all(len(state[0]) == 2 for state in stacked)
+    with pytest.raises(ValueError, match="M: h_0 must have 2 values, got 3"):
+        initial_state("M", [1.0, 2.0, 3.0], ("h",), (2,), None)
+    with pytest.raises(TypeError, match=r"M: the initial state must be a tuple \(h_0, s_0\)"):
+        initial_state("M", [1.0, 2.0], ("h", "s"), (2, 4), None)
+    for module, hx, message in [
+            (nn.GRUCell(2, 3), [0.0] * 4, r"GRUCell\(2, 3\): h_0 must have 3 values"),
+            (nn.StackRNN(2, 3, stack_depth=4), ([0.0] * 3, [0.0] * 2),
+             r"StackRNN\(.*\): s_0 must have 4 values"),
+            (nn.GRU(2, 3), np.zeros((2, 3)), r"GRU\(2, 3\): h_0 must hold 1 vectors"),
+            (nn.PyramidalLSTM(2, 3, num_layers=2), (np.zeros((4, 3)), np.zeros((3, 3))),
+             r"PyramidalLSTM\(.*\): c_0 must hold 4 vectors")]:
+        x = np.zeros((4, 2)) if not isinstance(module, nn.GRUCell) else np.zeros(2)
+        with pytest.raises(ValueError, match=message):
+            module(x, hx)

@@ -99,3 +99,65 @@ def test_arrays_that_are_not_images_are_an_error():
                                          r"\(N, 1, H, W\) or one image \(1, H, W\), got "
                                          r"shape \(4, 4\)"):
         nn.Conv2d(1, 1, 1)(np.zeros((4, 4)))
+
+
+# --- what a layer is given: numpy's meaning, or a clear refusal -------------------------
+
+def test_a_list_of_rows_is_refused_with_the_numpy_way_to_pass_it():
+    """A list is always the vector of features; rows of examples are numpy's (N, d)."""
+    model = nn.MLP([2, 3, 1], generator=0)
+    rows = [[0.5, -1.0], [1.0, 2.0]]
+    with pytest.raises(TypeError, match=r"Linear\(in_features=2, out_features=3, bias=True\): "
+                                        r"a list is one vector of features.*np\.array\(rows\)"):
+        model(rows)
+    as_array = nn.to_numpy(model(np.array(rows)))                   # rows are examples
+    one_by_one = [nn.to_numpy(model(np.array(row))) for row in rows]
+    np.testing.assert_allclose(as_array, np.array(one_by_one), rtol=1e-12)
+    with pytest.raises(TypeError, match="np.array\\(rows\\)"):
+        nn.Linear(2, 1)([np.array([0.5, 1.0]), np.array([-1.0, 2.0])])
+    np.testing.assert_allclose(nn.to_numpy(model([0.5, -1.0])), one_by_one[0])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: nn.Linear(3, 2)(np.zeros((2, 5, 3))),
+     r"Linear\(in_features=3, out_features=2, bias=True\): expected an array of one example "
+     r"\(3 features,\) or of examples \(N, 3 features\), got shape \(2, 5, 3\)"),
+    (lambda: nn.LSTM(3, 4)(np.zeros((2, 5, 1, 3))),
+     r"LSTM\(3, 4\): expected a sequence array \(T, 3\) or \(T, N, 3\) \(time-major, as "
+     r"torch\), got shape \(2, 5, 1, 3\)"),
+    (lambda: nn.Conv2d(1, 2, 3)(np.zeros((2, 5, 5))),
+     r"Conv2d\(1, 2, .*\): expected 1 input channel, got 2"),
+    (lambda: nn.Conv2d(1, 2, 3)(np.zeros((2, 1, 5, 5, 1))),
+     r"Conv2d\(1, 2, .*\): expected an array of images \(N, 1, H, W\) or one image "
+     r"\(1, H, W\), got shape \(2, 1, 5, 5, 1\)"),
+    (lambda: nn.Linear(3, 2)(np.zeros((0, 3))),
+     r"Linear\(.*\): the batch is empty \(an array of shape \(0, 3\) holds 0 examples\)"),
+    (lambda: nn.LSTM(3, 4)(np.zeros((5, 0, 3))),
+     r"LSTM\(3, 4\): the batch is empty \(an array of shape \(5, 0, 3\) holds 0 examples\)"),
+    (lambda: nn.Conv2d(1, 2, 3)(np.zeros((0, 1, 5, 5))),
+     r"Conv2d\(1, 2, .*\): the batch is empty"),
+    (lambda: nn.ReLU()(np.zeros((0, 4))), r"ReLU\(\): the batch is empty"),
+    (lambda: nn.RNN(2, 3, num_layers=2)(np.zeros((4, 5, 2)), np.zeros((2, 1, 5, 3))),
+     r"RNN\(2, 3, num_layers=2\): expected h_0 as an array \(2, 3\) or \(2, N, 3\)"),
+], ids=["linear-3d", "lstm-4d", "conv-channels", "conv-5d", "linear-empty", "lstm-empty",
+        "conv-empty", "relu-empty", "rnn-state-4d"])
+def test_shape_errors_name_the_layer_called_and_the_shape_it_expects(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_flatten_takes_an_array_as_torch_reads_it_n_c_h_w():
+    X = np.arange(16.0).reshape(2, 2, 2, 2)
+    out = nn.Flatten()(X)
+    assert len(out) == 8 and all(v.data.shape == (2,) for v in out)
+    np.testing.assert_array_equal(nn.to_numpy(out), X.reshape(2, -1))
+    inner = nn.Flatten(2)(X)                                  # (N, C, H*W)
+    assert [len(channel) for channel in inner] == [4, 4]
+    np.testing.assert_array_equal(nn.to_numpy(inner[1]), X[:, 1].reshape(2, -1))
+    np.testing.assert_array_equal(nn.to_numpy(nn.Flatten()(np.ones((3, 5)))), np.ones((3, 5)))
+
+
+def test_elementwise_layers_take_arrays_of_any_rank_with_the_batch_first():
+    X = np.random.default_rng(3).normal(size=(4, 2, 3, 3))
+    out = nn.ReLU()(X)
+    np.testing.assert_array_equal(nn.to_image_numpy(out), np.maximum(X, 0.0))
