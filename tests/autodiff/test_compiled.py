@@ -203,6 +203,52 @@ def test_batch_norm_in_evaluation_mode_replays_eager():
     assert_replays_eager(build, hinge, moons_batches())
 
 
+@pytest.mark.parametrize("two_d", [False, True])
+def test_batch_norm_in_training_mode_replays_eager_and_updates_running_stats(two_d):
+    def build():
+        if two_d:
+            return nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2, momentum=0.3),
+                                 nn.ReLU(), nn.Flatten(), nn.Linear(2 * 2 * 2, 3))
+        return nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1))
+
+    if two_d:
+        def loss_of(model):
+            return lambda X, T: nn.mse_loss(model(nn.to_image_values(X)), T)
+        batches = image_batches()
+    else:
+        loss_of, batches = hinge, moons_batches()
+    eager, compiled, _ = assert_replays_eager(build, loss_of, batches)
+    layer = 1
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        np.testing.assert_allclose(getattr(compiled[layer], name), getattr(eager[layer], name),
+                                   rtol=0, atol=TOLERANCE, err_msg=name)
+    assert int(compiled[layer].num_batches_tracked) == len(batches)
+
+
+def test_dropout_masks_are_drawn_anew_from_the_module_generator():
+    def build():
+        return nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(0.4, generator=7),
+                             nn.Linear(8, 1))
+    eager, compiled, step = assert_replays_eager(build, hinge, moons_batches(count=4))
+    draws = [m.generator.random() for m in (eager[2], compiled[2])]
+    assert draws[0] == draws[1]             # both generators advanced by the same masks
+
+
+def test_class_targets_absent_from_the_traced_batch_still_count():
+    def build():
+        return nn.Linear(2, 3)
+
+    def loss_of(model):
+        return lambda X, y: nn.nll_loss(nn.log_softmax(model(nn.to_values(X))), y) \
+            if hasattr(nn, "log_softmax") else nn.nll_loss(ad.log_softmax(
+                model(nn.to_values(X))), y)
+    generator = np.random.default_rng(3)
+    X = generator.normal(size=(8, 2))
+    only_two = (X, np.array([0, 1, 0, 1, 1, 0, 0, 1]))        # class 2 absent when traced
+    all_three = (X, np.array([2, 1, 0, 2, 1, 0, 2, 2]))
+    assert_replays_eager(build, loss_of, [only_two, all_three, only_two])
+
+
 # --- tapes: per batch size, parameters always current ------------------------------------
 
 def test_each_batch_size_gets_its_own_tape():
