@@ -66,7 +66,7 @@ def too_large_message(scene, count, max_nodes):
             "(draw(an intermediate Value)), or pass max_nodes=None to draw it anyway.")
 
 
-def boxes_and_arrows(scene, groups, show, grads, precision):
+def boxes_and_arrows(scene, groups, show, grads, precision, edges="numbers"):
     """The boxes and arrows of a picture of the final state, with the nodes in ``groups``
     folded into one box per scope (edges inside a box are left out, edges into a box
     merged, edges out of a box keep their derivatives)."""
@@ -89,7 +89,7 @@ def boxes_and_arrows(scene, groups, show, grads, precision):
         if head:
             into_groups[tail_id, group_ids[head]] += 1
             continue
-        arrow = edge_arrow(scene, edge, edge_label(scene, edge, show, grads, precision))
+        arrow = edge_arrow(scene, edge, edge_label(scene, edge, show, grads, precision, edges))
         arrow.tail = tail_id
         arrows.append(arrow)
     for (tail_id, head_id), count in into_groups.items():
@@ -100,7 +100,7 @@ def boxes_and_arrows(scene, groups, show, grads, precision):
 
 def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters=True,
          collapse=None, max_nodes=300, title=None, legend=True, rankdir="LR",
-         renderer=None, example=0, stop_at=()):
+         renderer=None, example=0, stop_at=(), edges="numbers"):
     """Picture of the graph that produced ``subject`` (a Value, a list of Values, or an
     ``autodiff.Graph``): returns a ``Drawing`` (``.source`` DOT, ``.render(path)``,
     inline SVG in Jupyter).
@@ -121,11 +121,14 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     ``example``: for a batched graph, the example whose numbers are shown (0: the first;
     the title says "example 1 of 64"); an edge into a scalar (a weight) shows the sum
     over the batch that backward adds. A batch of one is drawn as plain numbers.
+    ``edges``: "numbers" (default), "symbols" (the local derivative as a formula in the
+    operands' names, from the primitive's rule, and its value: ``de/dc = d = 3``) or
+    "both" (``de/dc = d = 3;  3 × 1 = 3``).
     ``stop_at``: Values drawn as inputs, what they were computed from left out (one
     module's own graph: its outputs, stopping at what it takes in).
     """
     scene = Scene(subject, params, "draw", example, stop_at)
-    check_options("draw", show, precision)
+    check_options("draw", show, precision, edges)
     if grads is None:
         grads = any(has_grad(output) for output in scene.outputs)
     groups = collapse_groups(scene, collapse)
@@ -133,7 +136,7 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     if max_nodes is not None and count > max_nodes:
         raise GraphTooLargeError(too_large_message(scene, count, max_nodes))
     with no_grad():     # a grad from create_graph is a Value: contributions stay off the graph
-        boxes, arrows = boxes_and_arrows(scene, groups, show, grads, precision)
+        boxes, arrows = boxes_and_arrows(scene, groups, show, grads, precision, edges)
     kinds = {scene.kinds[node] for node in scene.nodes if node not in groups}
     kinds |= {"collapsed"} if groups else set()
     caption = caption_label(title or "", [scene.example_text()] if scene.batched else [],

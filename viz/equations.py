@@ -62,3 +62,34 @@ def edge_contribution(edge):
     if type(edge.parent.data) is float and isinstance(data, np.ndarray):
         return float(np.sum(data))
     return contribution
+
+
+EDGE_MODES = ("numbers", "symbols", "both")
+
+
+def derivative_formula(scene, child, index):
+    """d(child)/d(operand ``index``) as a formula in the operands' names, from the
+    primitive's own rule (``Primitive.local_grad_text``): for e = c * d, ``d`` for c;
+    None when the primitive has no text for it."""
+    text_of = getattr(child.primitive, "local_grad_text", None)
+    if text_of is None:
+        return None
+    texts = text_of([scene.names[parent] for parent in child.parents], scene.names[child])
+    return texts[index] if index < len(texts) else None
+
+
+def edge_text(scene, child, parent, index, local, product, precision, mode="numbers"):
+    """The words on an edge: ``product`` (the chain-rule product, or the local
+    derivative alone before backward) with ``mode="numbers"``; the local derivative as a
+    formula and its value, ``de/dc = d = 3``, with "symbols"; both, ``de/dc = d = 3;
+    3 × 1 = 3``, with "both". A formula that is the number itself (``dc/da = 1``) is
+    not repeated."""
+    if mode == "numbers":
+        return product
+    formula = derivative_formula(scene, child, index)
+    value = number_text(scene, local, precision)
+    symbols = f"d{scene.names[child]}/d{scene.names[parent]} = "
+    symbols += value if formula is None or formula == value else f"{formula} = {value}"
+    if mode == "symbols" or product == value:
+        return symbols
+    return f"{symbols};  {product}"

@@ -6,17 +6,20 @@ import numpy as np
 
 from .dot import (EDGE_STYLES, GRAD_COLOR, HIGHLIGHTS, KIND_COLORS, NODE_STYLES, DotEdge,
                   DotNode, node_label)
-from .equations import edge_contribution, number_text, product_text
+from .equations import EDGE_MODES, edge_contribution, edge_text, number_text, product_text
 from .scene import KINDS
 
 SHOW = ("both", "values", "derivatives")
 FOLDED = "folded scope"
 
 
-def check_options(function, show, precision):
-    """Raise ValueError naming ``function`` for an unknown ``show`` or a bad precision."""
+def check_options(function, show, precision, edges="numbers"):
+    """Raise ValueError naming ``function`` for an unknown ``show`` or ``edges``, or a
+    bad precision."""
     if show not in SHOW:
         raise ValueError(f"{function}: show must be one of {SHOW}, got {show!r}")
+    if edges not in EDGE_MODES:
+        raise ValueError(f"{function}: edges must be one of {EDGE_MODES}, got {edges!r}")
     if not isinstance(precision, numbers.Integral) or not 1 <= precision <= 17:
         raise ValueError(f"{function}: precision must be an integer from 1 to 17 "
                          f"(significant digits), got {precision!r}")
@@ -97,14 +100,18 @@ def legend_text(scene, show, grads, kinds=None, seed=None):
     return lines
 
 
-def edge_label(scene, edge, show, grads, precision):
+def edge_label(scene, edge, show, grads, precision, edges="numbers"):
     """The number(s) on an edge: the local derivative, or after backward the product
     ``local × upstream = contribution`` (nothing when show="values"), for the example
-    shown. An edge into a leaf made with ``requires_grad=False`` carries no contribution
-    (backward skips it): it shows its local derivative only."""
+    shown; with ``edges`` "symbols" or "both", the local derivative as a formula too
+    (see ``equations.edge_text``). An edge into a leaf made with ``requires_grad=False``
+    carries no contribution (backward skips it): it shows its local derivative only."""
     if show == "values":
         return ""
     if grads and edge.parent.requires_grad:
-        return product_text(scene, edge.local_grad, edge.child.grad, edge_contribution(edge),
-                            edge.parent, precision)
-    return number_text(scene, edge.local_grad, precision)
+        product = product_text(scene, edge.local_grad, edge.child.grad,
+                               edge_contribution(edge), edge.parent, precision)
+    else:
+        product = number_text(scene, edge.local_grad, precision)
+    return edge_text(scene, edge.child, edge.parent, edge.index, edge.local_grad, product,
+                     precision, edges)

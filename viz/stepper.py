@@ -11,7 +11,7 @@ from autodiff.step_text import format_step
 from .dot import build_digraph, caption_label
 from .draw import GraphTooLargeError
 from .drawing import Drawing
-from .equations import plain, number_text, product_text, sum_text
+from .equations import edge_text, number_text, plain, product_text, sum_text
 from .pieces import check_options, edge_arrow, legend_text, node_box
 from .scene import Scene
 
@@ -63,14 +63,16 @@ class BackpropStepper:
     was once the steps are recorded. ``fresh=True`` (the default) shows this backward
     alone, from zero leaf grads, as on a first call; ``fresh=False`` shows it adding
     onto the leaves' present grads, as ``backward`` would. ``example``: for a batched
-    graph, the example whose numbers are shown (see ``viz.draw``).
+    graph, the example whose numbers are shown; ``edges``: "numbers", "symbols" or
+    "both", the words on the edges (see ``viz.draw``).
     """
 
     def __init__(self, subject, *, grad=None, params=None, precision=4, clusters=True,
                  max_nodes=300, title=None, rankdir="LR", renderer=None, fresh=True,
-                 example=0):
+                 example=0, edges="numbers"):
         self.scene = Scene(subject, params, "steps", example)
-        check_options("steps", "both", precision)
+        check_options("steps", "both", precision, edges)
+        self.edges = edges
         if len(self.scene.outputs) != 1:
             raise ValueError(f"steps: backward runs from one output, got "
                              f"{len(self.scene.outputs)}; pass one of them")
@@ -190,16 +192,18 @@ class BackpropStepper:
         """``(style, label)`` of an edge after step ``number``: pushed already (done),
         now (active), or later (pending, showing only its local derivative)."""
         pushed_at = self.step_of.get(edge.child)
-        if pushed_at is None or pushed_at > number:
-            return "pending", self._number(edge.local_grad)
-        style = "active" if pushed_at == number else "done"
-        if not edge.parent.requires_grad:            # backward skips it: no contribution
-            return style, self._number(edge.local_grad)
-        recorded = next(step_edge for step_edge in self.records[pushed_at - 1].edges
-                        if step_edge.index == edge.index)
-        label = product_text(self.scene, recorded.local_grad, recorded.upstream,
-                             recorded.contribution, recorded.parent, self.precision)
-        return style, label
+        style = "pending" if pushed_at is None or pushed_at > number else (
+            "active" if pushed_at == number else "done")
+        recorded = None if style == "pending" else next(
+            (step_edge for step_edge in self.records[pushed_at - 1].edges
+             if step_edge.index == edge.index), None)    # None: backward skips the edge
+        if recorded is None:
+            label = self._number(edge.local_grad)
+        else:
+            label = product_text(self.scene, recorded.local_grad, recorded.upstream,
+                                 recorded.contribution, recorded.parent, self.precision)
+        return style, edge_text(self.scene, edge.child, edge.parent, edge.index,
+                                edge.local_grad, label, self.precision, self.edges)
 
     def caption_at(self, number):
         """The line under the title of step ``number``'s picture."""

@@ -163,3 +163,66 @@ def test_unbatched_equations_use_the_chosen_precision():
     for precision in (2, 6):
         for _, _, label in named_edges(viz.draw(y, precision=precision).source):
             check_product(label, precision)
+
+
+SYMBOLS = re.compile(rf"^d(\w+)/d(\w+) = (?:([^;]+?) = )?({NUMBER})(?:;  (.+))?$")
+
+
+def _evaluate(formula, values):
+    """A derivative formula of the rules table (names, exp, tanh², products ·) at the
+    operands' data."""
+    expression = re.sub(r"(\w+)²\(([^)]*)\)", r"\1(\2)**2", formula)
+    expression = expression.replace("·", "*").replace("σ", "sigmoid")
+    namespace = {"exp": np.exp, "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                 **values}
+    return float(eval(expression, {"__builtins__": {}}, namespace))
+
+
+@pytest.mark.parametrize("function, inputs", [
+    (lambda a, b: (a + b) * (b + 1.0), {"a": 2.0, "b": 1.0}),
+    (lambda x: x * ad.exp(x * x), {"x": 0.5}),
+    (lambda a, b: ad.tanh(a * b) - ad.sigmoid(a) / b, {"a": 0.3, "b": -1.2}),
+])
+def test_symbols_on_edges_are_the_rule_in_the_operands_names_then_its_numbers(function,
+                                                                               inputs):
+    def named(**leaves):
+        out = function(**leaves)
+        for index, node in enumerate(ad.topological_order(out)):
+            if node.parents and not node.label:
+                node.label = f"n{index}"
+        return out
+    graph = ad.trace(named, **inputs).backward()
+    values = {node.label: node.data for node in graph.nodes if node.label}
+    both = named_edges(viz.draw(graph, edges="both").source)
+    symbols = named_edges(viz.draw(graph, edges="symbols").source)
+    numbers = named_edges(viz.draw(graph).source)
+    assert len(both) == len(symbols) == len(numbers) == len(graph.edges)
+    formulas = 0
+    for (parent, child, label), (_, _, symbol_label), (_, _, number_label) in zip(
+            both, symbols, numbers):
+        match = SYMBOLS.match(label)
+        assert match, label
+        assert match.group(1, 2) == (child, parent)
+        if match.group(5) is None:                  # no contribution (a constant): local only
+            assert match.group(4) == number_label
+        else:
+            check_product(match.group(5), 4)
+            assert match.group(5) == number_label                # numbers as without symbols
+            assert float(match.group(4)) == float(PRODUCT.match(number_label).group(1))
+        assert symbol_label == label.split(";  ")[0]
+        if match.group(3):
+            formulas += 1
+            assert _close(match.group(4), _evaluate(match.group(3), values), 4), label
+    assert formulas >= 2
+
+
+def test_the_steps_and_the_player_carry_the_symbols_too():
+    stepper = viz.steps(traced_e(), edges="both")
+    labels = [edge["label"] for edge in parse_dot(stepper[0].source)[1]]
+    assert "de/dc = d = 2;  2 × 1 = 2" in labels and "dc/da = 1" in labels   # pending: no product
+    page = stepper.animate(interval=0.5).html()
+    assert "de/dd = c = 3;  3 × 1 = 3" in page
+    with pytest.raises(ValueError, match="steps: edges must be one of .* got 'formulas'"):
+        viz.steps(traced_e(), edges="formulas")
+    with pytest.raises(ValueError, match="draw: edges must be one of"):
+        viz.draw(traced_e(), edges=True)
