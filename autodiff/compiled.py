@@ -239,7 +239,7 @@ class CompiledStep:
         lengths = {len(v.data) for v in graph.values if type(v.data) is not float}
         if len(lengths) > 1:
             raise ValueError(f"compile: the step mixes batches of lengths {sorted(lengths)}")
-        tape = Tape(graph, len(self.params), recorder, lengths.pop() if lengths else None)
+        tape = Tape(graph, loss, len(self.params), recorder, lengths.pop() if lengths else None)
         tape.load(graph, loss)
         tape.forward(observe=False)
         self.tapes[key] = tape

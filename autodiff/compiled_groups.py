@@ -11,9 +11,15 @@ contribution = local * upstream along each operand position (summed over the bat
 for a scalar operand of a batched node), scattered into the operands' grads
 (``np.bincount`` / ``np.add.reduceat`` when a target repeats, never ``np.add.at``).
 """
+import operator
+
 import numpy as np
 
 SCALAR, BATCH = 0, 1
+
+# the table's array forwards that are Python operators, as the numpy ufuncs they call
+UFUNCS = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
+          operator.truediv: np.true_divide, operator.neg: np.negative}
 
 
 def index_of(indices):
@@ -32,6 +38,9 @@ class Scatter:
         targets = np.asarray(targets, dtype=np.intp).ravel()
         self.index = index_of(targets)
         self.repeated = type(self.index) is not slice and len(np.unique(targets)) < len(targets)
+        self.single = self.repeated and bool(np.all(targets == targets[0]))
+        if self.single:                    # one target (a shared operand): a sum over axis 0
+            self.index, self.repeated = slice(int(targets[0]), int(targets[0]) + 1), False
         if self.repeated:
             self.unique, inverse = np.unique(targets, return_inverse=True)
             self.inverse = inverse.ravel()
@@ -45,9 +54,19 @@ class Scatter:
         self.view = grads[self.index] if type(self.index) is slice else None
         return self
 
+    def add_scaled(self, scale, contribution):
+        """add(scale * contribution) for a number ``scale``: for a single target the
+        rows are summed first, then scaled."""
+        if self.single:
+            self.view += scale * contribution.sum(axis=0)
+        else:
+            self.add(contribution if scale == 1.0 else scale * contribution)
+
     def add(self, contribution):
         view = self.view
-        if view is not None:
+        if self.single:
+            view += np.broadcast_to(contribution, (self.count,) + view.shape[1:]).sum(axis=0)
+        elif view is not None:
             view += contribution
         elif not self.repeated:
             self.grads[self.index] += contribution
@@ -114,12 +133,18 @@ class Elementwise(Group):
         self.targets = [Scatter(s) if need else None for s, need in zip(slots, needs)]
         self.scatters = [(t, kind) for t, kind in zip(self.targets, kinds) if t is not None]
         self.relu = primitive.name == "relu"
+        forward = UFUNCS.get(self.forward_rule, self.forward_rule)
+        self.ufunc = forward if isinstance(forward, np.ufunc) and forward.nout == 1 and \
+            forward.nin == len(kinds) else None
 
     def forward(self):
         operands = [reader.read() for reader in self.readers]
         if self.check is not None:
             self.check(*operands)
-        self.out_view[...] = self.forward_rule(*operands)
+        if self.ufunc is not None:         # written straight into the buffer
+            self.ufunc(*operands, out=self.out_view)
+        else:
+            self.out_view[...] = self.forward_rule(*operands)
         self.operands = operands
 
     def backward(self):
@@ -133,8 +158,10 @@ class Elementwise(Group):
         for target, local, widen in zip(self.targets, locals_, self.widen):
             if target is None:
                 continue
-            contribution = upstream if (type(local) is float and local == 1.0) \
-                else local * upstream
+            if type(local) is float:
+                target.add_scaled(local, upstream.sum(axis=1) if widen else upstream)
+                continue
+            contribution = local * upstream
             if widen:
                 contribution = contribution.sum(axis=1)
             target.add(contribution)

@@ -35,6 +35,8 @@ def _key(graph, i):
         return ("sum", kinds.count(BATCH), kinds.count(SCALAR), kind[i])
     if name in ("batch_sum", "batch_mean"):
         return (name, kinds)
+    if kind[i] == SCALAR and BATCH in kinds:      # another batch -> number (index): node by node
+        return ("nodes", primitive, kinds)
     return ("elementwise", primitive, kinds)
 
 
@@ -49,7 +51,7 @@ def _distinct_rows(matrix):
 class Tape:
     """Layout, groups and replay of one traced step."""
 
-    def __init__(self, graph, parameter_count, recorder, batch_size):
+    def __init__(self, graph, loss, parameter_count, recorder, batch_size):
         self.batch_size = batch_size or 1
         values, kind, alive = graph.values, graph.kind, graph.alive
         count = len(values)
@@ -66,11 +68,18 @@ class Tape:
             else:
                 slot[i] = sizes[kind[i]]
                 sizes[kind[i]] += 1
-        stop = {"stop_gradient"}
         for i in range(count):
             if graph.primitive[i] is not None and alive[i]:
-                needs[i] = graph.primitive[i].name not in stop and any(
-                    needs[j] for j in graph.operands[i])
+                needs[i] = any(needs[j] for j in graph.operands[i])
+        receives = [False] * count          # a gradient reaches it (not behind stop_gradient)
+        receives[graph.number[id(loss)]] = True
+        for i in range(count - 1, -1, -1):
+            primitive = graph.primitive[i]
+            if receives[i] and primitive is not None and alive[i] and \
+                    getattr(primitive, "passes_gradient", True):
+                for j in graph.operands[i]:
+                    receives[j] = True
+        needs = [n and r for n, r in zip(needs, receives)]
         level = _levels(graph)
         buckets = {}
         for i in range(count):
@@ -160,7 +169,7 @@ class Tape:
                               [[kind[j] for j in operands[i]] for i in ordered],
                               [[slot[j] for j in operands[i]] for i in ordered],
                               [[needs[j] for j in operands[i]] for i in ordered],
-                              sequence=True)
+                              sequence=primitive.name in ("sum", "affine"))
         return Elementwise(primitive, out_kind, out_slots, kinds, columns,
                            [need(ordered, p) for p in range(arity)])
 
