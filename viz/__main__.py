@@ -56,7 +56,7 @@ def notes_examples():
 def write_pictures(stem, title, graph, out, renderer=None, stepper=None):
     """Draw ``graph`` (after backward) to ``out/<stem>.svg`` and ``.png``, and given its
     ``stepper``, the step-through player to ``out/<stem>_steps.html``; returns the paths."""
-    drawing = draw(graph, title=title, renderer=renderer)
+    drawing = draw(graph, title=title, renderer=renderer, edges="both")
     paths = [drawing.render(out / f"{stem}.svg"),
              drawing.render(out / f"{stem}.png", dpi=PNG_DPI)]
     if stepper is not None:
@@ -70,7 +70,7 @@ def demo(out_dir=DEFAULT_OUT, renderer=None, files=True, out=print):
     written = []
     for stem, (title, graph) in notes_examples().items():
         out(f"== {title}")
-        stepper = steps(graph, title=title, renderer=renderer)
+        stepper = steps(graph, title=title, renderer=renderer, edges="both")
         out(str(stepper))
         out("")
         graph.backward()            # stepping left the grads alone: the drawing shows these

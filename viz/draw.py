@@ -140,7 +140,7 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     kinds = {scene.kinds[node] for node in scene.nodes if node not in groups}
     kinds |= {"collapsed"} if groups else set()
     caption = caption_label(title or "", [scene.example_text()] if scene.batched else [],
-                            legend_text(scene, show, grads, kinds) if legend else ())
+                            legend_text(scene, show, grads, kinds, edges=edges) if legend else ())
     summary = f"{count} nodes, {len(arrows)} edges"
     return Drawing(build_digraph(boxes, arrows, caption, rankdir, clusters,
                                  scene.cluster_titles), renderer, summary)

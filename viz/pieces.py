@@ -74,7 +74,7 @@ def edge_arrow(scene, edge, label, style="normal"):
     return DotEdge(scene.ids[edge.parent], scene.ids[edge.child], label, attrs)
 
 
-def legend_text(scene, show, grads, kinds=None, seed=None):
+def legend_text(scene, show, grads, kinds=None, seed=None, edges="numbers"):
     """Lines explaining the colours and the numbers of a picture of ``scene``; ``kinds``:
     the kinds of box drawn (default: those of every node); ``seed``: the grad backward
     started from (default: the output's grad now)."""
@@ -97,6 +97,10 @@ def legend_text(scene, show, grads, kinds=None, seed=None):
     if show != "values":
         lines.append("edge: local d(child)/d(parent) × upstream child.grad = contribution "
                      "to parent.grad" if grads else "edge: local derivative d(child)/d(parent)")
+        if edges != "numbers":
+            lines[-1] = ("edge: d(child)/d(parent) = its rule in the operands' names = local"
+                         + (";  local × upstream child.grad = contribution to parent.grad"
+                            if grads and edges == "both" else ""))
     return lines
 
 

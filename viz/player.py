@@ -166,7 +166,7 @@ class Player:
             for edge in scene.edges]
         caption = caption_label(stepper.title or "", [scene.example_text()]
                                 if scene.batched else [],
-                                legend_text(scene, "both", True, seed=stepper.seed()))
+                                legend_text(scene, "both", True, seed=stepper.seed(), edges=stepper.edges))
         return build_digraph(boxes, arrows, caption, stepper.rankdir, stepper.clusters,
                              scene.cluster_titles)
 

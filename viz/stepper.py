@@ -245,7 +245,7 @@ class BackpropStepper:
         arrows = [edge_arrow(scene, edge, *reversed(self.edge_state(edge, number)))
                   for edge in scene.edges]
         label = caption_label(self.title or "", self.caption_lines(number),
-                              legend_text(scene, "both", True, seed=self.seed()))
+                              legend_text(scene, "both", True, seed=self.seed(), edges=self.edges))
         digraph = build_digraph(boxes, arrows, label, self.rankdir, self.clusters,
                                 scene.cluster_titles)
         return Frame(digraph, self.renderer, number, len(self),
