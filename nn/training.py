@@ -1,10 +1,12 @@
 """Running a model: a small training loop (fit: mini-batch gradient descent with a
 progress bar and an early-stopping hook), evaluate, predict, accuracy, and checking a
 module's gradients against central differences (gradcheck_module)."""
+import importlib.util
+
 import numpy as np
-from tqdm.auto import tqdm
 
 from autodiff import Value, gradcheck, no_grad
+from autodiff import compile as compile_step
 from autodiff import sum as sum_values
 from autodiff.checks import check_flag, check_number
 
@@ -13,11 +15,30 @@ from .init import as_generator, renamed_seed
 from .values import flatten_values, format_number, to_numpy, to_values, unflatten_like
 
 
+def progress_bar(epochs):
+    """A tqdm bar of ``epochs`` ticks: a widget in a notebook when ipywidgets is
+    installed (``tqdm.auto``), else tqdm's text bar, which notebooks and terminals
+    both show."""
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
+    return tqdm(total=epochs, desc="fit", unit="epoch")
+
+
 def _scalar_loss(loss):
     if type(getattr(loss, "data", None)) is not float:
         raise ValueError("loss_fn must return one scalar Value (reduce the batch, e.g. "
                          f"reduction='mean'), got {loss!r}")
     return loss
+
+
+def _compiled_step(model, loss_fn):
+    """loss_fn(model(inputs), targets) compiled: a step taking the batch as arrays."""
+    def batch_loss(inputs, targets):
+        return _scalar_loss(loss_fn(model(to_values(inputs)),
+                                    list(targets.T) if targets.ndim == 2 else targets))
+    return compile_step(batch_loss, model)
 
 
 def _stopping_hook(early_stopping):
@@ -34,7 +55,7 @@ def _stopping_hook(early_stopping):
 
 def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
         generator=None, validation_data=None, early_stopping=None, progress=True,
-        val_loss_fn=None, *, seed=None):
+        val_loss_fn=None, compile=False, *, seed=None):  # noqa: A002 (as torch.compile)
     """Train ``model`` by mini-batch gradient descent and return the history
     ``{"loss": [...], "val_loss": [...]}`` (one entry per epoch run).
 
@@ -50,7 +71,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     ``step(val_loss) -> bool`` instead (``optim.EarlyStopping``) is called that way.
     ``progress``: a tqdm bar, one tick per epoch with the losses (a widget in a notebook,
     a line in a terminal), unless False. ``seed`` is the deprecated name of
-    ``generator``.
+    ``generator``. ``compile=True``: each step is ``autodiff.compile``'s replay of the
+    first one traced (one tape per batch size; same losses and gradients, several
+    times faster); the parameters are plain Values again when fit returns.
     """
     for method in ("zero_grad", "step"):
         if not callable(getattr(optimizer, method, None)):
@@ -59,19 +82,24 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     should_stop = _stopping_hook(early_stopping)
     generator = as_generator(renamed_seed("fit", generator, seed), "fit")
     history = {"loss": [], "val_loss": []}
-    show = check_flag("fit", "progress", progress)
-    bar = tqdm(total=epochs, desc="fit", unit="epoch") if show else None
+    bar = progress_bar(epochs) if check_flag("fit", "progress", progress) else None
+    step = _compiled_step(model, loss_fn) if check_flag("fit", "compile", compile) else None
     try:
         for epoch in range(epochs):
             model.train()
             total, count = 0.0, 0
             for inputs, targets in batches(X, y, batch_size, shuffle, generator):
                 optimizer.zero_grad()
-                loss = _scalar_loss(loss_fn(model(inputs), targets))
-                loss.backward()
+                if step is None:
+                    loss = _scalar_loss(loss_fn(model(inputs), targets))
+                    loss.backward()
+                    value = loss.data
+                else:
+                    value = step(to_numpy(inputs), np.column_stack(targets)
+                                 if isinstance(targets, list) else targets)
                 optimizer.step()
                 size = len(inputs[0].data)
-                total, count = total + loss.data * size, count + size
+                total, count = total + value * size, count + size
             history["loss"].append(total / count)
             logs = {"loss": history["loss"][-1]}
             if validation_data is not None:
@@ -87,6 +115,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     finally:
         if bar is not None:
             bar.close()
+        if step is not None:
+            step.release()
         model.train()
     return history
 

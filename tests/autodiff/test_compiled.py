@@ -22,6 +22,10 @@ def flat_grads(model):
     return np.array([p.grad for p in model.parameters()])
 
 
+def flat_params(model):
+    return np.array([p.data for p in model.parameters()])
+
+
 def assert_replays_eager(build, loss_of, batches, lr=0.05):
     """For each batch: eager loss.backward() and the compiled step give the same loss
     and grads; both models then take the same SGD step (through p.data)."""
@@ -406,3 +410,22 @@ def test_bad_parameters_are_refused_by_name():
         ad.compile(lambda: None, [ad.Value(1.0) * 2.0])
     with pytest.raises(TypeError, match="compile: parameter 0 must be a Value, got float"):
         ad.compile(lambda: None, [1.0])
+
+
+def test_fit_with_compile_trains_as_eager_fit():
+    import optim
+    generator = np.random.default_rng(4)
+    X, y = generator.normal(size=(20, 2)), generator.integers(0, 3, 20)
+
+    def build():
+        return nn.Sequential(nn.Linear(2, 5), nn.Tanh(), nn.Dropout(0.2, generator=1),
+                             nn.Linear(5, 3))
+    eager, compiled = twins(build)
+    histories = [nn.fit(model, nn.cross_entropy, optim.SGD(model.parameters(), lr=0.1), X, y,
+                        epochs=3, batch_size=8, generator=0, progress=False, compile=flag)
+                 for model, flag in ((eager, False), (compiled, True))]
+    np.testing.assert_allclose(histories[1]["loss"], histories[0]["loss"], rtol=0,
+                               atol=TOLERANCE)
+    assert all(type(p) is ad.Value for p in compiled.parameters())    # released
+    np.testing.assert_allclose(flat_params(compiled), flat_params(eager), rtol=0,
+                               atol=TOLERANCE)
