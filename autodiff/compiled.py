@@ -240,7 +240,7 @@ class CompiledStep:
         if len(lengths) > 1:
             raise ValueError(f"compile: the step mixes batches of lengths {sorted(lengths)}")
         tape = Tape(graph, loss, len(self.params), recorder, lengths.pop() if lengths else None)
-        tape.load(graph, loss)
+        tape.load(graph, loss, self.store.data)
         tape.forward(observe=False)
         self.tapes[key] = tape
         tape.backward(self.store.grad)

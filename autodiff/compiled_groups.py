@@ -37,7 +37,8 @@ class Scatter:
     def __init__(self, targets):
         targets = np.asarray(targets, dtype=np.intp).ravel()
         self.index = index_of(targets)
-        self.repeated = type(self.index) is not slice and len(np.unique(targets)) < len(targets)
+        self.repeated = type(self.index) is not slice and \
+            len(set(targets.tolist())) < len(targets)
         self.single = self.repeated and bool(np.all(targets == targets[0]))
         if self.single:                    # one target (a shared operand): a sum over axis 0
             self.index, self.repeated = slice(int(targets[0]), int(targets[0]) + 1), False

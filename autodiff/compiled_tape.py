@@ -199,12 +199,13 @@ class Tape:
                                           for v in values])
                               for function, values in recorder.observers]
 
-    def load(self, graph, loss):
+    def load(self, graph, loss, parameters):
         """Fill the buffers with the traced run's own values (the first call's forward)."""
         S, V = self.S, self.V
+        S[:self.parameter_count] = parameters
         for i, value in enumerate(graph.values):
             s = self.slot[i]
-            if s < 0:
+            if s < 0 or (graph.leaf[i] is not None and graph.leaf[i][0] == "param"):
                 continue
             if graph.kind[i] == SCALAR:
                 S[s] = value.data
