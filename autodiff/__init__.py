@@ -13,7 +13,8 @@ from ._table import PRIMITIVES, Primitive, PrimitiveFamily
 from ._operations import (abs, add, affine, batch_mean, batch_sum, div, exp, leaky_relu, log,
                           max, maximum, min, minimum, mul, neg, pow, relu, sigmoid, softplus,
                           sqrt, stop_gradient, sub, sum, tanh)
-from ._backward import backward, gradients, push, topological_order, zero_grad
+from ._backward import (backward, computation_order, gradients, push, topological_order,
+                        zero_grad)
 from ._composites import dot, log_softmax, logsumexp, mean, softmax
 from ._functional import grad, hessian, jacobian, value_and_grad
 from ._gradcheck import GradcheckResult, gradcheck
@@ -30,7 +31,7 @@ __all__ = [
     "softplus", "relu", "leaky_relu", "abs", "maximum", "minimum", "max", "min", "sum",
     "affine", "batch_sum", "batch_mean", "stop_gradient",
     "softmax", "log_softmax", "logsumexp", "mean", "dot",
-    "backward", "push", "gradients", "topological_order", "zero_grad", "backward_steps",
+    "backward", "push", "gradients", "topological_order", "computation_order", "zero_grad", "backward_steps",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks",

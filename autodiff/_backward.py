@@ -14,7 +14,9 @@ from ._value import CONSTANT, Value
 
 
 def topological_order(*roots):
-    """Every Value the roots depend on, each after all of its parents.
+    """Every Value the roots depend on, each after all of its parents, in the order
+    backward pushes them (reversed). ``computation_order`` lists them as a program
+    computed them, operands left to right.
 
     Iterative depth-first search (no recursion limit): a node is appended once all the
     nodes it was computed from have been.
@@ -33,6 +35,26 @@ def topological_order(*roots):
                 stack.extend(node.parents)
             else:
                 order.append(node)
+    return order
+
+
+def computation_order(outputs, stop_at=()):
+    """Every Value the outputs depend on, in the order a program computing them left to
+    right would have made them: depth first, operands in order, each node after its
+    operands (``c = a + b`` before ``d = b + 1`` in ``e = c * d``). Nodes in
+    ``stop_at`` count as leaves: what they were computed from is left out."""
+    order, done, stop = [], set(), set(stop_at)
+    stack = [(output, False) for output in reversed(outputs)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in done:
+            continue
+        if expanded or not node.parents or node in stop:
+            done.add(node)
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((parent, False) for parent in reversed(node.parents) if parent not in done)
     return order
 
 

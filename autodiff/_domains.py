@@ -85,3 +85,45 @@ def power(x, y):
 
 def is_finite(x):
     return math.isfinite(x) if type(x) is float else bool(np.isfinite(x).all())
+
+
+def within_one(op, closed):
+    """The check for arcsin/arccos (|x| <= 1; the derivative is infinite at +-1, so
+    |x| < 1 while recording) and arctanh (|x| < 1)."""
+    def check(x):
+        inside = abs(x) < 1.0 if type(x) is float else np.abs(x) < 1.0
+        if closed and not state.context[0]:
+            inside = abs(x) <= 1.0 if type(x) is float else np.abs(x) <= 1.0
+        if not all_true(inside):
+            bound = "|x| <= 1 (|x| < 1 to differentiate: the derivative is infinite at +-1)" \
+                if closed else "|x| < 1"
+            fail(op, f"input must satisfy {bound}", x)
+    return check
+
+
+def check_arccosh(x):
+    if not all_true(x >= 1.0):
+        fail("arccosh", "input must be >= 1", x)
+    if state.context[0] and not all_true(x > 1.0):
+        fail("arccosh", "the derivative 1/sqrt(x^2 - 1) is infinite at x = 1", x)
+
+
+def above(op, bound):
+    """The check x > bound (log1p: x > -1)."""
+    def check(x):
+        if not all_true(x > bound):
+            fail(op, f"input must be > {bound:g}", x)
+    return check
+
+
+def check_remainder(x, y):
+    if not all_true(y != 0.0):
+        fail("remainder", "the divisor is 0", y)
+
+
+def not_both_zero(op):
+    """arctan2 and hypot: the derivative is undefined where both operands are 0."""
+    def check(x, y):
+        if state.context[0] and not all_true((x != 0.0) | (y != 0.0)):
+            fail(op, "the derivative is undefined where both inputs are 0", (x, y))
+    return check

@@ -112,3 +112,48 @@ def tie_shares(operands, out):
     if any(isinstance(x, Value) for x in (*operands, out)):
         return tuple(Value(s, requires_grad=False) for s in shares)
     return tuple(shares)
+
+
+def elementwise(float_function, array_function, method):
+    """One function on a float, an array, or a Value (then the Value's own method, so
+    the result is a node of the graph and can be differentiated again)."""
+    def apply(x):
+        if isinstance(x, Value):
+            return getattr(x, method)()
+        return float_function(x) if type(x) is float else array_function(x)
+    apply.__name__ = method
+    return apply
+
+
+sin_of = elementwise(math.sin, np.sin, "sin")
+cos_of = elementwise(math.cos, np.cos, "cos")
+sinh_of = elementwise(math.sinh, np.sinh, "sinh")
+cosh_of = elementwise(math.cosh, np.cosh, "cosh")
+sqrt_of = elementwise(math.sqrt, np.sqrt, "sqrt")
+exp_of = elementwise(math.exp, np.exp, "exp")
+erf_array = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def floor_of(x):
+    """floor(x): piecewise constant (the derivative of a % b by b), a constant leaf for a Value."""
+    if isinstance(x, Value):
+        return Value(floor_of(x.data), requires_grad=False)
+    return float(math.floor(x)) if type(x) is float else np.floor(x)
+
+
+def between(x, low, high):
+    """1 where low <= x <= high, else 0 (the derivative of clamp: 1 at the bounds, as torch)."""
+    if isinstance(x, Value):
+        return Value(between(x.data, low, high), requires_grad=False)
+    if type(x) is float:
+        return 1.0 if low <= x <= high else 0.0
+    return ((x >= low) & (x <= high)).astype(np.float64)
+
+
+def one_hot(x, index):
+    """d x[index] / d x: 1 at ``index``, 0 elsewhere (a constant leaf for a Value)."""
+    if isinstance(x, Value):
+        return Value(one_hot(x.data, index), requires_grad=False)
+    hot = np.zeros_like(x)
+    hot[index] = 1.0
+    return hot

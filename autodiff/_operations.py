@@ -4,7 +4,10 @@ and Value's operators (``+``, ``*``, ``**``, ...) are made here from the table.
 """
 import builtins
 import functools
+import math
 import numbers
+
+import numpy as np
 
 from . import _table as table
 from ._data import as_data, check_batch_lengths
@@ -186,9 +189,31 @@ stop_gradient = unary(table.STOP_GRADIENT)
 stop_gradient.__doc__ = """stop_gradient(x): the value of x as a constant of the graph:
 d/dx = 0, and backward goes no further (torch's ``detach``, recorded as a node so that a
 replay recomputes it from x)."""
+sin = unary(table.SIN)
+cos = unary(table.COS)
+tan = unary(table.TAN)
+arcsin = asin = unary(table.ARCSIN)
+arccos = acos = unary(table.ARCCOS)
+arctan = atan = unary(table.ARCTAN)
+sinh = unary(table.SINH)
+cosh = unary(table.COSH)
+arcsinh = asinh = unary(table.ARCSINH)
+arccosh = acosh = unary(table.ARCCOSH)
+arctanh = atanh = unary(table.ARCTANH)
+log2 = unary(table.LOG2)
+log10 = unary(table.LOG10)
+log1p = unary(table.LOG1P)
+expm1 = unary(table.EXPM1)
+erf = unary(table.ERF)
+sign = unary(table.SIGN)
+arctan2 = atan2 = binary(table.ARCTAN2)
+hypot = binary(table.HYPOT)
+remainder = binary(table.REMAINDER)
 _power_value = binary(table.POW)
 _power_constant = functools.lru_cache(maxsize=1024)(lambda p: unary(table.POW_CONSTANT(p)))
 _leaky_relu = functools.lru_cache(maxsize=1024)(lambda s: unary(table.LEAKY_RELU(s)))
+_clamp = functools.lru_cache(maxsize=1024)(lambda bounds: unary(table.CLAMP(bounds)))
+_select = functools.lru_cache(maxsize=4096)(lambda index: unary(table.INDEX(index)))
 
 
 def pow(base, exponent):  # noqa: A001
@@ -196,6 +221,8 @@ def pow(base, exponent):  # noqa: A001
     d/da = b a^(b-1), d/db = a^b ln a (then the base must be > 0)."""
     if isinstance(exponent, Value):
         return _power_value(base, exponent)
+    if isinstance(exponent, (np.ndarray, list, tuple)):     # one exponent per example
+        return _power_value(base, Value(as_data(exponent, "pow"), requires_grad=False))
     if not isinstance(exponent, numbers.Real) or isinstance(exponent, bool):
         raise TypeError(f"pow: exponent must be a number or a Value, got {exponent!r}")
     return _power_constant(float(exponent))(base)
@@ -206,6 +233,32 @@ def leaky_relu(x, negative_slope=0.01):
     if not isinstance(negative_slope, numbers.Real) or not 0.0 <= negative_slope < 1.0:
         raise ValueError(f"leaky_relu: negative_slope must be in [0, 1), got {negative_slope!r}")
     return _leaky_relu(float(negative_slope))(x)
+
+
+def clamp(x, min=None, max=None):  # noqa: A002 (torch's names)
+    """min(max(x, low), high); d/dx = 1 where low <= x <= high (1 at the bounds, as
+    torch.clamp), 0 outside. Either bound may be None."""
+    low = -math.inf if min is None else min
+    high = math.inf if max is None else max
+    for name, bound in (("min", low), ("max", high)):
+        if not isinstance(bound, numbers.Real) or isinstance(bound, bool) or bound != bound:
+            raise ValueError(f"clamp: {name} must be a number or None, got {bound!r}")
+    if low > high:
+        raise ValueError(f"clamp: min must be <= max, got min={low!r}, max={high!r}")
+    return _clamp((float(low), float(high)))(x)
+
+
+def _example(self, index):
+    """v[k]: example k of a batched Value, as a node whose gradient goes to that example
+    only (a one-hot local derivative)."""
+    if type(self.data) is float:
+        raise TypeError(f"index: only a batched Value can be indexed, got {self!r}")
+    if not isinstance(index, numbers.Integral) or isinstance(index, bool):
+        raise TypeError(f"index: an example is chosen by a whole number, got {index!r}")
+    size = len(self.data)
+    if not -size <= index < size:
+        raise IndexError(f"index: example {index} is out of range for a batch of {size}")
+    return _select(int(index) % size)(self)
 
 
 def _reflected(function):
@@ -231,3 +284,10 @@ Value.__pos__ = lambda self: self
 Value.exp, Value.log, Value.sqrt, Value.tanh = exp, log, sqrt, tanh
 Value.sigmoid, Value.relu, Value.leaky_relu, Value.softplus = sigmoid, relu, leaky_relu, softplus
 Value.detach = _detach
+Value.__mod__, Value.__rmod__ = remainder, _reflected(remainder)
+Value.__getitem__ = _example
+Value.__iter__ = None      # a Value is one quantity; v[k] picks an example, not an item
+for _function in (sin, cos, tan, arcsin, arccos, arctan, sinh, cosh, arcsinh, arccosh, arctanh,
+                  log2, log10, log1p, expm1, erf, sign, abs):
+    setattr(Value, _function.__name__, _function)
+Value.clamp = clamp

@@ -1,7 +1,6 @@
 """Backpropagation one node at a time: ``backward``'s own ``push``, reported."""
-import numpy as np
-
 from ._backward import push, start_backward
+from .step_text import format_step
 
 
 class EdgeStep:
@@ -24,33 +23,23 @@ class Step:
     """One step of backward: ``node`` pushes its gradient ``upstream`` (d root / d node,
     complete by now) along each of its edges."""
 
-    __slots__ = ("number", "node", "upstream", "edges")
+    __slots__ = ("number", "node", "upstream", "edges", "names")
 
-    def __init__(self, number, node, upstream, edges):
+    def __init__(self, number, node, upstream, edges, names=None):
         self.number = number
         self.node = node
         self.upstream = upstream
         self.edges = edges
+        self.names = names        # Value -> what to call it (``Graph.steps``: v1, v2, ...)
 
     def __str__(self):
-        lines = [f"step {self.number}: {self.node.name} (grad {_short(self.upstream)})"]
-        for edge in self.edges:
-            lines.append(
-                f"  -> {edge.parent.name}[{edge.index}]: {_short(edge.local_grad)} x "
-                f"{_short(edge.upstream)} = {_short(edge.contribution)};  grad "
-                f"{_short(edge.parent_grad_before)} + {_short(edge.contribution)} = "
-                f"{_short(edge.parent_grad_after)}")
-        return "\n".join(lines)
+        """``step 1: e = mul(c, d), grad 1`` then ``e -> c: local 2 × upstream 1 = 2;
+        c.grad 0 + 2 = 2`` per edge (``step_text.format_step``, as viz prints steps)."""
+        if self.names is None:
+            return format_step(self)
+        return format_step(self, name=lambda node: self.names.get(node) or node.name)
 
     __repr__ = __str__
-
-
-def _short(number):
-    if type(number) is float:
-        return f"{number:.6g}"
-    if isinstance(number, np.ndarray):
-        return f"[{', '.join(f'{x:.4g}' for x in number[:3])}{', ...' if number.size > 3 else ''}]"
-    return repr(number)
 
 
 def backward_steps(root, grad=None):

@@ -17,9 +17,12 @@ import numpy as np
 
 from . import _domains as domain
 from ._data import check_batch_lengths
-from ._elementwise import (constant_like, greater_indicator, log_of, sigmoid_array,
-                           sigmoid_float, sigmoid_of, sign, slope_step, softplus_array,
-                           softplus_float, step, tie_shares)
+from ._elementwise import (between, constant_like, cos_of, cosh_of, erf_array, exp_of,
+                           floor_of, greater_indicator, log_of, one_hot, sigmoid_array,
+                           sigmoid_float, sigmoid_of, sign, sin_of, sinh_of, slope_step,
+                           softplus_array, softplus_float, sqrt_of, step, tie_shares)
+
+LN2, LN10, TWO_OVER_SQRT_PI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(math.pi)
 
 
 class Primitive:
@@ -72,7 +75,7 @@ class PrimitiveFamily:
         self._make = functools.lru_cache(maxsize=1024)(make)
 
     def __call__(self, parameter):
-        return self._make(float(parameter))
+        return self._make(parameter)
 
     def __repr__(self):
         return f"PrimitiveFamily({self.name!r}: {self.formula})"
@@ -213,6 +216,71 @@ STOP_GRADIENT = Primitive("stop_gradient", float, np.copy, (0.0,),
                           formula="x, as a constant; d/dx = 0 (backward stops here)",
                           derivative_text=("0",), passes_gradient=False)
 
+# the functions of every textbook: trigonometric, hyperbolic, logarithms, erf, ...
+SIN = Primitive("sin", math.sin, np.sin, lambda x, out: (cos_of(x),),
+                formula="sin x; d/dx = cos x", derivative_text=("cos({0})",))
+COS = Primitive("cos", math.cos, np.cos, lambda x, out: (-sin_of(x),),
+                formula="cos x; d/dx = -sin x", derivative_text=("-sin({0})",))
+TAN = Primitive("tan", math.tan, np.tan, lambda x, out: (1.0 + out * out,),
+                formula="tan x; d/dx = 1 + tan^2 x", derivative_text=("1 + tan²({0})",))
+ARCSIN = Primitive("arcsin", math.asin, np.arcsin,
+                   lambda x, out: (1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arcsin", True),
+                   formula="arcsin x; d/dx = 1/sqrt(1 - x^2)",
+                   derivative_text=("1/sqrt(1 - {0}²)",))
+ARCCOS = Primitive("arccos", math.acos, np.arccos,
+                   lambda x, out: (-1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arccos", True),
+                   formula="arccos x; d/dx = -1/sqrt(1 - x^2)",
+                   derivative_text=("-1/sqrt(1 - {0}²)",))
+ARCTAN = Primitive("arctan", math.atan, np.arctan, lambda x, out: (1.0 / (1.0 + x * x),),
+                   formula="arctan x; d/dx = 1/(1 + x^2)", derivative_text=("1/(1 + {0}²)",))
+SINH = Primitive("sinh", math.sinh, np.sinh, lambda x, out: (cosh_of(x),),
+                 formula="sinh x; d/dx = cosh x", derivative_text=("cosh({0})",))
+COSH = Primitive("cosh", math.cosh, np.cosh, lambda x, out: (sinh_of(x),),
+                 formula="cosh x; d/dx = sinh x", derivative_text=("sinh({0})",))
+ARCSINH = Primitive("arcsinh", math.asinh, np.arcsinh,
+                    lambda x, out: (1.0 / sqrt_of(x * x + 1.0),),
+                    formula="arcsinh x; d/dx = 1/sqrt(x^2 + 1)",
+                    derivative_text=("1/sqrt({0}² + 1)",))
+ARCCOSH = Primitive("arccosh", math.acosh, np.arccosh,
+                    lambda x, out: (1.0 / sqrt_of(x * x - 1.0),), domain.check_arccosh,
+                    formula="arccosh x; d/dx = 1/sqrt(x^2 - 1)",
+                    derivative_text=("1/sqrt({0}² - 1)",))
+ARCTANH = Primitive("arctanh", math.atanh, np.arctanh, lambda x, out: (1.0 / (1.0 - x * x),),
+                    domain.within_one("arctanh", False),
+                    formula="arctanh x; d/dx = 1/(1 - x^2)", derivative_text=("1/(1 - {0}²)",))
+LOG2 = Primitive("log2", math.log2, np.log2, lambda x, out: (1.0 / (x * LN2),),
+                 domain.positive("log2"), formula="log2 x; d/dx = 1/(x ln 2)",
+                 derivative_text=("1/({0}·ln 2)",))
+LOG10 = Primitive("log10", math.log10, np.log10, lambda x, out: (1.0 / (x * LN10),),
+                  domain.positive("log10"), formula="log10 x; d/dx = 1/(x ln 10)",
+                  derivative_text=("1/({0}·ln 10)",))
+LOG1P = Primitive("log1p", math.log1p, np.log1p, lambda x, out: (1.0 / (1.0 + x),),
+                  domain.above("log1p", -1.0), formula="ln(1 + x); d/dx = 1/(1 + x)",
+                  derivative_text=("1/(1 + {0})",))
+EXPM1 = Primitive("expm1", math.expm1, np.expm1, lambda x, out: (out + 1.0,), domain.check_exp,
+                  formula="e^x - 1; d/dx = e^x", derivative_text=("exp({0})",))
+ERF = Primitive("erf", math.erf, erf_array,
+                lambda x, out: (TWO_OVER_SQRT_PI * exp_of(-(x * x)),),
+                formula="erf x; d/dx = 2/sqrt(pi) e^(-x^2)",
+                derivative_text=("2/√π·exp(-{0}²)",))
+SIGN = Primitive("sign", lambda x: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0), np.sign,
+                 lambda x, out: (constant_like(x, 0.0),),
+                 formula="sign x; d/dx = 0", derivative_text=("0",))
+ARCTAN2 = Primitive("arctan2", math.atan2, np.arctan2,
+                    lambda y, x, out: (x / (x * x + y * y), -y / (x * x + y * y)),
+                    domain.not_both_zero("arctan2"),
+                    formula="arctan2(y, x); d/dy = x/(x^2 + y^2), d/dx = -y/(x^2 + y^2)",
+                    derivative_text=("{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"))
+HYPOT = Primitive("hypot", math.hypot, np.hypot, lambda a, b, out: (a / out, b / out),
+                  domain.not_both_zero("hypot"),
+                  formula="sqrt(a^2 + b^2); d/da = a/hypot, d/db = b/hypot",
+                  derivative_text=("{0}/{out}", "{1}/{out}"))
+REMAINDER = Primitive("remainder", operator.mod, np.remainder,
+                      lambda a, b, out: (1.0, -floor_of(a / b)), domain.check_remainder,
+                      formula="a - b floor(a/b) (the sign of b, as torch); d/da = 1, "
+                              "d/db = -floor(a/b)",
+                      derivative_text=("1", "-floor({0}/{1})"))
+
 
 def _power_constant(exponent):
     """x ** p for a constant p: d/dx = p x^(p-1) (0 for p = 0, even at x = inf)."""
@@ -239,13 +307,40 @@ def _leaky_relu(slope):
                      derivative_text=(f"1 if {{0}} > 0 else {s}",), parameter=slope)
 
 
+def _clamp(bounds):
+    """min(max(x, low), high): d/dx = 1 for low <= x <= high (1 at the bounds, as torch)."""
+    low, high = bounds
+    return Primitive("clamp", lambda x: min(max(x, low), high), lambda x: np.clip(x, low, high),
+                     lambda x, out: (between(x, low, high),),
+                     formula=f"clamp(x, {low:g}, {high:g}); d/dx = 1 if {low:g} <= x <= {high:g} else 0",
+                     derivative_text=(f"[{low:g} ≤ {{0}} ≤ {high:g}]",), parameter=bounds)
+
+
+def _select(index):
+    """x[k]: example k of a batch as a number; d/dx = 1 at example k, 0 elsewhere."""
+    def forward(x):
+        if type(x) is float:
+            raise TypeError(f"index: only a batched Value can be indexed, got {x!r}")
+        return float(x[index])
+    return Primitive("index", forward, forward, lambda x, out: (one_hot(x, index),),
+                     formula=f"x[{index}]; d/dx_k = [k = {index}]",
+                     derivative_text=(f"[k = {index}]",), parameter=index)
+
+
 POW_CONSTANT = PrimitiveFamily("pow", _power_constant, "x ** p, p a number; d/dx = p x^(p-1)")
 LEAKY_RELU = PrimitiveFamily("leaky_relu", _leaky_relu,
                              "x if x > 0 else s x; d/dx = 1 if x > 0 else s")
+CLAMP = PrimitiveFamily("clamp", _clamp, "min(max(x, low), high); d/dx = [low <= x <= high]")
+INDEX = PrimitiveFamily("index", _select, "x[k], one example of a batch; d/dx_j = [j = k]")
 
 PRIMITIVES = {"add": ADD, "sub": SUB, "mul": MUL, "div": DIV, "neg": NEG, "pow": POW,
               "pow_constant": POW_CONSTANT, "exp": EXP, "log": LOG, "sqrt": SQRT,
               "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS, "relu": RELU,
               "leaky_relu": LEAKY_RELU, "abs": ABS, "maximum": MAXIMUM, "minimum": MINIMUM,
               "sum": SUM, "max": MAX, "min": MIN, "affine": AFFINE, "batch_sum": BATCH_SUM, "batch_mean": BATCH_MEAN,
-              "stop_gradient": STOP_GRADIENT}
+              "stop_gradient": STOP_GRADIENT, "clamp": CLAMP, "index": INDEX,
+              "sin": SIN, "cos": COS, "tan": TAN, "arcsin": ARCSIN, "arccos": ARCCOS,
+              "arctan": ARCTAN, "sinh": SINH, "cosh": COSH, "arcsinh": ARCSINH,
+              "arccosh": ARCCOSH, "arctanh": ARCTANH, "log2": LOG2, "log10": LOG10,
+              "log1p": LOG1P, "expm1": EXPM1, "erf": ERF, "sign": SIGN, "arctan2": ARCTAN2,
+              "hypot": HYPOT, "remainder": REMAINDER}

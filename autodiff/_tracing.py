@@ -1,5 +1,5 @@
 """Tracing: run a function on labelled inputs and keep its whole graph."""
-from ._backward import backward, topological_order
+from ._backward import backward, computation_order, topological_order
 from ._steps import backward_steps
 from ._value import Value
 
@@ -34,7 +34,23 @@ class Graph:
     def steps(self, grad=None):
         """Run backward one node at a time; a list of ``Step`` records (see
         ``autodiff.steps``), one per node with parents, in the engine's order."""
-        return list(backward_steps(self.output, grad))
+        names = self.names()
+        steps = list(backward_steps(self.output, grad))
+        for step in steps:
+            step.names = names
+        return steps
+
+    def names(self):
+        """Value -> name: a label where there is one, else v1, v2, ... for the operations
+        in the order they were computed (as the pictures number them)."""
+        names, count = {}, 0
+        for node in computation_order(self.outputs):
+            if node.label:
+                names[node] = node.label
+            elif node.parents:
+                count += 1
+                names[node] = f"v{count}"
+        return names
 
     def gradients(self):
         """name -> d(output)/d(input) after ``backward``."""

@@ -134,6 +134,10 @@ class Elementwise(Group):
         self.targets = [Scatter(s) if need else None for s, need in zip(slots, needs)]
         self.scatters = [(t, kind) for t, kind in zip(self.targets, kinds) if t is not None]
         self.relu = primitive.name == "relu"
+        # maximum/minimum: the table's two indicators sum to 1 (ties split 1/2, 1/2), so
+        # the second is 1 - the first: one indicator computed instead of two
+        self.pair = {"maximum": np.greater, "minimum": np.less}.get(primitive.name) \
+            if len(kinds) == 2 else None
         forward = UFUNCS.get(self.forward_rule, self.forward_rule)
         self.ufunc = forward if isinstance(forward, np.ufunc) and forward.nout == 1 and \
             forward.nin == len(kinds) else None
@@ -155,6 +159,14 @@ class Elementwise(Group):
                 self.targets[0].add(upstream * (out > 0.0))
             return
         operands = self.operands
+        if self.pair is not None:
+            a, b = operands
+            first = upstream * (self.pair(a, b) + 0.5 * np.equal(a, b))
+            contributions = (first, upstream - first)
+            for target, contribution, widen in zip(self.targets, contributions, self.widen):
+                if target is not None:
+                    target.add(contribution.sum(axis=1) if widen else contribution)
+            return
         locals_ = self.primitive.local_grads_of(*operands, out)
         for target, local, widen in zip(self.targets, locals_, self.widen):
             if target is None:

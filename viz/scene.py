@@ -3,7 +3,7 @@ name and a kind for every node. ``draw`` and the step-through both start here, s
 node has the same name in every picture and in the text of the steps."""
 import numpy as np
 
-from autodiff import Graph, Value, topological_order
+from autodiff import Graph, Value, backward_steps, computation_order
 
 from .literal import visible
 
@@ -124,28 +124,6 @@ def _kind(node, outputs, parameters):
     return "input" if node.label else "constant"
 
 
-def computation_order(outputs, stop_at=()):
-    """Every Value the outputs depend on, in the order a program computing them left to
-    right would have made them: depth first, operands in order, each node after its
-    operands (``c = a + b`` before ``d = b + 1`` in ``e = c * d``). Iterative: a long
-    chain does not hit the recursion limit. Nodes in ``stop_at`` count as leaves: what
-    they were computed from is left out."""
-    order, done, stop = [], set(), set(stop_at)
-    stack = [(output, False) for output in reversed(outputs)]
-    while stack:
-        node, expanded = stack.pop()
-        if node in done:
-            continue
-        if expanded or not node.parents or node in stop:
-            done.add(node)
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((parent, False) for parent in reversed(node.parents)
-                     if parent not in done)
-    return order
-
-
 def batch_size_of(nodes, function):
     """The number of examples of the batched Values among ``nodes`` (None when none is
     batched); a ValueError naming ``function`` when two batches differ in length."""
@@ -190,9 +168,7 @@ class Scene:
         self.example = check_example(example, self.batch_size, function)
         parameters = collect_parameters(params, function)
         outputs = set(self.outputs)
-        # backward's own order (reverse of this), to list a sum's terms as it adds them
-        self.position = {node: index for index, node in enumerate(
-            topological_order(*self.outputs))}
+        self._push_order = None
         self.ids, self.names, self.kinds = {}, {}, {}
         counters = {"v": 0, "p": 0}
         for position, node in enumerate(self.nodes):
@@ -244,10 +220,28 @@ class Scene:
     def __len__(self):
         return len(self.nodes)
 
+    def push_order(self):
+        """node -> when backward pushes its gradient (1 first), read from the engine's
+        own pass (``autodiff.backward_steps``, every grad put back afterwards); for
+        several outputs or a batched one, the reverse of the order of computation."""
+        if self._push_order is None:
+            nodes = [node for node in reversed(self.nodes) if node.parents]
+            root = self.outputs[0]
+            if len(self.outputs) == 1 and type(root.data) is float:
+                saved = [(node, node.grad) for node in self.nodes]
+                try:
+                    nodes = [step.node for step in backward_steps(root)]
+                finally:
+                    for node, grad in saved:
+                        node.grad = grad
+            self._push_order = {node: number for number, node in enumerate(nodes, 1)}
+        return self._push_order
+
     def backward_order(self, edges):
-        """``edges`` in the order backward pushes along them: children last to first
-        (reverse topological order), each child's operands in order."""
-        return sorted(edges, key=lambda edge: (-self.position[edge.child], edge.index))
+        """``edges`` in the order backward pushes along them: children in the engine's
+        order, each child's operands in order."""
+        order = self.push_order()
+        return sorted(edges, key=lambda edge: (order.get(edge.child, 0), edge.index))
 
     def leaves(self):
         """The inputs and parameters: a traced Graph's inputs in argument order first,
