@@ -91,12 +91,17 @@ def demo(out_dir=DEFAULT_OUT, renderer=None, files=True, out=print):
 
 def docs_images(out_dir=DOCS_IMAGES, renderer="graphviz-pure"):
     """Write the README's pictures: ``chain_rule_e`` and ``chain_rule_y`` as PNG and SVG
-    (after backward) to ``out_dir``; returns the paths. graphviz-pure by default: it
+    (after backward), and notebook 01's last step of y (``notebook_01.png``) to
+    ``out_dir``; returns the paths. graphviz-pure by default: it
     writes the same bytes on every platform, so the committed files can be remade."""
     written = []
     for stem, (title, graph) in notes_examples().items():
         graph.backward()
         written += write_pictures(stem, title, graph, Path(out_dir), renderer)
+    graph = ad.trace(chain_rule_y, x=0.5)          # notebook 01's last step of y
+    frame = steps(graph, title="y = x * exp(x * x) at x = 0.5", renderer=renderer,
+                  edges="both")[-1]
+    written.append(frame.render(Path(out_dir) / "notebook_01.png", dpi=PNG_DPI))
     return written
 
 

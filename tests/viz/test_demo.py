@@ -28,7 +28,8 @@ def test_demo_prints_the_steps_and_writes_pictures_and_players(tmp_path, capsys)
 def test_images_writes_only_the_readme_pictures(tmp_path, capsys):
     assert cli.main(["images", "--out", str(tmp_path), "--renderer", "graphviz-pure"]) == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "chain_rule_e.png", "chain_rule_e.svg", "chain_rule_y.png", "chain_rule_y.svg"]
+        "chain_rule_e.png", "chain_rule_e.svg", "chain_rule_y.png", "chain_rule_y.svg",
+        "notebook_01.png"]
     svg = (tmp_path / "chain_rule_e.svg").read_text(encoding="utf-8")
     assert "grad 2 + 3 = 5" in svg and "a = 2, b = 1" in svg     # grads from one backward
 
