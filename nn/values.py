@@ -26,13 +26,19 @@ from .module import Module
 from .parameter import nest
 
 
-# --- names in messages, sizes ----------------------------------------------------------
+# --- names and numbers in messages, sizes --------------------------------------------
 
 def layer_name(layer):
     """How error messages name a layer: a string as it is, a Module as ``Class(settings)``."""
     if isinstance(layer, str):
         return layer
     return f"{type(layer).__name__}({layer.extra_repr()})"
+
+
+def format_number(x):
+    """How nn shows a number to people (progress, settings): 4 significant digits,
+    ``format_number(0.123456) == "0.1235"``, ``format_number(2.0) == "2"``."""
+    return f"{float(x):.4g}"
 
 
 def check_sizes(layer, **sizes):
@@ -273,8 +279,6 @@ def _depth(x):
 
 def _dimension(dim, depth, layer, what):
     """``dim`` (torch's numbering, negative from the end) as a list level 1..depth."""
-    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
-        raise TypeError(f"{layer}: {what} must be an integer, got {dim!r}")
     level = dim + depth + 1 if dim < 0 else dim
     if level == 0:
         raise ValueError(f"{layer}: {what}={dim} is the batch dimension, which is inside "
@@ -312,6 +316,8 @@ class Flatten(Module):
     """
 
     def __init__(self, start_dim=1, end_dim=-1):
+        start_dim = check_number("Flatten", "start_dim", start_dim, integer=True)
+        end_dim = check_number("Flatten", "end_dim", end_dim, integer=True)
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
@@ -342,6 +348,7 @@ class Unflatten(Module):
                                 for n in sizes) or sizes.count(-1) > 1:
             raise ValueError(f"Unflatten: unflattened_size must be positive integers (one "
                              f"may be -1), got {unflattened_size!r}")
+        dim = check_number("Unflatten", "dim", dim, integer=True)
         super().__init__()
         self.dim, self.unflattened_size = dim, sizes
 
@@ -361,9 +368,3 @@ class Unflatten(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
-
-
-def format_number(x):
-    """How nn shows a number to people (progress, settings): 4 significant digits,
-    ``format_number(0.123456) == "0.1235"``, ``format_number(2.0) == "2"``."""
-    return f"{float(x):.4g}"
