@@ -26,6 +26,8 @@ from the data outside the graph is refused; masks and one-hot targets are made w
 ``constant(function, *data)``, recomputed on every replay; side effects that read
 values (batch norm's running statistics) use ``observe(function, *values)``.
 """
+import operator
+
 import numpy as np
 
 from .compiled_tape import Tape
@@ -34,6 +36,24 @@ from ._mode import state
 from ._value import Value
 
 _data_slot, _grad_slot = Value.data, Value.grad       # the slots a CompiledParameter reuses
+
+
+_get_data, _get_grad = operator.attrgetter("data"), operator.attrgetter("grad")
+
+
+def _write_grads(params, gradient):
+    """p.grad += the step's gradient for every parameter (as backward accumulates)."""
+    try:
+        totals = np.array(list(map(_get_grad, params)), dtype=np.float64) + gradient
+    except (TypeError, ValueError):
+        raise TypeError("compile: every parameter's grad must be a number before a step "
+                        "(a Value grad from backward(create_graph=True)? call zero_grad)"
+                        ) from None
+    if set(map(type, params)) == {Value}:        # no parameter owned by another step
+        list(map(_grad_slot.__set__, params, totals.tolist()))
+    else:
+        for p, total in zip(params, totals.tolist()):
+            p.grad = total
 
 
 class _Cell:
@@ -156,41 +176,58 @@ def _parameters_of(params):
 
 class CompiledStep:
     """``step(*data) -> loss`` (a float): forward and backward of ``loss_fn(*data)``,
-    traced once per structure and replayed; see the module docstring."""
+    traced once per structure and replayed; see the module docstring.
+
+    Parameters stay plain Values, read and written once per call (one vector each way:
+    an optimizer of optim works on them as always), until ``parameter_vector``,
+    ``gradient_vector`` or ``zero_grad()`` is used: then the step takes them over, their
+    data and grads live in its two flat vectors, and a call costs nothing per parameter.
+    """
 
     def __init__(self, loss_fn, params):
         if not callable(loss_fn):
             raise TypeError(f"compile: loss_fn must be callable, got {loss_fn!r}")
         self.loss_fn = loss_fn
         self.params, self.modules = _parameters_of(params)
-        self.store = _store_for(self.params)
+        self.store = None               # None: parameters are plain Values (copied per call)
         self.tapes = {}
 
     @property
     def parameter_vector(self):
         """The parameters' data as one flat vector (live: writing it moves them)."""
-        self._own()
-        return self.store.data
+        return self._own().data
 
     @property
     def gradient_vector(self):
         """The parameters' grads as one flat vector (live)."""
-        self._own()
-        return self.store.grad
+        return self._own().grad
 
     def zero_grad(self):
         """Every parameter's grad = 0 (one vector fill)."""
-        self._own()
-        self.store.grad.fill(0.0)
+        self._own().grad.fill(0.0)
 
     def release(self):
-        """Give the parameters their own storage back (plain Values again); the next
-        call takes them over again."""
-        self.store.release()
+        """Give the parameters their own storage back (plain Values again)."""
+        if self.store is not None:
+            self.store.release()
+            self.store = None
 
     def _own(self):
-        if not self.store.valid:
+        if self.store is None or not self.store.valid:
             self.store = _store_for(self.params)
+        return self.store
+
+    def _vectors(self):
+        """(the parameters' data, a vector their grads accumulate into, write-back)."""
+        store = self.store
+        if store is not None and store.valid:
+            return store.data, store.grad, None
+        params = self.params
+        data = np.array(list(map(_get_data, params)), dtype=np.float64)
+        if data.shape != (len(params),):
+            raise ValueError("compile: every parameter must hold a float (one changed to "
+                             "a batch)")
+        return data, np.zeros(len(params)), _write_grads
 
     def _key(self, data):
         key = [tuple(m.training for m in self.modules)]
@@ -208,17 +245,18 @@ class CompiledStep:
         return tuple(key)
 
     def __call__(self, *data):
-        self._own()
         key = self._key(data)
         tape = self.tapes.get(key)
         if tape is None:
             return self._trace(key, data)
         arrays = [np.ravel(argument) if isinstance(argument, np.ndarray) else None
                   for argument in data]
-        store = self.store
-        tape.refresh(arrays, store.data)
+        values, grads, write_back = self._vectors()
+        tape.refresh(arrays, values)
         loss = tape.forward()
-        tape.backward(store.grad)
+        tape.backward(grads)
+        if write_back is not None:
+            write_back(self.params, grads)
         return loss
 
     def _trace(self, key, data):
@@ -240,10 +278,13 @@ class CompiledStep:
         if len(lengths) > 1:
             raise ValueError(f"compile: the step mixes batches of lengths {sorted(lengths)}")
         tape = Tape(graph, loss, len(self.params), recorder, lengths.pop() if lengths else None)
-        tape.load(graph, loss, self.store.data)
+        values, grads, write_back = self._vectors()
+        tape.load(graph, loss, values)
         tape.forward(observe=False)
         self.tapes[key] = tape
-        tape.backward(self.store.grad)
+        tape.backward(grads)
+        if write_back is not None:
+            write_back(self.params, grads)
         return loss.data
 
     def __repr__(self):

@@ -81,6 +81,9 @@ class Tape:
                     receives[j] = True
         needs = [n and r for n, r in zip(needs, receives)]
         level = _levels(graph)
+        self.node_count = sum(1 for i in range(count)
+                              if alive[i] and graph.primitive[i] is not None)
+        self.level_count = max(level) if level else 0
         buckets = {}
         for i in range(count):
             if graph.primitive[i] is not None and alive[i]:
@@ -100,6 +103,11 @@ class Tape:
         self.parameter_count = parameter_count
         self._plan_leaves(graph, recorder)
         self.loss = None
+
+    def __repr__(self):
+        batch = f"batch of {self.batch_size}" if self.V.shape[0] else "unbatched"
+        return (f"Tape({batch}: {self.node_count} operations, {self.level_count} levels, "
+                f"{len(self.groups)} groups)")
 
     def _group(self, graph, key, nodes, sizes, needs):
         slot, kind, operands = self.slot, graph.kind, graph.operands

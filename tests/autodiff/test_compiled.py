@@ -288,8 +288,10 @@ def test_parameter_vector_is_live_and_release_gives_plain_values_back():
     step.release()
     assert type(first) is ad.Value and first.data == -0.5
     X, y = moons_batches(count=1)[0]
-    step(X, y)                                  # takes the parameters over again
-    assert type(first) is not ad.Value and first.data == -0.5
+    step(X, y)                            # parameters stay plain Values, copied per call
+    assert type(first) is ad.Value and first.data == -0.5 and first.grad != 0.0
+    step.zero_grad()                      # a flat vector again: the step owns them
+    assert type(first) is not ad.Value and first.grad == 0.0
 
 
 def test_grads_accumulate_like_backward_until_zero_grad():
