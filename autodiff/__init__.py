@@ -10,13 +10,17 @@ into functions and operators; the rest builds on those three.
 from ._collector import raise_gc_threshold, restore_gc_threshold
 from ._value import CONSTANT, Edge, Value
 from ._table import PRIMITIVES, Primitive, PrimitiveFamily
-from ._operations import (abs, add, affine, batch_mean, batch_sum, div, exp, leaky_relu, log,
-                          max, maximum, min, minimum, mul, neg, pow, relu, sigmoid, softplus,
-                          sqrt, stop_gradient, sub, sum, tanh)
+from ._operations import (abs, acos, acosh, add, affine, arccos, arccosh, arcsin, arcsinh,
+                          arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh, batch_mean,
+                          batch_sum, clamp, cos, cosh, div, erf, exp, expm1, hypot, leaky_relu,
+                          log, log1p, log2, log10, max, maximum, min, minimum, mul, neg, pow,
+                          relu, remainder, sigmoid, sign, sin, sinh, softplus, sqrt,
+                          stop_gradient, sub, sum, tan, tanh)
 from ._backward import (backward, computation_order, gradients, push, topological_order,
                         zero_grad)
 from ._composites import dot, log_softmax, logsumexp, mean, softmax
 from ._functional import grad, hessian, jacobian, value_and_grad
+from ._forward import TangentStep, forward_steps, jacfwd, jvp, push_forward
 from ._gradcheck import GradcheckResult, gradcheck
 from ._mode import enable_grad, is_grad_enabled, no_grad, scope
 from ._steps import EdgeStep, Step, backward_steps
@@ -29,10 +33,14 @@ __all__ = [
     "EdgeStep", "GradcheckResult",
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "tanh", "sigmoid",
     "softplus", "relu", "leaky_relu", "abs", "maximum", "minimum", "max", "min", "sum",
-    "affine", "batch_sum", "batch_mean", "stop_gradient",
+    "affine", "batch_sum", "batch_mean", "stop_gradient", "clamp",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
+    "arctanh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "log2", "log10", "log1p",
+    "expm1", "erf", "sign", "arctan2", "atan2", "hypot", "remainder",
     "softmax", "log_softmax", "logsumexp", "mean", "dot",
     "backward", "push", "gradients", "topological_order", "computation_order", "zero_grad", "backward_steps",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
+    "jvp", "jacfwd", "push_forward", "forward_steps", "TangentStep",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks",
     "checks", "compile", "CompiledStep", "constant", "observe",

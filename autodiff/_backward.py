@@ -207,7 +207,8 @@ def gradients(output, inputs, grad=None, create_graph=False):
             if node.parents and node.primitive.passes_gradient:
                 push(node, create_graph)
         reached = set(order)
-        return [value.grad if value in reached else _zero_like(value.data) for value in inputs]
+        return [value.grad if value in reached else _unreached(value, create_graph)
+                for value in inputs]
     finally:
         for node, previous in zip(order, saved):
             node.grad = previous
@@ -229,6 +230,13 @@ def _seed(root, grad, create_graph):
     if create_graph:
         return grad if isinstance(grad, Value) else Value(seed, requires_grad=False)
     return seed
+
+
+def _unreached(value, create_graph):
+    """The gradient of an input the output does not depend on: 0 (a constant Value with
+    ``create_graph``, so that it can be differentiated again)."""
+    zero = _zero_like(value.data)
+    return Value(zero, requires_grad=False) if create_graph else zero
 
 
 def _zero_like(data):

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ._backward import gradients
+from ._forward import forward_columns
 from ._mode import state
 from ._value import Value
 
@@ -81,15 +82,16 @@ def value_and_grad(f, argnums=0):
             output = Value(float(output), requires_grad=False)
         output = _scalar_output(output, "grad")
         found = iter(gradients(output, leaves, create_graph=nested)
-                     if output.requires_grad else [_zero(v) for v in leaves])
+                     if output.requires_grad else [_zero(v, nested) for v in leaves])
         results = tuple(_like(args[p], found) for p in positions)
         return (output if nested else output.data), (results[0] if single else results)
     compute.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
     return compute
 
 
-def _zero(leaf):
-    return 0.0 if type(leaf.data) is float else np.zeros_like(leaf.data)
+def _zero(leaf, as_value=False):
+    zero = 0.0 if type(leaf.data) is float else np.zeros_like(leaf.data)
+    return Value(zero, requires_grad=False) if as_value else zero
 
 
 def grad(f, argnums=0):
@@ -112,23 +114,41 @@ def _vector_leaves(xs, name):
     return leaves
 
 
-def jacobian(f, xs):
+def _check_mode(name, mode, modes):
+    if mode not in modes:
+        raise ValueError(f"{name}: mode must be one of {', '.join(map(repr, modes))}, "
+                         f"got {mode!r}")
+
+
+def jacobian(f, xs, mode="reverse"):
     """J[i][j] = d f(x)_i / d x_j for f from a list of Values to a list of Values (or
-    one Value), by one backward pass per output. Returns an (m, n) numpy array."""
+    one Value). ``mode="reverse"``: one backward pass per output, row by row;
+    ``mode="forward"``: one forward (tangent) pass per input, column by column. The
+    same numbers; reverse is cheaper with few outputs, forward with few inputs.
+    Returns an (m, n) numpy array."""
+    _check_mode("jacobian", mode, ("reverse", "forward"))
     leaves = _vector_leaves(xs, "jacobian")
     outputs = f(leaves)
     outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    rows = [gradients(_scalar_output(y, "jacobian"), leaves) for y in outputs]
+    outputs = [_scalar_output(y, "jacobian") for y in outputs]
+    if mode == "forward":
+        return forward_columns(outputs, leaves)
+    rows = [gradients(y, leaves) for y in outputs]
     return np.array(rows, dtype=np.float64).reshape(len(outputs), len(leaves))
 
 
-def hessian(f, xs):
-    """H[i][j] = d^2 f / dx_i dx_j for f from a list of Values to one Value: the
-    gradient is built as a graph (create_graph=True), then differentiated once per
-    component. Returns an (n, n) numpy array."""
+def hessian(f, xs, mode="forward-over-reverse"):
+    """H[i][j] = d^2 f / dx_i dx_j for f from a list of Values to one Value. The
+    gradient is built as a graph (``create_graph``, reverse mode), then differentiated
+    again: by one forward pass per input (``"forward-over-reverse"``, column j = the
+    gradient's tangent along x_j) or one backward pass per component
+    (``"reverse-over-reverse"``). Returns an (n, n) numpy array."""
+    _check_mode("hessian", mode, ("forward-over-reverse", "reverse-over-reverse"))
     leaves = _vector_leaves(xs, "hessian")
     output = _scalar_output(f(leaves), "hessian")
-    first = gradients(output, leaves, create_graph=True)
-    rows = [gradients(g, leaves) if isinstance(g, Value) else [0.0] * len(leaves)
-            for g in first]
+    first = [g if isinstance(g, Value) else Value(g, requires_grad=False)
+             for g in gradients(output, leaves, create_graph=True)]
+    if mode == "forward-over-reverse":
+        return forward_columns(first, leaves)
+    rows = [gradients(g, leaves) if g.requires_grad else [0.0] * len(leaves) for g in first]
     return np.array(rows, dtype=np.float64)
