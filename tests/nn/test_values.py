@@ -63,8 +63,10 @@ def test_bad_unflattened_sizes_are_errors():
     with pytest.raises(ValueError, match=r"Unflatten: unflattened_size must be positive "
                                          r"integers \(one may be -1\), got \(-1, -1\)"):
         nn.Unflatten(1, (-1, -1))
-    with pytest.raises(TypeError, match="Unflatten: dim must be an integer, got 1.5"):
-        nn.Unflatten(1.5, (2, 2))([ad.Value(1.0)] * 4)
+    with pytest.raises(ValueError, match="Unflatten: dim must be a whole number, got 1.5"):
+        nn.Unflatten(1.5, (2, 2))
+    with pytest.raises(ValueError, match="Flatten: end_dim must be a whole number, got True"):
+        nn.Flatten(1, True)
 
 
 def test_a_batch_of_images_becomes_channels_x_rows_x_columns_of_batched_values():
