@@ -327,7 +327,7 @@ def test_a_batched_parameter_moves_like_the_same_numbers_held_as_floats(case):
 #
 # Each optimizer trains the moons MLP to 100% training accuracy.
 #
-# The set-up: 100 points of ``nn.make_moons(noise=0.1, seed=0)``, the MLP 2-16-16-1 with
+# The set-up: 100 points of ``nn.make_moons(noise=0.1, generator=0)``, the MLP 2-16-16-1 with
 # tanh (``nn.MLP(..., generator=0)``), binary cross-entropy with logits, full batch (one
 # batched graph per step). The learning rates, and the steps each needs here:
 #
@@ -358,7 +358,7 @@ LEARNING_RATES = {
 
 @pytest.fixture(scope="module")
 def moons():
-    return nn.make_moons(100, noise=0.1, seed=0)
+    return nn.make_moons(100, noise=0.1, generator=0)
 
 
 def steps_to_perfect_accuracy(model, optimizer, X, y):
