@@ -5,7 +5,6 @@ Overflow is handled one way, one example or a batch alike: ``exp`` and ``pow`` r
 result beyond the largest float (with the input that caused it); other arithmetic
 follows IEEE (``1e308 * 10`` is inf), as numpy and PyTorch do.
 """
-import math
 
 import numpy as np
 
@@ -26,18 +25,23 @@ def fail(op, message, data):
 
 def positive(op):
     """The check for log and its kin: x > 0."""
+    return above(op, 0.0, f" ({op} is undefined at and below 0)")
+
+
+def at_least(op, bound, derivative):
+    """The check x >= bound, and x > bound while recording, where ``derivative`` (text)
+    is infinite (sqrt at 0, arccosh at 1)."""
     def check(x):
-        if not all_true(x > 0.0):
-            fail(op, f"input must be > 0 ({op} is undefined at and below 0)", x)
+        if not all_true(x >= bound):
+            fail(op, f"input must be >= {bound:g}", x)
+        if state.context[0] and not all_true(x > bound):
+            fail(op, f"the derivative {derivative} is infinite at x = {bound:g}"
+                 + ("; use sqrt(x + eps) to differentiate here" if op == "sqrt" else ""), x)
     return check
 
 
-def check_sqrt(x):
-    if not all_true(x >= 0.0):
-        fail("sqrt", "input must be >= 0", x)
-    if state.context[0] and not all_true(x > 0.0):
-        fail("sqrt", "the derivative 1/(2 sqrt(x)) is infinite at x = 0; "
-             "use sqrt(x + eps) to differentiate here", x)
+check_sqrt = at_least("sqrt", 0.0, "1/(2 sqrt(x))")
+check_arccosh = at_least("arccosh", 1.0, "1/sqrt(x^2 - 1)")
 
 
 def check_div(x, y):
@@ -83,8 +87,6 @@ def power(x, y):
         fail("pow", f"overflow: the result of ** {describe(y)} exceeds the largest float", x)
 
 
-def is_finite(x):
-    return math.isfinite(x) if type(x) is float else bool(np.isfinite(x).all())
 
 
 def within_one(op, closed):
@@ -101,18 +103,11 @@ def within_one(op, closed):
     return check
 
 
-def check_arccosh(x):
-    if not all_true(x >= 1.0):
-        fail("arccosh", "input must be >= 1", x)
-    if state.context[0] and not all_true(x > 1.0):
-        fail("arccosh", "the derivative 1/sqrt(x^2 - 1) is infinite at x = 1", x)
-
-
-def above(op, bound):
-    """The check x > bound (log1p: x > -1)."""
+def above(op, bound, why=""):
+    """The check x > bound (log: x > 0, log1p: x > -1)."""
     def check(x):
         if not all_true(x > bound):
-            fail(op, f"input must be > {bound:g}", x)
+            fail(op, f"input must be > {bound:g}{why}", x)
     return check
 
 
