@@ -5,7 +5,6 @@ Overflow is handled one way, one example or a batch alike: ``exp`` and ``pow`` r
 result beyond the largest float (with the input that caused it); other arithmetic
 follows IEEE (``1e308 * 10`` is inf), as numpy and PyTorch do.
 """
-
 import numpy as np
 
 from ._data import describe
