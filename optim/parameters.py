@@ -8,6 +8,7 @@ updates both kinds, element by element.
 import numpy as np
 
 from autodiff import Value
+from autodiff.checks import check_number
 
 
 def parameter_groups(params, owner):
@@ -81,9 +82,10 @@ def offsets_of(sizes):
 
 
 def flat_grads(values, sizes, owner):
-    """The grads of ``values`` as one float64 vector, checking each one: a float for a
-    float parameter, an array of the same length for a batched one. A grad that is
-    missing or is a Value (``backward(create_graph=True)``) is a TypeError."""
+    """The grads of ``values`` as one float64 vector, checking each one: a number for a
+    float parameter (ValueError otherwise), a real array of the same length for a
+    batched one; a grad that is missing or is a Value (``backward(create_graph=True)``)
+    is a TypeError. NaN and inf are kept: the caller decides what to do with them."""
     grads = [value.grad for value in values]
     if not any(sizes) and all(type(grad) is float for grad in grads):
         return np.array(grads)
@@ -102,13 +104,13 @@ def _checked_grad(values, index, owner):
         raise TypeError(f"{name} has a Value as its grad (from backward(create_graph="
                         "True)); use backward() without create_graph before stepping")
     if type(data) is float:
-        if not isinstance(grad, (float, int)) or isinstance(grad, bool):
-            raise TypeError(f"{name} holds a float but its grad is {type(grad).__name__} "
-                            f"{grad!r}; expected a float")
-        return np.array([float(grad)])
-    if not isinstance(grad, np.ndarray) or grad.shape != data.shape:
+        if isinstance(grad, float):     # NaN and inf too: the optimizer refuses them by name
+            return np.array([grad])
+        return np.array([check_number(f"{name} (a float)", "grad", grad, finite=False)])
+    if not (isinstance(grad, np.ndarray) and grad.shape == data.shape
+            and grad.dtype.kind in "fiu"):
         raise TypeError(f"{name} holds a batch of {len(data)} but its grad is "
-                        f"{type(grad).__name__} {grad!r}; expected an array of the same "
+                        f"{type(grad).__name__} {grad!r}; expected a real array of the same "
                         "length")
     return grad.astype(np.float64)
 

@@ -12,7 +12,8 @@ def checked_state(optimizer, sizes, state_dict):
     of ``optimizer.state_dict()``, possibly through JSON), checked against
     ``optimizer`` and ``sizes`` (each group's parameter sizes, as ``sizes_of`` gives
     them): same class, same number of groups, same parameter sizes, same
-    hyper-parameter names with allowed values, state vectors of the right length."""
+    hyper-parameter names with allowed values, state vectors of the right length whose
+    entries are finite numbers (a string, a bool, NaN or inf is refused by position)."""
     owner = f"{optimizer.name}.load_state_dict"
     _expect_keys(owner, "the state_dict", state_dict, {"optimizer", "param_groups", "state"})
     if state_dict["optimizer"] != optimizer.name:
@@ -69,14 +70,12 @@ def _checked_vectors(owner, where, state, names, length):
     vectors = {"step": check_number(owner, f"{where} state: step", state["step"], minimum=0,
                                     integer=True)}
     for name in names:
-        try:
-            vector = np.array(state[name], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{owner}: {where} state {name!r} must be a list of numbers") \
-                from None
-        if vector.shape != (length,):
-            raise ValueError(f"{owner}: {where} state {name!r} has shape {vector.shape}, "
-                             f"expected ({length},): one entry per float parameter and "
-                             "per batch element")
-        vectors[name] = vector
+        entries = state[name]
+        if not isinstance(entries, list) or len(entries) != length:
+            count = f"{len(entries)} entries" if isinstance(entries, list) else repr(entries)
+            raise ValueError(f"{owner}: {where} state {name!r} must be a list of {length} "
+                             f"numbers (one per float parameter and per batch element), "
+                             f"got {count}")
+        vectors[name] = np.array([check_number(owner, f"{where} state {name!r}[{entry}]", number)
+                                  for entry, number in enumerate(entries)], dtype=np.float64)
     return vectors

@@ -70,11 +70,33 @@ def test_a_grad_of_the_wrong_kind_raises():
     w, batch = Value(1.0, label="w"), Value([1.0, 2.0], label="x")
     optimizer = optim.SGD([w, batch], lr=0.1)
     w.grad = np.array([1.0, 2.0])
-    with pytest.raises(TypeError, match="parameter 0 'w' holds a float but its grad is ndarray"):
+    with pytest.raises(ValueError, match=r"SGD: parameter 0 'w' \(a float\): grad must be a "
+                                         r"number, got array\(\[1., 2.\]\)"):
         optimizer.step()
-    w.grad, batch.grad = 1.0, np.array([1.0, 2.0, 3.0])
-    with pytest.raises(TypeError, match="parameter 1 'x' holds a batch of 2 but its grad is"):
-        optimizer.step()
+    for bad in ("0.5", True, 1j):
+        w.grad = bad
+        with pytest.raises(ValueError, match=f"parameter 0 'w' .*grad must be a number, got "
+                                             f"{bad!r}"):
+            optimizer.step()
+    w.grad = 1.0
+    for bad in (np.array([1.0, 2.0, 3.0]), np.array(["1", "2"]), np.array([1j, 2j]),
+                np.array([True, False]), [1.0, 2.0]):
+        batch.grad = bad
+        with pytest.raises(TypeError, match="parameter 1 'x' holds a batch of 2 but its grad is"):
+            optimizer.step()
+    assert (w.data, batch.data.tolist()) == (1.0, [1.0, 2.0])
+
+
+def test_a_grad_may_be_any_real_number_or_real_array():
+    w, batch = Value(1.0), Value([1.0, 2.0])
+    optimizer = optim.SGD([w, batch], lr=0.5)
+    w.grad, batch.grad = np.float32(2.0), np.array([2, -4])
+    optimizer.step()
+    assert w.data == 0.0 and type(w.data) is float
+    np.testing.assert_array_equal(batch.data, [0.0, 4.0])
+    w.grad = 3
+    optimizer.step()
+    assert w.data == -1.5
 
 
 def test_a_parameter_that_changed_size_after_construction_raises():
