@@ -114,8 +114,8 @@ def fans(shape):
     out * prod(kernel). Needs at least 2 dimensions."""
     shape = tuple(shape)
     if len(shape) < 2:
-        raise ValueError(f"fan in and fan out need a weight of at least 2 dimensions, "
-                         f"got shape {shape}")
+        raise ValueError(f"fans: fan in and fan out need a weight of at least 2 "
+                         f"dimensions, got shape {shape}")
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
 

@@ -31,7 +31,7 @@ class Parameter:
     def __init__(self, data, name=""):
         array = np.array(data, dtype=np.float64)
         if not np.all(np.isfinite(array)):
-            raise ValueError(f"Parameter {name!r}: data must be finite, got {array!r}")
+            raise ValueError(f"Parameter({name!r}): data must be finite, got {array!r}")
         self.shape = array.shape
         self._leaves = [Value(x) for x in array.ravel().tolist()]
         self._nested = nest(self._leaves, self.shape)
@@ -64,7 +64,7 @@ class Parameter:
 
     def __getitem__(self, index):
         if not self.shape:
-            raise TypeError(f"Parameter {self.name!r} is 0-d: use values()[0]")
+            raise TypeError(f"Parameter({self.name!r}): it is 0-d: use values()[0]")
         if type(index) is tuple:
             item = self._nested
             for i in index:
@@ -74,12 +74,12 @@ class Parameter:
 
     def __iter__(self):
         if not self.shape:
-            raise TypeError(f"Parameter {self.name!r} is 0-d and cannot be iterated")
+            raise TypeError(f"Parameter({self.name!r}): it is 0-d and cannot be iterated")
         return iter(self._nested)
 
     def __len__(self):
         if not self.shape:
-            raise TypeError(f"Parameter {self.name!r} is 0-d and has no len()")
+            raise TypeError(f"Parameter({self.name!r}): it is 0-d and has no len()")
         return self.shape[0]
 
     # --- data and gradients ---------------------------------------------------------
@@ -97,10 +97,10 @@ class Parameter:
         """Write ``array`` (same shape) into the leaves' data; checks shape and finiteness."""
         array = np.asarray(array, dtype=np.float64)
         if array.shape != self.shape:
-            raise ValueError(f"Parameter {self.name!r}: expected data of shape "
+            raise ValueError(f"Parameter({self.name!r}): expected data of shape "
                              f"{self.shape}, got {array.shape}")
         if not np.all(np.isfinite(array)):
-            raise ValueError(f"Parameter {self.name!r}: data must be finite")
+            raise ValueError(f"Parameter({self.name!r}): data must be finite")
         for leaf, x in zip(self._leaves, array.ravel().tolist()):
             leaf.data = x
         return self

@@ -26,10 +26,10 @@ def progress_bar(epochs):
     return tqdm(total=epochs, desc="fit", unit="epoch")
 
 
-def _scalar_loss(loss):
+def _scalar_loss(loss, owner):
     if type(getattr(loss, "data", None)) is not float:
-        raise ValueError("loss_fn must return one scalar Value (reduce the batch, e.g. "
-                         f"reduction='mean'), got {loss!r}")
+        raise ValueError(f"{owner}: loss_fn must return one scalar Value (reduce the batch, "
+                         f"e.g. reduction='mean'), got {loss!r}")
     return loss
 
 
@@ -37,7 +37,7 @@ def _compiled_step(model, loss_fn):
     """loss_fn(model(inputs), targets) compiled: a step taking the batch as arrays."""
     def batch_loss(inputs, targets):
         return _scalar_loss(loss_fn(model(to_values(inputs)),
-                                    list(targets.T) if targets.ndim == 2 else targets))
+                                    list(targets.T) if targets.ndim == 2 else targets), "fit")
     return compile_step(batch_loss, model)
 
 
@@ -91,7 +91,7 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
             for inputs, targets in batches(X, y, batch_size, shuffle, generator):
                 optimizer.zero_grad()
                 if step is None:
-                    loss = _scalar_loss(loss_fn(model(inputs), targets))
+                    loss = _scalar_loss(loss_fn(model(inputs), targets), "fit")
                     loss.backward()
                     value = loss.data
                 else:
@@ -162,7 +162,8 @@ def evaluate(model, X, y, loss_fn=None, batch_size=None):
     if loss_fn is not None:
         with no_grad():
             values = to_values(outputs)
-            results["loss"] = _scalar_loss(loss_fn(values if vector else values[0], y)).data
+            loss = loss_fn(values if vector else values[0], y)
+            results["loss"] = _scalar_loss(loss, "evaluate").data
     if y.dtype.kind in "iu":
         results["accuracy"] = accuracy(outputs, y)
     return results

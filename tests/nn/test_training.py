@@ -163,7 +163,7 @@ def test_fit_checks_the_optimizer_and_the_loss():
     X, y, model = small_problem()
     with pytest.raises(TypeError, match="optimizer must have zero_grad"):
         nn.fit(model, bce_logits, object(), X, y)
-    with pytest.raises(ValueError, match="loss_fn must return one scalar Value"):
+    with pytest.raises(ValueError, match="fit: loss_fn must return one scalar Value"):
         nn.fit(model, lambda out, t: bce_logits(out, t, reduction="none"),
                TinySGD(model.parameters(), 0.1), X, y, epochs=1)
 
