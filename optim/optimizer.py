@@ -131,7 +131,7 @@ class Optimizer(abc.ABC):
         g = flat_grads(values, sizes, owner)
         state = dict(self._states[index])
         state["step"] += 1
-        self._refuse_non_finite(index, state["step"], g, g, "its gradient")
+        self._refuse_non_finite(index, state["step"], g, g)
         if self.l2_weight_decay and group["weight_decay"]:
             g = g + group["weight_decay"] * x
         with np.errstate(invalid="ignore", over="ignore"):    # reported just below
@@ -142,28 +142,28 @@ class Optimizer(abc.ABC):
                                     f"its state {name!r}")
         return new_x, state
 
-    def _refuse_non_finite(self, index, t, vector, g, what):
-        """FloatingPointError if ``vector`` (the grads, the new data or a new state
-        vector of group ``index``) holds a NaN or an infinity; nothing has been
-        written yet, so nothing changes."""
+    def _refuse_non_finite(self, index, t, vector, g, what=None):
+        """FloatingPointError if ``vector`` holds a NaN or an infinity: the grads
+        (``what`` None) or, after the update, the new data or a new state vector of
+        group ``index`` (``what`` says which). Nothing has been written yet, so nothing
+        changes."""
         bad = ~np.isfinite(vector)
         if not bad.any():
             return
         entry = int(np.flatnonzero(bad)[0])
         position = owner_of_entry(self._sizes[index], entry)
         value = self.param_groups[index]["params"][position]
-        found = float(vector[entry])
-        if vector is g:
-            problem = f"{what} is {found!r}"
+        if what is None:
+            problem = f"its gradient is {float(g[entry])!r}"
+            advice = "Check the loss (an overflow, a log of 0, a division by 0)"
         else:
-            problem = (f"the step would make {what} {found!r} "
-                       f"(its gradient is {float(g[entry])!r})")
-        advice = ("check the loss (an overflow, a log of 0, a division by 0)" if vector is g
-                  else "the iterates diverged or the gradient is too large: lower lr, "
-                       "clip the gradients (optim.clip_grad_norm) or check the loss")
+            problem = (f"the step would make {what} {float(vector[entry])!r} (its gradient "
+                       f"is {float(g[entry])!r})")
+            advice = ("The iterates diverged or the gradient is too large: lower lr, clip "
+                      "the gradients (optim.clip_grad_norm) or check the loss")
         raise FloatingPointError(
             f"{self.name}: step {t}, parameter {position} {describe(value)} of param group "
-            f"{index}: {problem}; nothing was changed. {advice[0].upper()}{advice[1:]}")
+            f"{index}: {problem}; nothing was changed. {advice}")
 
     def state_of(self, value):
         """The optimizer's state for one parameter: ``{"step": t, <name>: float or
