@@ -231,6 +231,7 @@ class _Recurrent(Module):
     gate_count = 1
     state_names = ("h",)
     forget_bias = 0.0
+    nonlinearity = "tanh"
 
     def __init__(self, input_size, hidden_size, bias, inputs_by_suffix):
         input_size, hidden_size = check_sizes(type(self).__name__, input_size=input_size,
@@ -267,6 +268,9 @@ class _Recurrent(Module):
     def _state_sizes(self):
         return (self.hidden_size,) * len(self.state_names)
 
+    def _nonlinearity_repr(self):
+        return "" if self.nonlinearity == "tanh" else f", nonlinearity={self.nonlinearity!r}"
+
 
 # --- cells: one step ----------------------------------------------------------------------
 
@@ -287,7 +291,7 @@ class _Cell(_Recurrent):
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
-        return text if self.bias else text + ", bias=False"
+        return (text if self.bias else text + ", bias=False") + self._nonlinearity_repr()
 
 
 class RNNCell(_Cell):
@@ -305,10 +309,6 @@ class RNNCell(_Cell):
     def step(self, x, state, weights):
         """``rnn_step`` with this cell's nonlinearity."""
         return rnn_step(x, state, weights, self.nonlinearity)
-
-    def extra_repr(self):
-        text = super().extra_repr()
-        return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity='relu'"
 
 
 class LSTMCell(_Cell):
@@ -408,7 +408,7 @@ class _Layer(_Recurrent):
                               ("bidirectional", False)):
             if getattr(self, name) != default:
                 text += f", {name}={getattr(self, name)}"
-        return text
+        return text + self._nonlinearity_repr()
 
 
 class RNN(_Layer):
@@ -427,10 +427,6 @@ class RNN(_Layer):
     def step(self, x, state, weights):
         """``rnn_step`` with this layer's nonlinearity."""
         return rnn_step(x, state, weights, self.nonlinearity)
-
-    def extra_repr(self):
-        text = super().extra_repr()
-        return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity='relu'"
 
 
 class LSTM(_Layer):
