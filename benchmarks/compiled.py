@@ -3,15 +3,19 @@
     python benchmarks/compiled.py [--repeats 200] [--only moons,digits,...]
 
 Every row times one training step on a fresh batch each time (forward + backward +
-SGD, x <- x - lr g, the data copied into the step included), median over the repeats:
+SGD, x <- x - lr g, the data copied into the step included), median over the repeats;
+compiled and torch steps are timed in alternating blocks of 25, so that load on a
+shared machine hits both alike:
   eager     chainrule's eager engine (loss.backward(), p.data -= lr * p.grad)
   compiled  the same loss function through autodiff.compile (SGD on the step's flat
             parameter vector)
   torch     PyTorch on the CPU, float64, one thread (torch.set_num_threads(1))
-numpy's BLAS is held to one thread as well (OPENBLAS_NUM_THREADS=1 unless set).
-and prints compiled / torch with the issue's target, and the compile cost: the first
-call (trace + tape + that step; median of three) in ms and the steps it takes to repay it, (first - compiled) /
-(eager - compiled). Without torch the torch columns are left out.
+numpy's BLAS is held to one thread as well (OPENBLAS_NUM_THREADS=1 unless set). Prints
+compiled / torch against the issue's target, and the compile cost: the first call
+(trace + tape + that step; the median of three fresh compiles after one warm-up
+compile, which pays the process's one-time costs) in ms, and the steps it takes to
+repay it, (first - compiled) / (eager - compiled). Without torch, the torch columns
+are left out.
 
 Workloads:
   moons           MLP 2-16-16-1 (ReLU), batch 100, hinge + L2 (the micrograd demo)
@@ -151,27 +155,27 @@ def digits_cnn():
 
 # --- timing each engine -----------------------------------------------------------------
 
-def time_eager(loss_fn, params, next_batch, repeats):
+def eager_step(loss_fn, params, next_batch):
     def step():
         for p in params:
             p.grad = 0.0
         loss_fn(*next_batch()).backward()
         for p in params:
             p.data -= LR * p.grad
-    return median_ms(step, repeats)
+    return step
 
 
-def time_compiled(loss_fn, params, next_batch, repeats):
-    """(ms per step, ms of the first call: trace and tape)."""
+def compiled_step(loss_fn, params, next_batch):
+    """(the replayed training step, ms of the first call: trace, tape and that step)."""
     import autodiff as ad
     firsts = []
-    for _ in range(3):                 # the median of three fresh compiles
+    for _ in range(4):                 # the median of three fresh compiles after a warm-up
         step = ad.compile(loss_fn, params)
         start = time.perf_counter()
         step(*next_batch())
         firsts.append((time.perf_counter() - start) * 1e3)
         step.release()
-    first = float(np.median(firsts))
+    firsts = firsts[1:]
     step = ad.compile(loss_fn, params)
 
     def replay():
@@ -179,9 +183,24 @@ def time_compiled(loss_fn, params, next_batch, repeats):
         step(*next_batch())
         vector = step.parameter_vector
         vector -= LR * step.gradient_vector
-    ms = median_ms(replay, repeats)
-    step.release()
-    return ms, first
+    return replay, float(np.median(firsts)), step
+
+
+def interleaved_ms(steps, repeats, block=25):
+    """Median ms of each step function, run in alternating blocks of ``block`` calls
+    (warm within a block, as in a training loop), so that a burst of load on the shared
+    machine hits every function alike."""
+    for step in steps:
+        step()
+    gc.collect()
+    times = [[] for _ in steps]
+    for _ in range(max(1, repeats // block)):
+        for step, record in zip(steps, times):
+            for _ in range(block):
+                start = time.perf_counter()
+                step()
+                record.append(time.perf_counter() - start)
+    return [float(np.median(record)) * 1e3 for record in times]
 
 
 def torch_model(model):
@@ -209,7 +228,7 @@ def torch_model(model):
     return twin
 
 
-def time_torch(model, loss_name, next_batch, repeats, reshape=None):
+def torch_step(model, loss_name, next_batch, reshape=None):
     import torch
     torch.set_num_threads(1)
     twin = torch_model(model)
@@ -230,7 +249,7 @@ def time_torch(model, loss_name, next_batch, repeats, reshape=None):
         with torch.no_grad():
             for p in params:
                 p -= LR * p.grad
-    return median_ms(step, repeats)
+    return step
 
 
 def has_torch():
@@ -280,12 +299,18 @@ def run(name, repeats):
         eager_repeats = 3
     else:
         raise ValueError(f"unknown workload {name!r}")
+    compiled, row["first"], step = compiled_step(loss_fn, params, batch_stream(X, y, size))
+    steps = [compiled]
     if has_torch():
-        row["torch"] = time_torch(*torch_args[:2], batch_stream(X, y, size), repeats,
-                                  torch_args[2])
-    row["compiled"], row["first"] = time_compiled(loss_fn, params, batch_stream(X, y, size),
-                                                  repeats)
-    row["eager"] = time_eager(loss_fn, params, batch_stream(X, y, size), eager_repeats)
+        steps.append(torch_step(*torch_args[:2], batch_stream(X, y, size, seed=1),
+                                torch_args[2]))
+    timings = interleaved_ms(steps, repeats)
+    row["compiled"] = timings[0]
+    if has_torch():
+        row["torch"] = timings[1]
+    step.release()
+    row["eager"] = median_ms(eager_step(loss_fn, params, batch_stream(X, y, size)),
+                             eager_repeats)
     return row
 
 
