@@ -20,6 +20,8 @@ import threading
 
 import numpy as np
 
+from ._mode import TracingError
+
 _active = threading.local()
 
 
@@ -50,6 +52,12 @@ class DataArray(np.ndarray):
         if isinstance(result, np.floating) and self.root is not None:
             element = super().__getitem__((key if type(key) is tuple else (key,)) + (Ellipsis,))
             return DataFloat(result, self.root, element)
+        if isinstance(result, (np.integer, np.bool_)) and self.root is not None:
+            raise TracingError(
+                f"compile: reading one integer of data argument {self.root.index} in Python "
+                f"(a class label?), at {user_line(sys._getframe(1))}, would freeze what it "
+                "selects (values[label]) into the tape; pass the labels as a batch, e.g. "
+                "nn.cross_entropy(scores, yb), or run per-example graphs eagerly")
         return result
 
     def __iter__(self):

@@ -431,3 +431,15 @@ def test_fit_with_compile_trains_as_eager_fit():
     assert all(type(p) is ad.Value for p in compiled.parameters())    # released
     np.testing.assert_allclose(flat_params(compiled), flat_params(eager), rtol=0,
                                atol=TOLERANCE)
+
+
+def test_reading_one_integer_label_while_tracing_is_refused():
+    model = nn.Linear(2, 3)
+
+    def per_example_loss(X, y):            # values[label]: the graph depends on the label
+        losses = [nn.cross_entropy(model([ad.Value(a), ad.Value(b)]), label)
+                  for (a, b), label in zip(X, y)]
+        return ad.sum(losses)
+    step = ad.compile(per_example_loss, model)
+    with pytest.raises(RuntimeError, match="compile: reading one integer of data argument 1"):
+        step(np.zeros((4, 2)), np.array([0, 2, 1, 0]))
