@@ -67,8 +67,8 @@ def _pad_partial_rows(graph, buckets, slot, sizes, needs):
             for c, j in enumerate(row):
                 column.setdefault(j, (row, c))
         for key in keys:
-            if key is full or key[3:] != full[3:]:
-                continue
+            if key is full or key[3:] != full[3:] or 3 * key[2] < k:
+                continue                       # (padding more than doubles the work)
             short, padded = key[2], []
             for i in buckets[key]:
                 operands = graph.operands[i]

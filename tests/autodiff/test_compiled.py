@@ -103,11 +103,12 @@ def test_micrograd_style_code_is_rewritten_and_equals_eager(per_example):
     forward, params = micrograd_net()
 
     def loss_fn(X, y):
+        penalty = 1e-3 * sum((p * p for p in params), ad.Value(0.0))
         if per_example:                    # one scalar graph per example, as micrograd
             losses = [(1.0 - yi * forward([ad.Value(a), ad.Value(b)])).relu()
                       for (a, b), yi in zip(X, y)]
-            return ad.sum(losses) / len(losses)
-        return ad.batch_mean((1.0 - y * forward(nn.to_values(X))).relu())
+            return ad.sum(losses) / len(losses) + penalty
+        return ad.batch_mean((1.0 - y * forward(nn.to_values(X))).relu()) + penalty
     step = ad.compile(loss_fn, params)
     for X, y in moons_batches(count=3, size=10):
         for p in params:
@@ -120,7 +121,8 @@ def test_micrograd_style_code_is_rewritten_and_equals_eager(per_example):
         np.testing.assert_allclose([p.grad for p in params], expected, rtol=0, atol=TOLERANCE)
     tape = next(iter(step.tapes.values()))
     affine = [group for group in tape.groups if type(group).__name__ == "Affine"]
-    assert [group.k for group in affine] == [2, 6, 6]      # each layer: one matrix product
+    # each layer one matrix product, the penalty sum(p * p) one more
+    assert sorted(group.k for group in affine) == sorted([2, 6, 6, len(params)])
     assert len(tape.groups) < 15          # rewrites: not one level per `+`
 
 
