@@ -128,7 +128,9 @@ class Elementwise(Group):
         super().__init__(out_kind, out_slots)
         self.primitive, self.forward_rule, self.check = (
             primitive, primitive.array_forward, primitive.check)
-        self.readers = [Reader(kind, s, kind == SCALAR and out_kind == BATCH)
+        # one operand shared by every node (x - m): a one-row view that broadcasts
+        self.readers = [Reader(kind, s[:1] if len(set(np.asarray(s).tolist())) == 1 else s,
+                               kind == SCALAR and out_kind == BATCH)
                         for kind, s in zip(kinds, slots)]
         self.widen = [reader.widen for reader in self.readers]
         self.targets = [Scatter(s) if need else None for s, need in zip(slots, needs)]

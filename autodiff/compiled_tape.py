@@ -41,11 +41,24 @@ def _key(graph, i):
 
 
 def _distinct_rows(matrix):
-    """(the distinct rows in order of first appearance, each row's number among them)."""
+    """(the distinct rows, ordered by their slots, and each row's number among them)."""
     numbers = {}
     inverse = [numbers.setdefault(row, len(numbers)) for row in map(tuple, matrix.tolist())]
-    return (np.array(list(numbers), dtype=np.intp).reshape(len(numbers), matrix.shape[1]),
-            np.array(inverse, dtype=np.intp))
+    rows = sorted(numbers)
+    renumber = np.empty(len(rows), dtype=np.intp)
+    renumber[[numbers[row] for row in rows]] = np.arange(len(rows))
+    return (np.array(rows, dtype=np.intp).reshape(len(rows), matrix.shape[1]),
+            renumber[np.array(inverse, dtype=np.intp)])
+
+
+def _leaf_order(role, i):
+    """Where a leaf goes among the non-parameter leaves: data by (argument, position),
+    then recomputed constants by (record, row), then the rest in graph order."""
+    if role[0] == "data":
+        return (0, role[1], int(role[2][0]), i)
+    if role[0] == "constant":
+        return (1, role[1], role[2], i)
+    return (2, 0, 0, i)
 
 
 def _pad_partial_rows(graph, buckets, slot, sizes, needs):
@@ -107,6 +120,7 @@ class Tape:
         sizes = [parameter_count, 0]
         needs = [False] * count
         self.data_plan, self.constant_plan = {}, []
+        others = []
         for i in range(count):
             role = graph.leaf[i]
             if role is None:
@@ -114,8 +128,10 @@ class Tape:
             if role[0] == "param":
                 slot[i], needs[i] = role[1], True
             else:
-                slot[i] = sizes[kind[i]]
-                sizes[kind[i]] += 1
+                others.append(i)
+        for i in sorted(others, key=lambda i: _leaf_order(graph.leaf[i], i)):
+            slot[i] = sizes[kind[i]]        # data by argument and column, then constants:
+            sizes[kind[i]] += 1             # a layer's inputs are consecutive rows
         for i in range(count):
             if graph.primitive[i] is not None and alive[i]:
                 needs[i] = any(needs[j] for j in graph.operands[i])
