@@ -281,9 +281,19 @@ class Affine(Group):
         self.input_target = Scatter(input_rows.T if input_kind == BATCH else input_rows) \
             if need_x else None
         self.bias = self.bias_target = None
-        self.bias_widen = False
+        self.bias_widen = self.row_bias = False
         if bias is not None:
             kind, slots = bias
+            slots = np.asarray(slots, dtype=np.intp)
+            rows = node_pairs // self.b
+            first = np.zeros(self.a, dtype=np.intp)
+            first[rows[::-1]] = slots[::-1]
+            # one scalar bias per weight row (a layer's, a filter's): added to the row's
+            # block of the grid, its gradient the block's sum
+            self.row_bias = self.full and kind == SCALAR and out_kind == BATCH and \
+                bool(np.all(first[rows] == slots))
+            if self.row_bias:
+                slots = first
             self.bias_widen = kind == SCALAR and out_kind == BATCH
             self.bias = Reader(kind, slots, widen=self.bias_widen)
             self.readers.append(self.bias)
@@ -305,7 +315,9 @@ class Affine(Group):
         else:
             grid = (weights @ inputs.T).reshape(self.a * self.b)
             self.out_view[...] = grid if self.full else grid[self.pairs]
-        if self.bias is not None:
+        if self.row_bias:
+            self.out_view.reshape(self.a, -1)[...] += self.bias.read()
+        elif self.bias is not None:
             self.out_view += self.bias.read()
         self.saved = weights, inputs
 
@@ -330,7 +342,10 @@ class Affine(Group):
             if self.input_target is not None:
                 self.input_target.add((grid.T @ weights).ravel())
         if self.bias_target is not None:
-            self.bias_target.add(upstream.sum(axis=1) if self.bias_widen else upstream)
+            if self.row_bias:
+                self.bias_target.add(upstream.reshape(self.a, -1).sum(axis=1))
+            else:
+                self.bias_target.add(upstream.sum(axis=1) if self.bias_widen else upstream)
 
 
 class AffineByNode(Group):
