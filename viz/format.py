@@ -36,20 +36,3 @@ def format_data(data, precision=4, entries=3):
         return summary
     shown = ", ".join(format_number(x, precision) for x in data[:entries])
     return f"{summary} [{shown}{', …' if data.size > entries else ''}]"
-
-
-def format_sum(terms, total, precision=4, entries=0):
-    """``t1 + t2 + … = total`` (a gradient accumulated over several edges); a
-    negative term reads ``- 3``, not ``+ -3``."""
-    text = format_data(terms[0], precision, entries)
-    for term in terms[1:]:
-        term_text = format_data(term, precision, entries)
-        text += f" - {term_text[1:]}" if term_text.startswith("-") else f" + {term_text}"
-    return f"{text} = {format_data(total, precision, entries)}"
-
-
-def format_product(local, upstream, contribution, precision=4, entries=0):
-    """The chain-rule product of one edge: ``local × upstream = contribution``."""
-    local, upstream, contribution = (format_data(number, precision, entries)
-                                     for number in (local, upstream, contribution))
-    return f"{local} × {upstream} = {contribution}"

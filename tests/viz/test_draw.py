@@ -245,9 +245,6 @@ def test_format_helpers():
     assert viz.format_number(2 / 3, 3) == "0.667"
     assert viz.format_data(np.array([1.0, 2.0]), 4) == "(2,) mean 1.5 [1, 2]"
     assert viz.format_data(np.arange(5.0), 4, entries=0) == "(5,) mean 2"
-    from viz.format import format_product, format_sum
-    assert format_sum([2.0, -3.0], -1.0) == "2 - 3 = -1"
-    assert format_product(1.0, 2.0, 2.0) == "1 × 2 = 2"
     with pytest.raises(TypeError, match="format_data: expected a number"):
         viz.format_data("x")
 

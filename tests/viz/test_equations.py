@@ -226,3 +226,13 @@ def test_the_steps_and_the_player_carry_the_symbols_too():
         viz.steps(traced_e(), edges="formulas")
     with pytest.raises(ValueError, match="draw: edges must be one of"):
         viz.draw(traced_e(), edges=True)
+
+
+def test_sums_read_minus_for_a_negative_term_and_products_read_left_to_right():
+    from viz.equations import product_text, sum_text
+    from viz.scene import Scene
+    scene = Scene(Value(1.0, label="x") * 2.0)
+    assert sum_text(scene, [2.0, -3.0, 0.5], -0.5, 4) == "2 - 3 + 0.5 = -0.5"
+    assert product_text(scene, 1.0, 2.0, 2.0, Value(1.0), 4) == "1 × 2 = 2"
+    assert product_text(scene, 1.0, 2.0, 2.0, Value(1.0), 4, words=True) == (
+        "local 1 × upstream 2 = 2")
