@@ -110,6 +110,8 @@ def _box_rows(run, module, scope, precision):
     inputs, outputs = run.boundary(scope)
     count = sum(int(np.prod(parameter.shape)) if getattr(parameter, "shape", ()) else 1
                 for _, parameter in module.named_parameters())
+    if not run.members(scope):
+        return ["no operations: it only rearranges the Values it passes on"]
     rows = [f"in {len(inputs)} -> out {len(outputs)}  ·  {count} parameters"]
     if outputs:
         rows.append(f"‖out‖ {format_number(norm(outputs), precision)}")

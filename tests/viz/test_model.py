@@ -105,3 +105,10 @@ def test_draw_model_refuses_what_it_cannot_draw():
         viz.draw_model(model, X, loss=lambda out: 1.0)
     boxes = _boxes(viz.draw_model(model, X))                      # no loss: no gradients
     assert all(len(rows) == 2 for name, rows in boxes.items() if name != "input")
+
+
+def test_a_module_that_makes_no_values_says_it_only_rearranges_them():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Flatten(), nn.Linear(3, 1))
+    boxes = _boxes(viz.draw_model(model, X))
+    assert boxes["1: Flatten"] == ["no operations: it only rearranges the Values it passes on"]
+    assert boxes["2: Linear(3 -> 1)"][0] == "in 3 -> out 1  ·  4 parameters"
