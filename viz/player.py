@@ -159,7 +159,7 @@ class Player:
         for node in scene.nodes:
             widest = _widest([grads[scene.ids[node]] for grads, _, _, _ in states])
             box = node_box(scene, node, "both", stepper.precision,
-                           widest[len("grad "):] if widest else "")
+                           widest[len("grad "):] if widest else None)
             boxes.append(box)
         arrows = [edge_arrow(scene, edge, _widest(
             [labels[scene.edge_ids[edge.child, edge.index]] for _, labels, _, _ in states]))

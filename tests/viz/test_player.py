@@ -126,3 +126,15 @@ def test_the_mlp_2_8_8_1_player_is_under_one_megabyte():
     page = player.page()
     assert len(player) == 36 and page.count("<svg") == 1
     assert len(page.encode("utf-8")) < 1_000_000
+
+
+def test_a_leaf_that_needs_no_gradient_gets_no_grad_line():
+    x = Value(3.0, label="x", requires_grad=False)
+    w = Value(2.0, label="w")
+    out = w * x
+    out.label = "out"
+    svg, data, _ = _page_parts(viz.animate(out, renderer="graphviz-pure").html())
+    lines = {node["name"]: node["grad"] for node in data["nodes"].values()}
+    assert lines == {"w": True, "x": False, "out": True}
+    texts = [text.text for text in svg.iter(f"{SVG}text") if text.text]
+    assert texts.count("grad 0 + 3 = 3") == 1 and not any(text.strip() == "grad" for text in texts)
