@@ -63,7 +63,7 @@ class Player:
     writes a whole page. ``interval``: seconds per step when playing. ``max_frames``:
     refuse more frames than this (step 0 counts); None: no limit."""
 
-    def __init__(self, stepper, title=None, interval=1.0, max_frames=100):
+    def __init__(self, stepper, title=None, interval=1.0, max_frames=400):
         if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not (
                 interval > 0):
             raise ValueError(f"animate: interval must be a positive number of seconds, "
@@ -246,7 +246,7 @@ def stepper_svg(stepper, source):
     return render_source(source, "svg", stepper.renderer).decode("utf-8")
 
 
-def animate(subject, interval=1.0, title=None, max_frames=100, **options):
+def animate(subject, interval=1.0, title=None, max_frames=400, **options):
     """An HTML ``Player`` over the backward steps of ``subject`` (see ``viz.steps``, which
     takes the same ``options``): step 0 the forward pass, then one frame per node with
     parents, local × upstream on the edges being pushed; ``interval`` seconds per frame

@@ -272,7 +272,7 @@ class BackpropStepper:
     def __repr__(self):
         return f"<BackpropStepper: {len(self)} steps from {self.name(self.root)}; print() it>"
 
-    def animate(self, interval=1.0, title=None, max_frames=100):
+    def animate(self, interval=1.0, title=None, max_frames=400):
         """An HTML player over step 0 (the forward pass) and every step (see
         ``viz.animate``)."""
         from .player import Player
