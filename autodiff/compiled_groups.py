@@ -32,14 +32,16 @@ def index_of(indices):
 
 
 class Scatter:
-    """grads[targets] += contributions, repeated targets summed."""
+    """grads[targets] += contributions, repeated targets summed. A scatter that is the
+    first to reach all of its targets in a backward pass assigns instead of adding
+    (``assign``, set by the tape's plan), so the grad buffer needs no zeroing."""
 
     def __init__(self, targets):
         targets = np.asarray(targets, dtype=np.intp).ravel()
+        self.targets = set(targets.tolist())
         self.index = index_of(targets)
-        self.repeated = type(self.index) is not slice and \
-            len(set(targets.tolist())) < len(targets)
-        self.single = self.repeated and bool(np.all(targets == targets[0]))
+        self.repeated = type(self.index) is not slice and len(self.targets) < len(targets)
+        self.single = self.repeated and len(self.targets) == 1
         if self.single:                    # one target (a shared operand): a sum over axis 0
             self.index, self.repeated = slice(int(targets[0]), int(targets[0]) + 1), False
         if self.repeated:
@@ -48,6 +50,7 @@ class Scatter:
             self.order = np.argsort(self.inverse, kind="stable")
             self.starts = np.searchsorted(self.inverse[self.order], np.arange(len(self.unique)))
         self.count = len(targets)
+        self.assign = False
 
     def bind(self, grads):
         """Fix the grad buffer (a view of the targets when they are consecutive)."""
@@ -59,24 +62,33 @@ class Scatter:
         """add(scale * contribution) for a number ``scale``: for a single target the
         rows are summed first, then scaled."""
         if self.single:
-            self.view += scale * contribution.sum(axis=0)
+            self._put(self.view, Ellipsis, scale * contribution.sum(axis=0))
         else:
             self.add(contribution if scale == 1.0 else scale * contribution)
+
+    def _put(self, array, index, value):
+        if self.assign:
+            array[index] = value
+        else:
+            array[index] += value
 
     def add(self, contribution):
         view = self.view
         if self.single:
-            view += np.broadcast_to(contribution, (self.count,) + view.shape[1:]).sum(axis=0)
+            self._put(view, Ellipsis, np.broadcast_to(
+                contribution, (self.count,) + view.shape[1:]).sum(axis=0))
         elif view is not None:
-            view += contribution
+            self._put(view, Ellipsis, contribution)
         elif not self.repeated:
-            self.grads[self.index] += contribution
+            self._put(self.grads, self.index, contribution)
         elif self.grads.ndim == 1:
-            self.grads[self.unique] += np.bincount(self.inverse, weights=np.broadcast_to(
-                contribution, (self.count,)), minlength=len(self.unique))
+            self._put(self.grads, self.unique, np.bincount(
+                self.inverse, weights=np.broadcast_to(contribution, (self.count,)),
+                minlength=len(self.unique)))
         else:
             full = np.broadcast_to(contribution, (self.count, self.grads.shape[1]))
-            self.grads[self.unique] += np.add.reduceat(full[self.order], self.starts, axis=0)
+            self._put(self.grads, self.unique, np.add.reduceat(full[self.order], self.starts,
+                                                               axis=0))
 
 
 class Reader:
@@ -103,12 +115,13 @@ class Reader:
 
 class Group:
     """Base: the output kind and slots; ``bind(buffers, grads)`` once, then
-    ``forward()`` and ``backward()`` on every replay."""
+    ``forward()`` and ``backward()`` on every replay. ``scatters``: (Scatter, kind) in
+    the order backward uses them; ``raw_targets``: grads written without a Scatter."""
 
     def __init__(self, out_kind, out_slots):
         self.out_kind, self.out = out_kind, index_of(out_slots)
         self.size = len(out_slots)
-        self.readers, self.scatters = [], []
+        self.readers, self.scatters, self.raw_targets = [], [], []
 
     def bind(self, buffers, grads):
         self.out_view = buffers[self.out_kind][self.out]
@@ -298,11 +311,10 @@ class Affine(Group):
             self.bias = Reader(kind, slots, widen=self.bias_widen)
             self.readers.append(self.bias)
             self.bias_target = Scatter(slots) if need_b else None
-            if need_b:
-                self.scatters.append((self.bias_target, kind))
-        self.scatters += [(t, kind) for t, kind in ((self.weight_target, SCALAR),
-                                                    (self.input_target, input_kind))
-                          if t is not None]
+        self.scatters = [(t, kind) for t, kind in ((self.weight_target, SCALAR),
+                                                   (self.input_target, input_kind),
+                                                   (self.bias_target, bias[0] if bias else None))
+                         if t is not None]
 
     def forward(self):
         weights, inputs = self.weights.read(), self.inputs.read()
@@ -371,11 +383,10 @@ class AffineByNode(Group):
             self.bias = Reader(kind, slots, widen=self.bias_widen)
             self.readers.append(self.bias)
             self.bias_target = Scatter(slots) if need_b else None
-            if need_b:
-                self.scatters.append((self.bias_target, kind))
-        self.scatters += [(t, kind) for t, kind in ((self.weight_target, SCALAR),
-                                                    (self.input_target, input_kind))
-                          if t is not None]
+        self.scatters = [(t, kind) for t, kind in ((self.weight_target, SCALAR),
+                                                   (self.input_target, input_kind),
+                                                   (self.bias_target, bias[0] if bias else None))
+                         if t is not None]
 
     def forward(self):
         weights, inputs = self.weights.read(), self.inputs.read()
@@ -412,6 +423,9 @@ class NodeByNode(Group):
         self.primitive, self.kinds, self.slots, self.needs = primitive, kinds, slots, needs
         self.sequence = sequence          # True: forward takes one tuple (sum, affine)
         self.out_slots = list(out_slots)
+        self.raw_targets = [(kind, s) for node_kinds, node_slots, node_needs in
+                            zip(kinds, slots, needs)
+                            for kind, s, need in zip(node_kinds, node_slots, node_needs) if need]
 
     def bind(self, buffers, grads):
         super().bind(buffers, grads)

@@ -165,6 +165,8 @@ class Tape:
         self.buffers, self.grads = [self.S, self.V], [self.GS, self.GV]
         for group in self.groups:
             group.bind(self.buffers, self.grads)
+        self.loss_slot = slot[graph.number[id(loss)]]
+        self.zero_plan = self._plan_first_writes()
         self.parameter_count = parameter_count
         self._plan_leaves(graph, recorder)
         self.loss = None
@@ -246,6 +248,28 @@ class Tape:
         return Elementwise(primitive, out_kind, out_slots, kinds, columns,
                            [need(ordered, p) for p in range(arity)])
 
+    def _plan_first_writes(self):
+        """Backward without zeroing the grad buffers: the first scatter to reach all of
+        its targets assigns; a row first reached otherwise (partly, or node by node) is
+        zeroed before each backward; a row never reached stays 0 from allocation."""
+        written = [set(), set()]
+        written[SCALAR].add(self.loss_slot)              # the seed is assigned
+        zero = [set(), set()]
+        for group in reversed(self.backward_groups):
+            for scatter, kind in group.scatters:
+                fresh = scatter.targets - written[kind]
+                if fresh == scatter.targets:
+                    scatter.assign = True
+                else:
+                    zero[kind] |= fresh
+                written[kind] |= scatter.targets
+            for kind, target in group.raw_targets:
+                if target not in written[kind]:
+                    zero[kind].add(target)
+                    written[kind].add(target)
+        return [(kind, np.array(sorted(rows), dtype=np.intp)) for kind, rows in enumerate(zero)
+                if rows]
+
     def _plan_leaves(self, graph, recorder):
         """Where each replay writes data, recomputed constants; what observers read."""
         slot, kind = self.slot, graph.kind
@@ -315,8 +339,8 @@ class Tape:
 
     def backward(self, gradient):
         """Grads of every node; ``gradient`` (the parameters' flat grads) += theirs."""
-        self.GS.fill(0.0)
-        self.GV.fill(0.0)
+        for kind, rows in self.zero_plan:
+            self.grads[kind][rows] = 0.0
         self.GS[self.loss] = 1.0
         for group in reversed(self.backward_groups):
             group.backward()

@@ -446,3 +446,17 @@ def test_reading_one_integer_label_while_tracing_is_refused():
     step = ad.compile(per_example_loss, model)
     with pytest.raises(RuntimeError, match="compile: reading one integer of data argument 1"):
         step(np.zeros((4, 2)), np.array([0, 2, 1, 0]))
+
+
+def test_one_example_of_a_batch_and_shared_grads_replay_eager():
+    def build():
+        return nn.Linear(2, 1)
+
+    def loss_of(model):                 # s[k]: a batch to a number, node by node
+        def loss_fn(X, y):
+            s = model(nn.to_values(X))[0]
+            return ad.batch_mean((s - y) ** 2) + s[0] * 0.5 + s[2] * s[2]
+        return loss_fn
+    generator = np.random.default_rng(0)
+    batches = [(generator.normal(size=(5, 2)), generator.normal(size=5)) for _ in range(3)]
+    assert_replays_eager(build, loss_of, batches)
