@@ -12,10 +12,11 @@ shared machine hits both alike:
   torch     PyTorch on the CPU, float64, one thread (torch.set_num_threads(1))
 numpy's BLAS is held to one thread as well (OPENBLAS_NUM_THREADS=1 unless set). Prints
 compiled / torch against the issue's target, and the compile cost: the first call
-(trace + tape + that step; the median of five fresh compiles after one warm-up
-compile, which pays the process's one-time costs) in ms, and the steps it takes to
-repay it, (first - compiled) / (eager - compiled). Without torch, the torch columns
-are left out.
+(trace + tape + that step; the fastest of five fresh compiles after one warm-up
+compile, which pays the process's one-time costs: a one-off cost of a few ms, which
+the preemptions of a loaded machine would otherwise dominate) in ms, and the steps it
+takes to repay it, (first - compiled) / (eager - compiled). Without torch, the torch
+columns are left out.
 
 Workloads:
   moons           MLP 2-16-16-1 (ReLU), batch 100, hinge + L2 (the micrograd demo)
@@ -169,7 +170,7 @@ def compiled_step(loss_fn, params, next_batch):
     """(the replayed training step, ms of the first call: trace, tape and that step)."""
     import autodiff as ad
     firsts = []
-    for _ in range(6):                 # the median of five fresh compiles after a warm-up
+    for _ in range(6):                 # the fastest of five fresh compiles after a warm-up
         step = ad.compile(loss_fn, params)
         start = time.perf_counter()
         step(*next_batch())
@@ -183,7 +184,7 @@ def compiled_step(loss_fn, params, next_batch):
         step(*next_batch())
         vector = step.parameter_vector
         vector -= LR * step.gradient_vector
-    return replay, float(np.median(firsts)), step
+    return replay, float(np.min(firsts)), step
 
 
 def interleaved_ms(steps, repeats, block=25):
