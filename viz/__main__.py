@@ -11,7 +11,7 @@ import autodiff as ad
 
 from .draw import draw
 from .render import RENDERERS, RenderError, RendererNotFoundError
-from .stepper import steps
+from .step_through import steps
 
 DEFAULT_OUT = "chainrule-output"
 DOCS_IMAGES = "docs/img"

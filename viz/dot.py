@@ -32,6 +32,7 @@ EDGE_STYLES = {
 }
 KIND_COLORS = {kind: style["color"] for kind, style in NODE_STYLES.items()}
 GRAD_COLOR = "#b3261e"
+TANGENT_COLOR = "#6a1b9a"       # forward mode's tangent line, apart from backward's grad
 CLUSTER_FILLS = ("#f6f7fb", "#eceff7", "#e2e7f3")
 
 

@@ -28,19 +28,47 @@ def summed_over_batch(scene, parent, contribution):
         plain(contribution), np.ndarray)
 
 
+def _chain_product(scene, local, factor, contribution, summed, precision, words):
+    """``local × factor = contribution`` for the example shown; when ``summed``, that
+    example's product then the sum over the batch: ``2 × 0.5 = 1;  sum over 64
+    examples = 12.5``. ``words``: the name of the factor (``local 2 × upstream 0.5``)."""
+    local_number, factor_number = scene.at(local), scene.at(factor)
+    local_word, factor_word = ("local ", f"{words} ") if words else ("", "")
+    text = (f"{local_word}{format_number(local_number, precision)} × {factor_word}"
+            f"{format_number(factor_number, precision)} = ")
+    if summed:
+        return (f"{text}{format_number(local_number * factor_number, precision)};  sum "
+                f"over {scene.batch_size} examples = {number_text(scene, contribution, precision)}")
+    return text + number_text(scene, contribution, precision)
+
+
 def product_text(scene, local, upstream, contribution, parent, precision, words=False):
     """One edge's chain rule, ``local × upstream = contribution`` for the example
     shown; into a scalar parent of a batched node, that example's product then the sum
     over the batch that backward adds: ``2 × 0.5 = 1;  sum over 64 examples = 12.5``.
     ``words``: name the factors (``local 2 × upstream 0.5 = 1``), as the steps' text."""
-    local_number, upstream_number = scene.at(local), scene.at(upstream)
-    local_word, upstream_word = ("local ", "upstream ") if words else ("", "")
-    text = (f"{local_word}{format_number(local_number, precision)} × {upstream_word}"
-            f"{format_number(upstream_number, precision)} = ")
-    if summed_over_batch(scene, parent, contribution):
-        return (f"{text}{format_number(local_number * upstream_number, precision)};  sum "
-                f"over {scene.batch_size} examples = {number_text(scene, contribution, precision)}")
-    return text + number_text(scene, contribution, precision)
+    return _chain_product(scene, local, upstream, contribution,
+                          summed_over_batch(scene, parent, contribution), precision,
+                          "upstream" if words else None)
+
+
+def summed_into_scalar(scene, child, local, tangent):
+    """True when forward mode adds local × tangent(parent) of every example of a batch
+    into ``child``, a scalar (``batch_sum``, ``batch_mean``): the contribution shown is
+    the sum over the batch."""
+    return scene.batched and type(child.data) is float and (
+        isinstance(plain(local), np.ndarray) or isinstance(plain(tangent), np.ndarray))
+
+
+def tangent_product_text(scene, local, tangent, contribution, child, precision,
+                         words=False):
+    """One edge of forward mode, ``local × tangent(parent) = contribution`` to the
+    child's tangent, for the example shown; into a scalar child of a batched parent,
+    that example's product then the sum over the batch. ``words``: name the factors
+    (``local 2 × tangent 0.5 = 1``), as the steps' text."""
+    return _chain_product(scene, local, tangent, contribution,
+                          summed_into_scalar(scene, child, local, tangent), precision,
+                          "tangent" if words else None)
 
 
 def sum_text(scene, terms, total, precision):

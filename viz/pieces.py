@@ -33,9 +33,11 @@ def has_grad(value):
     return not isinstance(grad, numbers.Real) or grad != 0.0
 
 
-def node_box(scene, node, show, precision, grad_text=None, highlight=None):
+def node_box(scene, node, show, precision, grad_text=None, highlight=None, word="grad",
+             color=GRAD_COLOR):
     """The box of ``node``: its name and op, ``data`` unless show="derivatives", and the
-    line ``grad_text`` (if given and show != "values"), coloured by kind."""
+    line ``word grad_text`` (if given and show != "values") in ``color``; the box
+    coloured by kind (forward mode writes ``tangent`` in its own colour)."""
     kind = scene.kinds[node]
     title = scene.names[node]
     if kind == "constant":
@@ -44,7 +46,7 @@ def node_box(scene, node, show, precision, grad_text=None, highlight=None):
     if show != "derivatives" and kind != "constant":
         rows.append(f"data {number_text(scene, node.data, precision)}")
     if grad_text is not None and show != "values":
-        rows.append((f"grad {grad_text}", GRAD_COLOR))
+        rows.append((f"{word} {grad_text}", color))
     attrs = dict(NODE_STYLES[kind])
     attrs.update(HIGHLIGHTS.get(highlight, {}))
     if kind == "constant":
@@ -65,25 +67,32 @@ def edge_tooltip(scene, edge):
             f"d{child}/d{parent} × {child}.grad to {parent}.grad")
 
 
-def edge_arrow(scene, edge, label, style="normal"):
+def edge_arrow(scene, edge, label, style="normal", tooltip=None):
     """The arrow parent -> child of ``edge`` with ``label``, styled ``style``
-    (normal, active, pending or done; see dot.EDGE_STYLES)."""
+    (normal, active, pending or done; see dot.EDGE_STYLES); ``tooltip``: its words
+    (default: what backward does along it, ``edge_tooltip``)."""
     attrs = dict(EDGE_STYLES[style])
     attrs["id"] = scene.edge_ids[edge.child, edge.index]
-    attrs["tooltip"] = edge_tooltip(scene, edge)
+    attrs["tooltip"] = edge_tooltip(scene, edge) if tooltip is None else tooltip
     return DotEdge(scene.ids[edge.parent], scene.ids[edge.child], label, attrs)
+
+
+def kind_colours(scene, kinds=None):
+    """The legend line naming the colour of each kind of box drawn (``kinds``; default:
+    those of every node), as (text, colour) pieces."""
+    kinds = set(scene.kinds.values()) if kinds is None else set(kinds)
+    colours = []
+    for kind in KINDS + ("collapsed",):
+        if kind in kinds:
+            colours += [(FOLDED if kind == "collapsed" else kind, KIND_COLORS[kind]), "   "]
+    return colours[:-1]
 
 
 def legend_text(scene, show, grads, kinds=None, seed=None, edges="numbers"):
     """Lines explaining the colours and the numbers of a picture of ``scene``; ``kinds``:
     the kinds of box drawn (default: those of every node); ``seed``: the grad backward
     started from (default: the output's grad now)."""
-    kinds = set(scene.kinds.values()) if kinds is None else set(kinds)
-    colours = []
-    for kind in KINDS + ("collapsed",):
-        if kind in kinds:
-            colours += [(FOLDED if kind == "collapsed" else kind, KIND_COLORS[kind]), "   "]
-    lines = [colours[:-1]]
+    lines = [kind_colours(scene, kinds)]
     root = scene.outputs[0]
     seed = root.grad if seed is None else seed
     output = (f"d{scene.names[root]}" if len(scene.outputs) == 1 and not isinstance(

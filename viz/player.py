@@ -1,22 +1,25 @@
-"""A self-contained HTML player over the steps of a backward pass: step 0 (the forward
-pass) then one step per node, with slider, previous / next and play. The graph is laid
-out once; a frame changes only text and colour (the grad line of the boxes, the numbers
-on the edges, the highlight), so nothing jumps, and the page carries one picture plus
-what changes at each step. Click a box to see its gradient as the sum over its edges at
-the current step. The picture fits the output's width and can be zoomed.
+"""A self-contained HTML player over the steps of a step-through (backward, or forward
+mode): step 0 (the forward values) then one step per node, with slider, previous / next
+and play. The graph is laid out once; a frame changes only text and colour (the grad or
+tangent line of the boxes, the numbers on the edges, the highlight), so nothing jumps,
+and the page carries one picture plus what changes at each step. Click a box to see
+its derivative as the sum over its edges at the current step. The picture fits the
+output's width and can be zoomed.
+
+The player reads a stepper (``viz.stepping.Stepper``: ``scene``, ``box_lines``,
+``edge_state``, ``highlights``, ``explanations``, ``text_at``, ``legend`` ...) and
+imports no stepper: ``viz.steps`` and ``viz.animate`` (in ``viz.step_through``) build
+the stepper, the stepper builds its player.
 
 Plain HTML, CSS and JavaScript: no ipywidgets, no kernel, nothing fetched. Without
 JavaScript (an untrusted notebook) the picture and the text of every step show."""
 import hashlib
 import itertools
-import re
 
 from .dot import build_digraph, caption_label
 from .draw import GraphTooLargeError
 from .drawing import fitted_svg
-from .equations import number_text
 from .literal import fill_template, page_text, script_json, visible
-from .pieces import edge_arrow, legend_text, node_box
 from .player_script import SCRIPT, STYLE
 
 _counter = itertools.count(1)
@@ -26,7 +29,7 @@ _TEMPLATE = """<div class="chainrule-player" id="__ID__" tabindex="0">
 __STYLE__
 </style>
 __TITLE__<div class="crp-controls">
-<button type="button" data-action="first" title="step 0: the forward pass">&#x25C0;&#x25C0; first</button>
+<button type="button" data-action="first" title="step 0: the forward values">&#x25C0;&#x25C0; first</button>
 <button type="button" data-action="previous" title="previous step (left arrow)">&#x25C0; previous</button>
 <button type="button" data-action="play" title="play / pause">&#x25B6; play</button>
 <button type="button" data-action="next" title="next step (right arrow)">next &#x25B6;</button>
@@ -58,7 +61,7 @@ def _widest(texts):
 
 
 class Player:
-    """An HTML player over the steps of ``stepper`` (a ``viz.steps`` result):
+    """An HTML player over the steps of ``stepper`` (a ``viz.steps`` result, either mode):
     ``html()`` is a fragment for a notebook (also ``_repr_html_``), ``save(path)``
     writes a whole page. ``interval``: seconds per step when playing. ``max_frames``:
     refuse more frames than this (step 0 counts); None: no limit."""
@@ -71,7 +74,7 @@ class Player:
         count = len(stepper) + 1
         if max_frames is not None and count > max_frames:
             raise GraphTooLargeError(
-                f"animate: backward has {count} frames (step 0 and {len(stepper)} steps), "
+                f"animate: {stepper.pass_name} has {count} frames (step 0 and {len(stepper)} steps), "
                 f"more than max_frames={max_frames}: the player would be too long to "
                 "follow. Animate a smaller piece (animate(an intermediate Value)), "
                 "print(viz.steps(...)) for the text, or pass max_frames=None.")
@@ -92,81 +95,41 @@ class Player:
         return self._html
 
     def states(self):
-        """For each step 0 … n: (node id -> grad line, edge id -> edge label, current
-        node id, receiving node ids, node id -> explanation)."""
+        """For each step 0 … n: (node id -> box line, edge id -> edge label, current
+        node id, ids of the other boxes highlighted)."""
         stepper, scene = self.stepper, self.stepper.scene
+        word = stepper.word
         states = []
         for number in self.frames:
-            record = stepper.records[number - 1] if number else None
-            grads = {scene.ids[node]: ("grad " + text if text else "")
-                     for node, text in stepper.grad_texts(number).items()}
+            current, others = stepper.highlights(number)
+            lines = {scene.ids[node]: (f"{word} {text}" if text else "")
+                     for node, text in stepper.box_lines(number).items()}
             edges = {scene.edge_ids[edge.child, edge.index]: stepper.edge_state(edge, number)[1]
                      for edge in scene.edges}
-            current = scene.ids[record.node] if record else None
-            receiving = sorted({scene.ids[edge.parent] for edge in record.edges}) if record \
-                else []
-            states.append((grads, edges, current, receiving))
+            states.append((lines, edges, scene.ids[current] if current is not None else None,
+                           sorted(scene.ids[node] for node in others)))
         return states
 
     def explanations(self, number):
-        """node id -> its gradient after step ``number`` as the sum over its edges
-        (``b.grad = 2 (from c) + 3 (from d) = 5``); the words change only when the box
-        receives, so a frame sends few of them."""
-        stepper, scene = self.stepper, self.stepper.scene
-        texts = {}
-        for node in scene.nodes:
-            name = stepper.name(node)
-            uses = scene.uses[node]
-            if node is stepper.root:
-                seed = stepper.records[0].upstream if stepper.records else node.grad
-                texts[scene.ids[node]] = (
-                    f"{name} is where backward starts: {name}.grad = "
-                    f"{number_text(scene, seed, stepper.precision)} (the seed)"
-                    if number else f"{name}.grad: backward starts here at step 1")
-                continue
-            if not uses:
-                texts[scene.ids[node]] = f"{name} is not used by any box"
-                continue
-            pushed, waiting = [], []
-            for edge in scene.backward_order(uses):
-                step = stepper.step_of.get(edge.child)
-                (pushed if step is not None and step <= number else waiting).append(edge)
-            terms = []
-            for edge in pushed:
-                recorded = next((item for item in stepper.records[
-                    stepper.step_of[edge.child] - 1].edges if item.index == edge.index), None)
-                if recorded is not None:
-                    terms.append((recorded.contribution, stepper.name(edge.child)))
-            start = stepper.grad_at(node, 0)
-            text = f"{name}.grad {'so far ' if waiting else ''}= "
-            pieces = []
-            if number_text(scene, start, stepper.precision) != "0" or not terms:
-                pieces.append(f"{number_text(scene, start, stepper.precision)} (before)")
-            pieces += [f"{number_text(scene, value, stepper.precision)} (from {child})"
-                       for value, child in terms]
-            text += " + ".join(pieces).replace("+ -", "- ")
-            text += f" = {number_text(scene, stepper.grad_at(node, number), stepper.precision)}"
-            if waiting:
-                text += "; still to come from " + ", ".join(
-                    dict.fromkeys(stepper.name(edge.child) for edge in waiting))
-            texts[scene.ids[node]] = text
-        return texts
+        """node id -> the words shown when its box is clicked at step ``number`` (the
+        stepper's ``explanations``); they change only when the box does, so a frame
+        sends few of them."""
+        scene = self.stepper.scene
+        return {scene.ids[node]: text for node, text in self.stepper.explanations(number).items()}
 
     def layout(self, states):
         """The picture every frame shares: each box and edge sized for its widest text."""
         stepper, scene = self.stepper, self.stepper.scene
         boxes = []
         for node in scene.nodes:
-            widest = _widest([grads[scene.ids[node]] for grads, _, _, _ in states])
-            box = node_box(scene, node, "both", stepper.precision,
-                           widest[len("grad "):] if widest else None)
-            boxes.append(box)
-        arrows = [edge_arrow(scene, edge, _widest(
+            widest = _widest([lines[scene.ids[node]] for lines, _, _, _ in states])
+            boxes.append(stepper.box(node, widest[len(stepper.word) + 1:] if widest else None))
+        arrows = [stepper.arrow(edge, _widest(
             [labels[scene.edge_ids[edge.child, edge.index]] for _, labels, _, _ in states]))
             for edge in scene.edges]
         caption = caption_label(stepper.title or "", [scene.example_text()]
                                 if scene.batched else [],
-                                legend_text(scene, "both", True, seed=stepper.seed(), edges=stepper.edges))
+                                stepper.legend())
         return build_digraph(boxes, arrows, caption, stepper.rankdir, stepper.clusters,
                              scene.cluster_titles)
 
@@ -192,7 +155,7 @@ class Player:
             "in": [scene.edge_ids[node, index] for index in range(len(node.parents))],
             "out": [scene.edge_ids[edge.child, edge.index] for edge in scene.uses[node]]}
             for node in scene.nodes}
-        edge_steps = {scene.edge_ids[edge.child, edge.index]: stepper.step_of.get(edge.child, 0)
+        edge_steps = {scene.edge_ids[edge.child, edge.index]: stepper.edge_step(edge)
                       for edge in scene.edges}
         return {"prefix": f"{player_id}-", "interval": int(self.interval * 1000),
                 "frames": frames, "nodes": nodes, "edgeSteps": edge_steps}
@@ -219,7 +182,7 @@ class Player:
     def page(self):
         """A whole HTML document holding the player."""
         title = page_text(self.title if self.title is not None and self.title != ""
-                          else "chainrule: backprop step by step")
+                          else f"chainrule: {self.stepper.heading}")
         return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f"<title>{title}</title>\n</head>\n<body>\n{self.html()}\n</body>\n</html>\n")
@@ -244,12 +207,3 @@ def stepper_svg(stepper, source):
     """The SVG of DOT ``source`` with the stepper's renderer."""
     from .render import render_source
     return render_source(source, "svg", stepper.renderer).decode("utf-8")
-
-
-def animate(subject, interval=1.0, title=None, max_frames=400, **options):
-    """An HTML ``Player`` over the backward steps of ``subject`` (see ``viz.steps``, which
-    takes the same ``options``): step 0 the forward pass, then one frame per node with
-    parents, local × upstream on the edges being pushed; ``interval`` seconds per frame
-    when playing. The graph's grads are left as they were."""
-    from .stepper import steps
-    return steps(subject, title=title, **options).animate(interval, max_frames=max_frames)

@@ -8,29 +8,10 @@ import numpy as np
 from autodiff import backward_steps, zero_grad
 from autodiff.step_text import format_step
 
-from .dot import build_digraph, caption_label
-from .draw import GraphTooLargeError
-from .drawing import Drawing
-from .equations import edge_text, number_text, plain, product_text, sum_text
-from .pieces import check_options, edge_arrow, legend_text, node_box
+from .equations import edge_text, plain, product_text, sum_text
+from .pieces import check_options, legend_text
 from .scene import Scene
-
-
-class Frame(Drawing):
-    """The picture of one backward step (a ``Drawing``): ``number`` of ``total`` (0: the
-    forward pass, before any gradient), the ``node`` whose gradient is pushed (None at
-    step 0), and the step as ``text``."""
-
-    def __init__(self, digraph, renderer, number, total, node, text, caption):
-        super().__init__(digraph, renderer, f"step {number} of {total}")
-        self.number = number
-        self.total = total
-        self.node = node
-        self.text = text
-        self.caption = caption
-
-    def __str__(self):
-        return self.text
+from .stepping import Stepper
 
 
 def _saved(grad):
@@ -49,7 +30,7 @@ class GradSnapshot:
             node.grad = _saved(grad)
 
 
-class BackpropStepper:
+class BackpropStepper(Stepper):
     """Runs backward from ``subject`` (a Value or a one-output ``autodiff.Graph``) one
     node at a time, exactly as ``backward`` does, and keeps what every step did.
 
@@ -72,7 +53,6 @@ class BackpropStepper:
                  example=0, edges="numbers"):
         self.scene = Scene(subject, params, "steps", example)
         check_options("steps", "both", precision, edges)
-        self.edges = edges
         if len(self.scene.outputs) != 1:
             raise ValueError(f"steps: backward runs from one output, got "
                              f"{len(self.scene.outputs)}; pass one of them")
@@ -86,34 +66,12 @@ class BackpropStepper:
             self.records = list(backward_steps(self.root, grad))
         finally:
             snapshot.restore()
-        self.precision, self.clusters, self.max_nodes = precision, clusters, max_nodes
-        self.title, self.rankdir, self.renderer = title, rankdir, renderer
-        self.step_of = {record.node: record.number for record in self.records}
+        self._keep_options(precision, clusters, max_nodes, title, rankdir, renderer, edges)
         self._history = {}
         for record in self.records:
             for edge in record.edges:
                 self._history.setdefault(edge.parent, []).append(
                     (record.number, edge.parent_grad_after))
-        self._frames = {}
-
-    def __len__(self):
-        return len(self.records)
-
-    def __iter__(self):
-        return (self[index] for index in range(len(self)))
-
-    def __getitem__(self, index):
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"steps: there are {len(self)} steps, no step index {index}")
-        return self.frame(index % len(self) + 1)
-
-    def frame(self, number):
-        """The picture of step ``number`` (0: the forward pass, 1 to len(self): a step)."""
-        if not 0 <= number <= len(self):
-            raise IndexError(f"steps: there are steps 0 to {len(self)}, no step {number}")
-        if number not in self._frames:
-            self._frames[number] = self._frame(number)
-        return self._frames[number]
 
     def grad_at(self, node, number):
         """``node.grad`` as it was after step ``number`` (0: before the first step; a
@@ -126,16 +84,12 @@ class BackpropStepper:
             return history[position - 1][1]
         return self._start.get(node, 0.0)
 
-    def name(self, node):
-        """What the pictures and the text call ``node`` (a constant: its value)."""
-        return self.scene.names[node]
-
     def seed(self):
         """The grad backward started from at the output (1 for a scalar output)."""
         return self.records[0].upstream if self.records else 1.0
 
     def _number(self, data):
-        return number_text(self.scene, data, self.precision)
+        return self.number_text(data)
 
     def _product(self, edge, number=None):
         return product_text(self.scene, edge.local_grad, edge.upstream, edge.contribution,
@@ -188,6 +142,62 @@ class BackpropStepper:
             texts[node] = self._number(grad) if shown else ""
         return texts
 
+    def box_lines(self, number):
+        """node -> the grad line of its box after step ``number`` (see ``grad_texts``)."""
+        return self.grad_texts(number)
+
+    def highlights(self, number):
+        """(the node pushing its grad at step ``number``, the parents receiving it)."""
+        if not number:
+            return None, set()
+        record = self.records[number - 1]
+        return record.node, {edge.parent for edge in record.edges}
+
+    def explanations(self, number):
+        """node -> its gradient after step ``number`` as the sum over its edges
+        (``b.grad = 2 (from c) + 3 (from d) = 5``), the words shown when a box is
+        clicked in the player."""
+        scene, number_of = self.scene, self._number
+        texts = {}
+        for node in scene.nodes:
+            name = self.name(node)
+            uses = scene.uses[node]
+            if node is self.root:
+                texts[node] = (f"{name} is where backward starts: {name}.grad = "
+                               f"{number_of(self.seed())} (the seed)"
+                               if number else f"{name}.grad: backward starts here at step 1")
+                continue
+            if not uses:
+                texts[node] = f"{name} is not used by any box"
+                continue
+            pushed, waiting = [], []
+            for edge in scene.backward_order(uses):
+                step = self.step_of.get(edge.child)
+                (pushed if step is not None and step <= number else waiting).append(edge)
+            terms = []
+            for edge in pushed:
+                recorded = next((item for item in self.records[
+                    self.step_of[edge.child] - 1].edges if item.index == edge.index), None)
+                if recorded is not None:
+                    terms.append((recorded.contribution, self.name(edge.child)))
+            start = self.grad_at(node, 0)
+            pieces = []
+            if number_of(start) != "0" or not terms:
+                pieces.append(f"{number_of(start)} (before)")
+            pieces += [f"{number_of(value)} (from {child})" for value, child in terms]
+            text = f"{name}.grad {'so far ' if waiting else ''}= "
+            text += " + ".join(pieces).replace("+ -", "- ")
+            text += f" = {number_of(self.grad_at(node, number))}"
+            if waiting:
+                text += "; still to come from " + ", ".join(
+                    dict.fromkeys(self.name(edge.child) for edge in waiting))
+            texts[node] = text
+        return texts
+
+    def legend(self):
+        """The legend lines under the caption: colours, what a box and an edge show."""
+        return legend_text(self.scene, "both", True, seed=self.seed(), edges=self.edges)
+
     def edge_state(self, edge, number):
         """``(style, label)`` of an edge after step ``number``: pushed already (done),
         now (active), or later (pending, showing only its local derivative)."""
@@ -214,44 +224,6 @@ class BackpropStepper:
         return (f"step {number} of {len(self)}: {self.name(record.node)} pushes its grad "
                 f"{self._number(record.upstream)} to {parents or 'no parent needing one'}")
 
-    def caption_lines(self, number):
-        """Caption lines of a picture: the step, and which example of a batch is shown."""
-        lines = [self.caption_at(number)]
-        if self.scene.batched:
-            lines.append(self.scene.example_text())
-        return lines
-
-    def check_size(self):
-        """A GraphTooLargeError when the graph is over ``max_nodes``."""
-        if self.max_nodes is not None and len(self.scene) > self.max_nodes:
-            raise GraphTooLargeError(
-                f"steps: the graph has {len(self.scene)} nodes, more than max_nodes="
-                f"{self.max_nodes}: its frames would be unreadable. Step through a smaller "
-                "piece (steps(an intermediate Value)), print(steps) for the text, or pass "
-                "max_nodes=None to draw them anyway.")
-
-    def _frame(self, number):
-        self.check_size()
-        scene = self.scene
-        record = self.records[number - 1] if number else None
-        receiving = {edge.parent for edge in record.edges} if record else set()
-        texts = self.grad_texts(number)
-        boxes = []
-        for node in scene.nodes:
-            highlight = "current" if record and node is record.node else (
-                "receiving" if node in receiving else None)
-            boxes.append(node_box(scene, node, "both", self.precision, texts[node] or None,
-                                  highlight))
-        arrows = [edge_arrow(scene, edge, *reversed(self.edge_state(edge, number)))
-                  for edge in scene.edges]
-        label = caption_label(self.title or "", self.caption_lines(number),
-                              legend_text(scene, "both", True, seed=self.seed(), edges=self.edges))
-        digraph = build_digraph(boxes, arrows, label, self.rankdir, self.clusters,
-                                scene.cluster_titles)
-        return Frame(digraph, self.renderer, number, len(self),
-                     record.node if record else None, self.text_at(number),
-                     self.caption_at(number))
-
     def leaf_grads(self):
         """name -> grad of every input and parameter after the whole pass (as recorded:
         the graph's own grads are left as they were)."""
@@ -271,19 +243,3 @@ class BackpropStepper:
 
     def __repr__(self):
         return f"<BackpropStepper: {len(self)} steps from {self.name(self.root)}; print() it>"
-
-    def animate(self, interval=1.0, title=None, max_frames=400):
-        """An HTML player over step 0 (the forward pass) and every step (see
-        ``viz.animate``)."""
-        from .player import Player
-        return Player(self, title or self.title, interval, max_frames)
-
-    def _repr_html_(self):
-        return self.animate()._repr_html_()
-
-
-def steps(subject, **options):
-    """``BackpropStepper(subject, **options)``: backward from ``subject`` one node at a
-    time, parent.grad += local × upstream along each edge; print it for the text, index
-    it for pictures, ``.animate()`` for a player. The graph's grads are left as they were."""
-    return BackpropStepper(subject, **options)
