@@ -8,8 +8,9 @@ primitive and operand kinds is computed by one kernel (compiled_groups).
 """
 import numpy as np
 
-from .compiled_groups import (BATCH, SCALAR, Affine, AffineByNode, BatchReduce, Elementwise,
-                              Identity, NodeByNode, Sum, index_of)
+from .compiled_affine import Affine, AffineByNode
+from .compiled_groups import (BATCH, SCALAR, BatchReduce, Elementwise, Identity, NodeByNode,
+                              Sum, index_of)
 
 
 def _levels(graph):
