@@ -138,12 +138,12 @@ class ForwardStepper(Stepper):
         return None
 
     def meaning(self, box="box"):
-        """What every tangent is: ``d(box)/dx``, or the derivative along the seeds."""
+        """What every tangent is: ``d(box)/dx`` for the seed x' = 1, else
+        ``d(box)/d(inputs) · v`` (the derivative along the direction v of the seeds);
+        for an output named e: ``de/dx``, ``de/d(inputs) · v``."""
         leaf = self.unit_seed()
-        if leaf is not None:
-            return f"d({box})/d{self.name(leaf)}" if box == "box" else (
-                f"d{box}/d{self.name(leaf)}")
-        return f"the derivative of {box} along the direction"
+        top = f"d({box})" if box == "box" else f"d{box}"
+        return f"{top}/d{self.name(leaf)}" if leaf is not None else f"{top}/d(inputs) · v"
 
     def seed_text(self):
         """The seeds in words: ``x.tangent = 1, y.tangent = 0``."""
@@ -285,7 +285,8 @@ class ForwardStepper(Stepper):
                     "forward mode has nothing to step through")
         return (f"step 0 of {len(self)}: forward pass: every box holds its data, every edge "
                 f"its local derivative; forward mode starts at the inputs with "
-                f"{self.seed_text()} (every tangent is {self.meaning()})")
+                f"{self.seed_text()} (every tangent is {self.meaning()}"
+                + ("" if self.unit_seed() is not None else ", v the seeds") + ")")
 
     def text_at(self, number):
         """The words of step ``number`` (0: the forward values and the seeds)."""
@@ -306,8 +307,9 @@ class ForwardStepper(Stepper):
                 for output in self.scene.outputs}
 
     def __str__(self):
-        lines = [f"forward mode, every tangent {self.meaning()}: {len(self.scene)} nodes, "
-                 f"{len(self)} steps"]
+        lines = [f"forward mode, every tangent {self.meaning()}"
+                 + ("" if self.unit_seed() is not None else ", v the seeds")
+                 + f": {len(self.scene)} nodes, {len(self)} steps"]
         if self.scene.batched:
             lines[0] += f" (numbers of {self.scene.example_text()})"
         lines.append(f"seeds: {self.seed_text()}")

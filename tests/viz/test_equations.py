@@ -236,3 +236,83 @@ def test_sums_read_minus_for_a_negative_term_and_products_read_left_to_right():
     assert product_text(scene, 1.0, 2.0, 2.0, Value(1.0), 4) == "1 × 2 = 2"
     assert product_text(scene, 1.0, 2.0, 2.0, Value(1.0), 4, words=True) == (
         "local 1 × upstream 2 = 2")
+
+
+FORWARD_STEP = re.compile(r"^step \d+ of \d+: .+ = \w+\(.*\), tangent (.+)$")
+FORWARD_EDGE = re.compile(rf"^  (.+) -> (.+): local ({NUMBER}) × tangent ({NUMBER}) = "
+                          rf"({NUMBER})(?:;  sum over (\d+) examples = ({NUMBER}))?$")
+
+
+def _check_forward_text(text, precision):
+    """Every line of a printed forward stepper: each edge ``local × tangent =
+    contribution``, each node's tangent the sum of its edges' contributions (the batch
+    sum where there is one), all at the shown precision. Returns how many edges were
+    summed over a batch."""
+    summed, terms, header = 0, [], None
+
+    def close_step():
+        if header is None:
+            return
+        shown = header.split(" = ")
+        total = float(shown[-1]) if len(shown) > 1 else float(header)
+        if len(shown) > 1:
+            parsed, total = check_sum(header, precision)
+            assert parsed == terms, header                   # the box adds its edges' terms
+        else:
+            assert terms == [total], header                   # one edge: its contribution
+    for line in text.splitlines():
+        step = FORWARD_STEP.match(line)
+        if step:
+            close_step()
+            header, terms = step.group(1), []
+            continue
+        edge = FORWARD_EDGE.match(line)
+        if edge:
+            local, tangent, product = map(float, edge.group(3, 4, 5))
+            assert abs(local * tangent - product) <= _tolerance([local * tangent, product],
+                                                                precision), line
+            if edge.group(6):
+                summed += 1
+                terms.append(float(edge.group(7)))
+            else:
+                terms.append(product)
+            continue
+        assert line.startswith(("forward mode", "seeds:", "result:")), line
+    close_step()
+    return summed
+
+
+@pytest.mark.parametrize("wrt", ["w", "c", "both"])
+def test_every_forward_step_of_a_batched_graph_is_true_for_the_example_shown(wrt):
+    x = Value(np.linspace(-1.0, 1.0, 64), label="x", requires_grad=False)
+    w, c = Value(0.7, label="w"), Value(-0.2, label="c")
+    h = ad.tanh(w * x + c)
+    loss = ad.batch_mean(h * h * w)
+    seeds = {"w": "w", "c": "c", "both": {w: 0.5, c: -3.0}}[wrt]
+    stepper = viz.steps(loss, mode="forward", wrt=seeds, example=5)
+    text = str(stepper)
+    assert "example 6 of 64" in text.splitlines()[0]
+    assert _check_forward_text(text, 4) == 1                 # into batch_mean, a scalar
+    for frame in [stepper.frame(0)] + list(stepper):
+        for label in (edge["label"] for edge in parse_dot(frame.source)[1]):
+            if " × " in label:
+                match = check_product(label, 4)
+                if match.group(4):
+                    assert match.group(4) == "64"
+        for rows in node_rows(frame.source).values():
+            for row in rows:
+                if row.startswith("tangent ") and " = " in row:
+                    check_sum(row[len("tangent "):], 4)
+
+
+@pytest.mark.parametrize("precision", [2, 6])
+def test_forward_equations_use_the_chosen_precision(precision):
+    graph = ad.trace(lambda a, b: ad.tanh(a * b + a / 3.0) * ad.exp(b - a), a=1.0 / 3.0,
+                     b=-0.7)
+    stepper = viz.steps(graph, mode="forward", wrt={"a": 1.0, "b": 1.0 / 7.0},
+                        precision=precision)
+    assert _check_forward_text(str(stepper), precision) == 0
+    for frame in stepper:
+        for _, _, label in named_edges(frame.source):
+            if " × " in label:
+                check_product(label, precision)

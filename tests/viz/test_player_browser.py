@@ -173,3 +173,32 @@ def test_two_players_on_one_page_each_work(open_page, tmp_path):
     page.locator('.chainrule-player >> nth=1 >> [data-action="next"]').click()
     counters = page.locator(".crp-counter").all_text_contents()
     assert counters == ["step 0 of 3", "step 1 of 3"] and errors == []
+
+
+def test_a_forward_player_gathers_tangents_parents_first(open_page, tmp_path):
+    path = viz.animate(traced_e(), mode="forward", wrt="b", renderer="graphviz-pure").save(
+        tmp_path / "forward.html")
+    page, errors = open_page(path)
+    start = _state(page)
+    assert start["counter"] == "step 0 of 3" and start["current"] is None
+    assert start["texts"][0].startswith("step 0 of 3: forward pass")
+    assert start["grads"]["b"] == "tangent 1" and start["grads"]["a"] == "tangent 0"
+    assert start["grads"]["e"] == "" and all(pending for pending, _ in start["edges"])
+    seen = [start]
+    for expected_current in ("c", "d", "e"):                 # computation order
+        page.click('[data-action="next"]')
+        state = _state(page)
+        assert state["current"] == expected_current
+        assert state["texts"][0].startswith(f"step {len(seen)} of 3: {expected_current} = ")
+        assert sum(active for _, active in state["edges"]) == 2
+        seen.append(state)
+    assert seen[1]["grads"]["c"] == "tangent 0 + 1 = 1" and seen[1]["grads"]["e"] == ""
+    assert seen[3]["grads"]["e"] == "tangent 2 + 3 = 5" and seen[3]["grads"]["c"] == "tangent 1"
+    data = json.loads(page.locator(".crp-data").text_content())
+    e = next(node_id for node_id, node in data["nodes"].items() if node["name"] == "e")
+    page.locator(f"#{data['prefix']}{e}").click()
+    assert _state(page)["explain"] == "e.tangent = 2 (from c) + 3 (from d) = 5"
+    page.keyboard.press("ArrowLeft")
+    assert _state(page)["explain"] == "e.tangent: gathered at step 3, from c, d"
+    assert all(state["boxes"] == start["boxes"] for state in seen)      # the layout holds
+    assert errors == []
