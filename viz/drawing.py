@@ -1,5 +1,12 @@
 """The object ``draw`` returns: DOT text that renders to SVG or PNG on demand and shows
-itself inline in Jupyter, scaled to the output's width (click it to zoom)."""
+itself inline in Jupyter, scaled to the output's width (click it to zoom).
+
+In Jupyter it offers two forms of the one rendering: ``_repr_html_`` (the SVG inline,
+fitted to the width, click to zoom) and ``_repr_svg_`` (the SVG document itself, for
+frontends that show SVG but not HTML, such as the Qt console or a LaTeX export).
+JupyterLab (HTML rank 50 before SVG 80), the classic notebook and nbconvert's HTML
+export all prefer text/html when both are given, so a notebook shows the fitted HTML;
+the SVG is rendered once and kept, so the second form costs no rendering."""
 import hashlib
 import itertools
 import re
@@ -27,7 +34,8 @@ ZOOM_TOGGLE = ("var s = this.querySelector('svg'); var fit = s.style.maxWidth !=
 
 class Drawing:
     """A picture of a graph. ``source`` is its DOT text; ``svg()`` / ``png()`` render it;
-    ``render(path)`` writes it to a file; in Jupyter it displays as SVG.
+    ``render(path)`` writes it to a file; in Jupyter it displays as HTML holding the SVG
+    fitted to the width (``_repr_html_``), or as SVG where HTML is not shown.
 
     ``renderer`` (``None``: auto, ``"dot"`` or ``"graphviz-pure"``) is used by every
     rendering unless one is passed to the call.
@@ -86,6 +94,9 @@ class Drawing:
 
     def _repr_html_(self):
         return self.html()
+
+    def _repr_svg_(self):
+        return self.svg()
 
     def __repr__(self):
         summary = f" {self.summary};" if self.summary else ""

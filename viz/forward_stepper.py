@@ -147,7 +147,9 @@ class ForwardStepper(Stepper):
 
     def seed_text(self):
         """The seeds in words: ``x.tangent = 1, y.tangent = 0``."""
-        shown = list(dict.fromkeys(list(self.seeds) + self.scene.leaves()))
+        listed = set(self.seeds) | set(self.scene.leaves())
+        shown = [leaf for leaf in dict.fromkeys(self.scene.leaves() + self.scene.nodes)
+                 if leaf in listed]
         return ", ".join(f"{self.name(leaf)}.tangent = {self.number_text(self.tangent_at(leaf, 0))}"
                          for leaf in shown)
 

@@ -74,6 +74,22 @@ def test_a_drawing_shows_itself_in_jupyter_scaled_to_the_output_width():
     assert fragment != viz.draw(traced_e())._repr_html_()       # ids differ per picture
 
 
+def test_jupyter_gets_the_fitted_html_and_the_svg_from_one_rendering(monkeypatch):
+    formatters = pytest.importorskip("IPython.core.formatters")
+    from viz import drawing as drawing_module
+    calls = []
+    real = drawing_module.render_source
+    monkeypatch.setattr(drawing_module, "render_source",
+                        lambda *args: calls.append(args[1]) or real(*args))
+    drawing = viz.draw(traced_e())
+    bundle, _ = formatters.DisplayFormatter().format(drawing)
+    assert bundle["text/html"].startswith('<div class="chainrule-drawing"')    # shown first
+    assert bundle["image/svg+xml"] == drawing.svg()          # for frontends without HTML
+    svg = ET.fromstring(bundle["image/svg+xml"].encode("utf-8"))
+    assert svg.tag == f"{SVG}svg" and "text/plain" in bundle
+    assert calls == ["svg"]                                  # rendered once for both
+
+
 def _without(monkeypatch, *missing):
     real = shutil.which
 
