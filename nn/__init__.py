@@ -16,8 +16,12 @@ linear (Linear, MLP), regularization (Dropout, penalties), batchnorm, conv
 pyramidal LSTM), stack_rnn, sequences (sequence helpers), losses, data, training.
 """
 from . import init
-from .activations import (ACTIVATIONS, LeakyReLU, Maxout, PReLU, ReLU, Sigmoid, Tanh,
-                          leaky_relu, make_activation, prelu, relu, sigmoid, tanh)
+from .activations import (ACTIVATIONS, CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish,
+                          Hardtanh, LeakyReLU, LogSigmoid, Maxout, Mish, PReLU, ReLU, ReLU6,
+                          Sigmoid, SiLU, Softplus, Softsign, Tanh, celu, elu, gelu,
+                          hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid,
+                          make_activation, mish, prelu, relu, relu6, selu, sigmoid, silu,
+                          softplus, softsign, tanh)
 from .batchnorm import BatchNorm1d, BatchNorm2d, recompute_running_stats
 from .conv import AvgPool2d, Conv2d, LPPool2d, MaxPool2d, conv2d, conv_output_size
 from .data import (anbn_accuracy, batches, load_digits, make_adding_problem, make_anbn,
@@ -45,8 +49,12 @@ __all__ = [
     "save_state", "load_state", "StateDictError", "init", "manual_seed",
     # vectors (notes sections 2-5)
     "Linear", "linear", "MLP",
-    "sigmoid", "tanh", "relu", "leaky_relu", "prelu",
-    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "Maxout", "ACTIVATIONS", "make_activation",
+    "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "gelu", "silu", "elu", "celu", "selu",
+    "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "logsigmoid",
+    "softplus",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "GELU", "SiLU", "ELU", "CELU", "SELU",
+    "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Mish", "LogSigmoid",
+    "Softplus", "Maxout", "ACTIVATIONS", "make_activation",
     "Dropout", "BatchNorm1d", "recompute_running_stats", "l2_penalty", "l1_penalty",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hinge_loss",

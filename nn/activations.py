@@ -7,12 +7,21 @@ relu(x) = max(x, 0),          d/dx = [x > 0]             (no saturation for x > 
 leaky_relu(x) = x if x > 0 else a x, a a fixed hyper-parameter
 prelu(x, a)   = x if x > 0 else a x, a learnt (one per channel, or shared)
 maxout: y_i = max_k (W_k x + b_k)_i, the max of k learnt linear pieces
+
+and the ones later papers reach for, with torch's names, signatures and defaults, each
+composed from engine primitives (so it can be drawn, stepped through and differentiated
+to any order): gelu, silu, elu, celu, selu, softsign, hardtanh, relu6, hardsigmoid,
+hardswish, mish, logsigmoid, softplus(beta, threshold). Values and gradients are
+torch's, at the kinks too (torch's choice there is said on each function).
 """
 import functools
+import math
 
 import numpy as np
 
-from autodiff import affine, leaky_relu, maximum, relu, sigmoid, tanh
+import autodiff
+from autodiff import (affine, clamp, erf, expm1, leaky_relu, maximum, relu, sigmoid, sign,
+                      tanh)
 from autodiff.checks import check_number
 
 from . import init
@@ -20,8 +29,19 @@ from .module import Module
 from .parameter import Parameter
 from .values import as_nested, as_vector, check_sizes, map_values
 
-__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "Sigmoid", "Tanh", "ReLU",
-           "LeakyReLU", "PReLU", "Maxout", "ACTIVATIONS", "make_activation"]
+__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "gelu", "silu", "elu", "celu",
+           "selu", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish",
+           "logsigmoid", "softplus", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "GELU",
+           "SiLU", "ELU", "CELU", "SELU", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid",
+           "Hardswish", "Mish", "LogSigmoid", "Softplus", "Maxout", "ACTIVATIONS",
+           "make_activation"]
+
+SQRT1_2 = 1.0 / math.sqrt(2.0)                 # 1/sqrt(2), torch's M_SQRT1_2
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)      # the tanh approximation's sqrt(2/pi)
+GELU_CUBIC = 0.044715                          # ... and its cubic coefficient
+SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al.'s constants (torch's)
+SELU_SCALE = 1.0507009873554804934193349852946
+GELU_APPROXIMATIONS = ("none", "tanh")
 
 
 def prelu(x, weight):
@@ -30,6 +50,149 @@ def prelu(x, weight):
     (at x = 0: d/dx = a, d/da = 0, as torch)."""
     positive = relu(x)
     return positive + weight * (x - positive)
+
+
+def _checked_approximate(owner, approximate):
+    if approximate not in GELU_APPROXIMATIONS:
+        raise ValueError(f"{owner}: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return approximate
+
+
+def _checked_celu_alpha(owner, alpha):
+    alpha = check_number(owner, "alpha", alpha)
+    if alpha == 0.0:
+        raise ValueError(f"{owner}: alpha must be a number other than 0, got {alpha!r}")
+    return alpha
+
+
+def _checked_bounds(owner, min_val, max_val):
+    min_val = check_number(owner, "min_val", min_val)
+    max_val = check_number(owner, "max_val", max_val)
+    if not min_val < max_val:
+        raise ValueError(f"{owner}: max_val must be a number > min_val = {min_val}, "
+                         f"got {max_val!r}")
+    return min_val, max_val
+
+
+def _checked_softplus(owner, beta, threshold):
+    return (check_number(owner, "beta", beta, minimum=0.0, minimum_open=True),
+            check_number(owner, "threshold", threshold))
+
+
+def gelu(x, approximate="none"):
+    """Gaussian error linear unit, x times the standard normal CDF of x:
+    gelu(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2)),
+    d/dx = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi).
+    ``approximate="tanh"``: x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch.
+    Smooth everywhere; gelu(-1000) = -0 with slope 0, gelu(1000) = 1000 with slope 1."""
+    if _checked_approximate("gelu", approximate) == "tanh":
+        return 0.5 * x * (1.0 + tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * (x * x * x))))
+    return x * 0.5 * (1.0 + erf(x * SQRT1_2))
+
+
+def silu(x):
+    """Sigmoid linear unit (swish with beta = 1): silu(x) = x sigmoid(x),
+    d/dx = s + x s (1 - s), s = sigmoid(x). Smooth everywhere."""
+    return x * sigmoid(x)
+
+
+def _negative_part_expm1(x, alpha, input_scale=1.0):
+    """relu(x) + alpha (e^(min(x, 0) input_scale) - 1): x for x > 0, alpha (e^(x
+    input_scale) - 1) for x <= 0. min(x, 0) is clamp(x, max=0), whose slope is 1 at 0,
+    so that the slope at 0 is the left one, alpha input_scale, as torch's elu_backward;
+    the exponent never sees a positive x (no overflow at x = 1000)."""
+    below = clamp(x, max=0.0)
+    return relu(x) + alpha * expm1(below if input_scale == 1.0 else below * input_scale)
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit: elu(x) = x if x > 0 else alpha (e^x - 1);
+    d/dx = 1 if x > 0 else alpha e^x. At the kink x = 0 the slope is alpha (the left
+    one: torch's choice). Smooth away from 0 (and once differentiable at 0 for
+    alpha = 1)."""
+    return _negative_part_expm1(x, check_number("elu", "alpha", alpha))
+
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: celu(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)),
+    i.e. x if x > 0 else alpha (e^(x/alpha) - 1); d/dx = 1 if x > 0 else e^(x/alpha)
+    (1 at 0 from both sides, as torch; alpha must not be 0)."""
+    alpha = _checked_celu_alpha("celu", alpha)
+    return _negative_part_expm1(x, alpha, 1.0 / alpha)
+
+
+def selu(x):
+    """Scaled ELU (self-normalising networks): selu(x) = scale (x if x > 0 else
+    alpha (e^x - 1)), alpha = 1.6732632..., scale = 1.0507009...;
+    d/dx = scale if x > 0 else scale alpha e^x (scale alpha = 1.7580993... at 0, as torch)."""
+    return SELU_SCALE * _negative_part_expm1(x, SELU_ALPHA)
+
+
+def softsign(x):
+    """softsign(x) = x / (1 + |x|), d/dx = 1 / (1 + |x|)^2 (1 at 0, as torch: |x|'s
+    slope at 0 is 0). Values in (-1, 1), approached like 1/x rather than e^-x."""
+    return x / (1.0 + autodiff.abs(x))
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    """hardtanh(x) = min_val if x < min_val, max_val if x > max_val, else x;
+    d/dx = 1 for min_val < x < max_val, else 0.
+
+    Built from two relus, max(x, lo) = lo + relu(x - lo) and then
+    min(u, hi) = hi - relu(hi - u), whose slopes at their kinks are 0: so the slope at
+    both bounds is 0, torch's choice (``autodiff.clamp`` would give 1 there, as
+    torch.clamp does). The price of the shifts: in between, the value is x to within a
+    rounding of the bounds' size (about 1e-16 |max_val|), not bit for bit."""
+    min_val, max_val = _checked_bounds("hardtanh", min_val, max_val)
+    at_least_min = relu(x) if min_val == 0.0 else min_val + relu(x - min_val)
+    return max_val - relu(max_val - at_least_min)
+
+
+def relu6(x):
+    """relu6(x) = min(max(x, 0), 6) = hardtanh(x, 0, 6); d/dx = 1 for 0 < x < 6, else
+    0 (0 at both kinks, as torch): 6 - relu(6 - relu(x))."""
+    return hardtanh(x, 0.0, 6.0)
+
+
+def hardsigmoid(x):
+    """A piecewise-linear sigmoid: hardsigmoid(x) = relu6(x + 3) / 6, i.e. 0 for
+    x <= -3, 1 for x >= 3, x/6 + 1/2 in between; d/dx = 1/6 for -3 < x < 3, else 0
+    (0 at the kinks, as torch)."""
+    return relu6(x + 3.0) / 6.0
+
+
+def hardswish(x):
+    """hardswish(x) = x relu6(x + 3) / 6 = x hardsigmoid(x): 0 for x <= -3, x for
+    x >= 3, x (x + 3) / 6 in between; d/dx = (2x + 3) / 6 for -3 < x < 3, 0 below, 1
+    above. At the kinks: 0 at -3 and 1 at 3, torch's choice (the outer slopes)."""
+    return x * relu6(x + 3.0) / 6.0
+
+
+def mish(x):
+    """mish(x) = x tanh(softplus(x)), softplus(x) = ln(1 + e^x);
+    d/dx = t + x sigmoid(x) (1 - t^2), t = tanh(softplus(x)). Smooth everywhere."""
+    return x * tanh(autodiff.softplus(x))
+
+
+def logsigmoid(x):
+    """logsigmoid(x) = ln sigmoid(x) = -ln(1 + e^-x) = -softplus(-x);
+    d/dx = 1 - sigmoid(x) = sigmoid(-x). Finite everywhere: logsigmoid(-1000) = -1000
+    (slope 1), where ln(sigmoid(-1000)) would be ln 0."""
+    return -autodiff.softplus(-x)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """torch's softplus: (1/beta) ln(1 + e^(beta x)), d/dx = sigmoid(beta x); but x
+    itself (slope 1) where beta x > threshold, as torch (there the two differ by less
+    than e^-threshold / beta). The switch is in the graph, not in Python:
+    linear = relu(sign(beta x - threshold)) is 1 above the threshold and 0 elsewhere, with
+    slope 0, and the result is linear x + (1 - linear) softplus(beta x) / beta, so a
+    compiled step recomputes it for every batch. beta > 0."""
+    beta, threshold = _checked_softplus("softplus", beta, threshold)
+    scaled = x if beta == 1.0 else beta * x
+    smooth = autodiff.softplus(scaled) if beta == 1.0 else autodiff.softplus(scaled) / beta
+    linear = relu(sign(scaled - threshold))
+    return linear * x + (1.0 - linear) * smooth
 
 
 class _Elementwise(Module):
@@ -73,6 +236,122 @@ class LeakyReLU(_Elementwise):
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
+
+
+class GELU(_Elementwise):
+    """Elementwise gelu(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2)) (``approximate="none"``,
+    torch's default), or x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (``"tanh"``)."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = _checked_approximate("GELU", approximate)
+        self.function = functools.partial(gelu, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(_Elementwise):
+    """Elementwise silu(x) = x sigmoid(x); d/dx = s + x s (1 - s)."""
+
+    function = staticmethod(silu)
+
+
+class ELU(_Elementwise):
+    """Elementwise elu(x) = x if x > 0 else alpha (e^x - 1), alpha = 1.0 by default;
+    d/dx = 1 or alpha e^x (alpha at 0, as torch)."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = check_number("ELU", "alpha", alpha)
+        self.function = functools.partial(elu, alpha=self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class CELU(_Elementwise):
+    """Elementwise celu(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)), alpha = 1.0 by
+    default (not 0); d/dx = 1 or e^(x/alpha)."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = _checked_celu_alpha("CELU", alpha)
+        self.function = functools.partial(celu, alpha=self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class SELU(_Elementwise):
+    """Elementwise selu(x) = scale (x if x > 0 else alpha (e^x - 1)), alpha = 1.6732632...,
+    scale = 1.0507009... (fixed, as torch)."""
+
+    function = staticmethod(selu)
+
+
+class Softsign(_Elementwise):
+    """Elementwise softsign(x) = x / (1 + |x|); d/dx = 1 / (1 + |x|)^2."""
+
+    function = staticmethod(softsign)
+
+
+class Hardtanh(_Elementwise):
+    """Elementwise hardtanh: x clipped to [min_val, max_val] (-1 and 1 by default);
+    d/dx = 1 strictly between the bounds, 0 elsewhere (0 at the bounds, as torch)."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0):
+        super().__init__()
+        self.min_val, self.max_val = _checked_bounds("Hardtanh", min_val, max_val)
+        self.function = functools.partial(hardtanh, min_val=self.min_val, max_val=self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(_Elementwise):
+    """Elementwise relu6(x) = min(max(x, 0), 6); d/dx = 1 for 0 < x < 6, else 0."""
+
+    function = staticmethod(relu6)
+
+
+class Hardsigmoid(_Elementwise):
+    """Elementwise hardsigmoid(x) = relu6(x + 3) / 6; d/dx = 1/6 for -3 < x < 3, else 0."""
+
+    function = staticmethod(hardsigmoid)
+
+
+class Hardswish(_Elementwise):
+    """Elementwise hardswish(x) = x relu6(x + 3) / 6; d/dx = (2x + 3)/6 for -3 < x < 3,
+    0 below, 1 above."""
+
+    function = staticmethod(hardswish)
+
+
+class Mish(_Elementwise):
+    """Elementwise mish(x) = x tanh(softplus(x)); d/dx = t + x sigmoid(x) (1 - t^2)."""
+
+    function = staticmethod(mish)
+
+
+class LogSigmoid(_Elementwise):
+    """Elementwise logsigmoid(x) = ln sigmoid(x) = -softplus(-x); d/dx = sigmoid(-x)."""
+
+    function = staticmethod(logsigmoid)
+
+
+class Softplus(_Elementwise):
+    """Elementwise softplus(x) = (1/beta) ln(1 + e^(beta x)), and x where beta x >
+    threshold (beta = 1.0, threshold = 20.0 by default, as torch); d/dx = sigmoid(beta x)
+    or 1."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = _checked_softplus("Softplus", beta, threshold)
+        self.function = functools.partial(softplus, beta=self.beta, threshold=self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class PReLU(Module):
@@ -140,7 +419,10 @@ class Maxout(Module):
 
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
-               "prelu": PReLU}
+               "prelu": PReLU, "gelu": GELU, "silu": SiLU, "elu": ELU, "celu": CELU,
+               "selu": SELU, "softsign": Softsign, "hardtanh": Hardtanh, "relu6": ReLU6,
+               "hardsigmoid": Hardsigmoid, "hardswish": Hardswish, "mish": Mish,
+               "logsigmoid": LogSigmoid, "softplus": Softplus}
 
 
 def make_activation(spec):

@@ -68,8 +68,9 @@ class MLP(Sequential):
 
     It is a Sequential, so state dict keys are ``"0.weight"``, ``"0.bias"``,
     ``"2.weight"``, ... exactly as the equivalent ``torch.nn.Sequential``.
-    ``activation``: a name ("relu", "tanh", "sigmoid", "leaky_relu", "prelu") or a Module
-    class / factory. ``generator`` seeds the Linear layers (and Dropout masks).
+    ``activation``: a name in ``nn.ACTIVATIONS`` ("relu", "tanh", "gelu", "silu", ...) or a
+    Module class / factory (``lambda: nn.GELU(approximate="tanh")``). ``generator`` seeds
+    the Linear layers (and Dropout masks).
     """
 
     def __init__(self, sizes, activation="relu", batch_norm=False, dropout=0.0,

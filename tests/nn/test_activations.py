@@ -4,6 +4,7 @@ import pytest
 
 import autodiff as ad
 import nn
+from helpers import central_difference
 
 
 def test_activation_functions_are_the_engine_primitives():
@@ -119,3 +120,254 @@ def test_make_activation_accepts_names_and_factories():
     assert isinstance(nn.make_activation(nn.Sigmoid), nn.Sigmoid)
     with pytest.raises(TypeError, match="make_activation: spec must be"):
         nn.make_activation(3)
+
+
+# --- the activations later papers reach for (issue 16) -----------------------------------
+
+# name, ours, torch's (F = torch.nn.functional), kinks (where the slope jumps; [] if smooth)
+ACTIVATION_CASES = [
+    ("gelu", nn.gelu, lambda F, x: F.gelu(x), []),
+    ("gelu_tanh", lambda x: nn.gelu(x, approximate="tanh"),
+     lambda F, x: F.gelu(x, approximate="tanh"), []),
+    ("silu", nn.silu, lambda F, x: F.silu(x), []),
+    ("elu", nn.elu, lambda F, x: F.elu(x), [0.0]),
+    ("elu_alpha", lambda x: nn.elu(x, alpha=0.3), lambda F, x: F.elu(x, alpha=0.3), [0.0]),
+    ("celu", lambda x: nn.celu(x, alpha=2.5), lambda F, x: F.celu(x, alpha=2.5), [0.0]),
+    ("selu", nn.selu, lambda F, x: F.selu(x), [0.0]),
+    ("softsign", nn.softsign, lambda F, x: F.softsign(x), [0.0]),
+    ("hardtanh", nn.hardtanh, lambda F, x: F.hardtanh(x), [-1.0, 1.0]),
+    ("hardtanh_bounds", lambda x: nn.hardtanh(x, min_val=-2.5, max_val=0.5),
+     lambda F, x: F.hardtanh(x, min_val=-2.5, max_val=0.5), [-2.5, 0.5]),
+    ("relu6", nn.relu6, lambda F, x: F.relu6(x), [0.0, 6.0]),
+    ("hardsigmoid", nn.hardsigmoid, lambda F, x: F.hardsigmoid(x), [-3.0, 3.0]),
+    ("hardswish", nn.hardswish, lambda F, x: F.hardswish(x), [-3.0, 3.0]),
+    ("mish", nn.mish, lambda F, x: F.mish(x), []),
+    ("logsigmoid", nn.logsigmoid, lambda F, x: F.logsigmoid(x), []),
+    ("softplus", nn.softplus, lambda F, x: F.softplus(x), [20.0]),
+    ("softplus_beta", lambda x: nn.softplus(x, beta=2.0, threshold=3.0),
+     lambda F, x: F.softplus(x, beta=2.0, threshold=3.0), [1.5]),
+]
+CASE_IDS = [case[0] for case in ACTIVATION_CASES]
+
+
+def _test_points(kinks, seed):
+    """Random points, the kinks and points a hair either side, and +-1000."""
+    random = np.random.default_rng(seed).normal(0.0, 4.0, size=300)
+    near = [k + d for k in kinks for d in (-1e-9, 0.0, 1e-9)]
+    return np.concatenate([random, near, [0.0, -1000.0, 1000.0, -40.0, 40.0, 1e-300]])
+
+
+def _torch_value_and_grad(torch, theirs, xs):
+    x = torch.tensor(xs, requires_grad=True)
+    y = theirs(torch.nn.functional, x)
+    y.sum().backward()
+    return y.detach().numpy(), x.grad.numpy()
+
+
+def _assert_torch_gradient(name, ours, theirs, xs):
+    if name == "hardsigmoid":
+        # torch's float64 hardsigmoid backward multiplies by float32(1/6) = 0.16666667163...
+        # (5e-9 off); ours is 1/6, exactly the slope of x/6 + 1/2
+        np.testing.assert_array_equal(ours, np.where(np.abs(xs) < 3.0, 1.0 / 6.0, 0.0))
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-8)
+    else:
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, ours, theirs, kinks", ACTIVATION_CASES, ids=CASE_IDS)
+def test_activation_values_and_gradients_equal_torchs_on_a_batch(torch, name, ours, theirs,
+                                                                  kinks):
+    xs = _test_points(kinks, seed=len(name))
+    x = ad.Value(xs.copy())
+    y = ours(x)
+    ad.batch_sum(y).backward()
+    expected_values, expected_grads = _torch_value_and_grad(torch, theirs, xs)
+    assert np.isfinite(y.data).all() and np.isfinite(x.grad).all()
+    np.testing.assert_allclose(y.data, expected_values, rtol=1e-12, atol=1e-12)
+    _assert_torch_gradient(name, x.grad, expected_grads, xs)
+
+
+@pytest.mark.parametrize("name, ours, theirs, kinks", ACTIVATION_CASES, ids=CASE_IDS)
+def test_activation_values_and_gradients_equal_torchs_one_point_at_a_time(torch, name, ours,
+                                                                          theirs, kinks):
+    xs = _test_points(kinks, seed=100 + len(name))[-30:]
+    values, grads = [], []
+    for point in xs:
+        x = ad.Value(float(point))
+        y = ours(x)
+        y.backward()
+        assert type(y.data) is float and type(x.grad) is float
+        values.append(y.data)
+        grads.append(x.grad)
+    expected_values, expected_grads = _torch_value_and_grad(torch, theirs, xs)
+    np.testing.assert_allclose(values, expected_values, rtol=1e-12, atol=1e-12)
+    _assert_torch_gradient(name, np.array(grads), expected_grads, xs)
+
+
+@pytest.mark.parametrize("function, point, slope", [
+    (nn.elu, 0.0, 1.0), (lambda x: nn.elu(x, alpha=0.3), 0.0, 0.3),
+    (lambda x: nn.celu(x, alpha=2.5), 0.0, 1.0), (nn.selu, 0.0, 1.7580993408473766),   # scale alpha
+    (nn.softsign, 0.0, 1.0),
+    (nn.hardtanh, -1.0, 0.0), (nn.hardtanh, 1.0, 0.0),
+    (nn.relu6, 0.0, 0.0), (nn.relu6, 6.0, 0.0),
+    (nn.hardsigmoid, -3.0, 0.0), (nn.hardsigmoid, 3.0, 0.0),
+    (nn.hardswish, -3.0, 0.0), (nn.hardswish, 3.0, 1.0),
+    (nn.softplus, 20.0, 1.0 / (1.0 + np.exp(-20.0))),     # beta x = threshold: still smooth
+])
+def test_slope_at_a_kink_is_torchs_choice(function, point, slope):
+    x = ad.Value(point)
+    function(x).backward()
+    assert x.grad == pytest.approx(slope, rel=1e-15, abs=0.0)
+
+
+def _derivatives(function, order):
+    """[f, f', f'', ...] up to ``order``, each a function of a float, by nested ad.grad."""
+    chain = [lambda x: function(ad.Value(x)).data]
+    derivative = function
+    for _ in range(order):
+        derivative = ad.grad(derivative)
+        chain.append(derivative)
+    return chain
+
+
+def _smooth_points(kinks, seed, count=6):
+    """Random points at least 0.1 away from every kink."""
+    points = np.random.default_rng(seed).uniform(-5.0, 5.0, size=4 * count)
+    return [float(p) for p in points if all(abs(p - k) > 0.1 for k in kinks)][:count]
+
+
+@pytest.mark.parametrize("name, ours, theirs, kinks", ACTIVATION_CASES, ids=CASE_IDS)
+def test_first_to_third_derivatives_agree_with_central_differences(name, ours, theirs, kinks):
+    derivatives = _derivatives(ours, 3)
+    for point in _smooth_points(kinks, seed=len(name)):
+        for lower, higher in zip(derivatives, derivatives[1:]):
+            expected = central_difference(lambda xs, f=lower: float(f(xs[0])), [point], eps=1e-5)
+            assert higher(point) == pytest.approx(expected[0], rel=1e-6, abs=1e-7), (name, point)
+
+
+@pytest.mark.parametrize("name, ours, theirs, kinks", [
+    case for case in ACTIVATION_CASES
+    if case[0] not in ("hardtanh", "hardtanh_bounds", "relu6", "hardsigmoid", "hardswish")
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_second_and_third_derivatives_equal_torchs(torch, name, ours, theirs, kinks):
+    """(torch has no second derivative of its piecewise-linear ones; ours are 0 there,
+    checked against central differences above)"""
+    points = _smooth_points(kinks, seed=7 + len(name))
+    x = torch.tensor(points, requires_grad=True)
+    first, = torch.autograd.grad(theirs(torch.nn.functional, x).sum(), x, create_graph=True)
+    second, = torch.autograd.grad(first.sum(), x, create_graph=True)
+    third, = torch.autograd.grad(second.sum(), x)
+    _, d1, d2, d3 = _derivatives(ours, 3)
+    for derivative, expected in ((d1, first), (d2, second), (d3, third)):
+        np.testing.assert_allclose([derivative(p) for p in points], expected.detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, ours, theirs, kinks", ACTIVATION_CASES, ids=CASE_IDS)
+def test_activations_are_finite_with_finite_derivatives_at_plus_minus_1000(name, ours, theirs,
+                                                                          kinks):
+    for point in (-1000.0, 1000.0):
+        assert all(np.isfinite(float(d(point))) for d in _derivatives(ours, 3)), (name, point)
+
+
+@pytest.mark.parametrize("function, point, value, slope", [
+    (nn.gelu, -1000.0, 0.0, 0.0), (nn.gelu, 1000.0, 1000.0, 1.0),
+    (nn.silu, -1000.0, 0.0, 0.0), (nn.mish, -1000.0, 0.0, 0.0), (nn.mish, 1000.0, 1000.0, 1.0),
+    (nn.logsigmoid, -1000.0, -1000.0, 1.0), (nn.logsigmoid, 1000.0, 0.0, 0.0),
+    (nn.elu, -1000.0, -1.0, 0.0), (nn.selu, 1000.0, 1050.7009873554805, 1.0507009873554805),
+    (lambda x: nn.softplus(x, beta=0.5), 1000.0, 1000.0, 1.0),
+    (lambda x: nn.softplus(x, beta=0.5), -1000.0, 0.0, 0.0),
+])
+def test_stable_forms_give_the_limits_at_plus_minus_1000(function, point, value, slope):
+    x = ad.Value(point)
+    y = function(x)
+    y.backward()
+    assert (y.data, x.grad) == (pytest.approx(value, abs=1e-200), pytest.approx(slope, abs=1e-200))
+
+
+MODULE_CASES = [
+    (nn.GELU(), nn.gelu, "GELU(approximate='none')"),
+    (nn.GELU(approximate="tanh"), lambda x: nn.gelu(x, approximate="tanh"),
+     "GELU(approximate='tanh')"),
+    (nn.SiLU(), nn.silu, "SiLU()"),
+    (nn.ELU(alpha=0.5), lambda x: nn.elu(x, alpha=0.5), "ELU(alpha=0.5)"),
+    (nn.CELU(alpha=2.0), lambda x: nn.celu(x, alpha=2.0), "CELU(alpha=2.0)"),
+    (nn.SELU(), nn.selu, "SELU()"),
+    (nn.Softsign(), nn.softsign, "Softsign()"),
+    (nn.Hardtanh(-2.0, 3.0), lambda x: nn.hardtanh(x, -2.0, 3.0),
+     "Hardtanh(min_val=-2.0, max_val=3.0)"),
+    (nn.ReLU6(), nn.relu6, "ReLU6()"),
+    (nn.Hardsigmoid(), nn.hardsigmoid, "Hardsigmoid()"),
+    (nn.Hardswish(), nn.hardswish, "Hardswish()"),
+    (nn.Mish(), nn.mish, "Mish()"),
+    (nn.LogSigmoid(), nn.logsigmoid, "LogSigmoid()"),
+    (nn.Softplus(beta=2.0, threshold=5.0), lambda x: nn.softplus(x, beta=2.0, threshold=5.0),
+     "Softplus(beta=2.0, threshold=5.0)"),
+]
+
+
+@pytest.mark.parametrize("module, function, text", MODULE_CASES, ids=[c[2] for c in MODULE_CASES])
+def test_activation_modules_apply_their_function_to_every_value_and_print_as_torch(
+        torch, module, function, text):
+    X = np.random.default_rng(8).normal(0.0, 3.0, size=(5, 3))
+    expected = np.array([[function(ad.Value(x)).data for x in row] for row in X])
+    np.testing.assert_allclose(nn.to_numpy(module(X)), expected, rtol=1e-14, atol=1e-15)
+    np.testing.assert_array_equal([v.data for v in module(list(X[0]))], expected[0])
+    assert module.parameters() == []
+    assert repr(module) == text
+    theirs = eval("torch.nn." + text, {"torch": torch})
+    assert repr(theirs) == text
+    np.testing.assert_allclose(expected, theirs(torch.tensor(X)).numpy(), rtol=1e-12,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu", "elu", "celu", "selu", "softsign", "hardtanh",
+                                  "relu6", "hardsigmoid", "hardswish", "mish", "logsigmoid",
+                                  "softplus"])
+def test_every_activation_is_registered_for_mlp(name):
+    assert name in nn.ACTIVATIONS
+    model = nn.MLP([2, 3, 1], activation=name, generator=0)
+    assert type(model[1]) is nn.ACTIVATIONS[name]
+    X = np.random.default_rng(9).normal(size=(4, 2))
+    first, last = model[0], model[2]
+    hidden = X @ first.weight.numpy().T + first.bias.numpy()
+    activated = np.array([[getattr(nn, name)(ad.Value(h)).data for h in row] for row in hidden])
+    expected = activated @ last.weight.numpy().T + last.bias.numpy()
+    np.testing.assert_allclose(nn.to_numpy(model(X)), expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["gelu", "elu", "hardswish", "softplus", "hardtanh"])
+def test_compiled_steps_recompute_the_kinks_and_the_softplus_threshold(name):
+    model = nn.MLP([1, 3, 1], activation=name, generator=1)
+    model[0].weight.data = [[5.0], [-4.0], [12.0]]          # pre-activations on both sides
+    step = ad.compile(lambda xb, yb: nn.mse_loss(model(xb), yb), model)
+    rng = np.random.default_rng(10)
+    for _ in range(3):                         # a new batch each call: other sides of kinks
+        xb, yb = rng.normal(0.0, 2.0, size=(16, 1)), rng.normal(size=16)
+        model.zero_grad()
+        loss = step(xb, yb)
+        compiled = [p.grad for p in model.parameters()]
+        model.zero_grad()
+        eager = nn.mse_loss(model(xb), yb)
+        eager.backward()
+        assert loss == pytest.approx(eager.data, rel=1e-12)
+        for ours, expected in zip(compiled, [p.grad for p in model.parameters()]):
+            np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_activation_settings_are_checked_with_the_owner_named():
+    with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh', got 'fast'"):
+        nn.gelu(ad.Value(1.0), approximate="fast")
+    with pytest.raises(ValueError, match="GELU: approximate must be 'none' or 'tanh', got None"):
+        nn.GELU(approximate=None)
+    with pytest.raises(ValueError, match="CELU: alpha must be a number other than 0, got 0.0"):
+        nn.CELU(alpha=0)
+    with pytest.raises(ValueError, match="ELU: alpha must be a number, got 'one'"):
+        nn.ELU(alpha="one")
+    with pytest.raises(ValueError, match=r"Hardtanh: max_val must be a number > min_val = 1.0, "
+                                         r"got -1"):
+        nn.Hardtanh(1.0, -1)
+    with pytest.raises(ValueError, match=r"softplus: beta must be a number > 0.0, got 0"):
+        nn.softplus(ad.Value(1.0), beta=0)
+    with pytest.raises(ValueError, match=r"Softplus: threshold must be a number, got nan"):
+        nn.Softplus(threshold=float("nan"))
