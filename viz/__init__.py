@@ -1,10 +1,11 @@
 """viz: pictures of the graph (values on nodes, derivatives on edges) and backprop steps.
 
 ``draw(value)`` pictures a graph; ``draw_model(model, example_input)`` a model, one box
-per module; ``steps(value)`` steps through backward one node at a time
-(``mode="forward"``: forward mode, tangents pushed from an input; print it, or index
-it for pictures); ``animate(value)`` is an HTML player over those steps; the ``plot_*`` functions draw curves with matplotlib (imported only when a
-plot is asked for).
+per module; ``steps(value)`` steps through backward one node at a time, and
+``steps(value, mode="forward")`` through forward mode, tangents pushed from an input
+(print it, or index it for pictures); ``animate(value)`` is an HTML player over those
+steps; the ``plot_*`` functions draw curves with matplotlib (imported only when a plot
+is asked for).
 """
 from .draw import GraphTooLargeError, draw
 from .drawing import Drawing
@@ -20,8 +21,8 @@ from .stepper import BackpropStepper
 from .stepping import Frame
 
 __all__ = [
-    "draw", "draw_model", "Drawing", "GraphTooLargeError", "steps", "BackpropStepper", "ForwardStepper",
-    "Frame",
+    "draw", "draw_model", "Drawing", "GraphTooLargeError", "steps", "BackpropStepper",
+    "ForwardStepper", "Frame",
     "animate", "Player", "plot_activation", "plot_jacobian", "plot_loss_curves",
     "plot_trajectories", "plot_grad_flow", "format_data", "format_number",
     "find_renderer", "RenderError", "RendererNotFoundError",

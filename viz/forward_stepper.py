@@ -93,11 +93,11 @@ class ForwardStepper(Stepper):
         return check_number("steps", f"the tangent of {self.scene.names[leaf]}", tangent)
 
     def _default_leaf(self):
+        """The first input: a traced Graph's first argument, else the first labelled leaf
+        or parameter, else the first leaf needing a gradient, else the first leaf."""
         leaves = [node for node in self.scene.nodes if not node.parents]
-        for candidates in (self.scene.leaves(), [n for n in leaves if n.requires_grad], leaves):
-            if candidates:
-                return candidates[0]
-        raise ValueError("steps: the graph has no input to seed")     # never: a graph has a leaf
+        needing = [node for node in leaves if node.requires_grad]
+        return (self.scene.leaves() or needing or leaves)[0]
 
     def _seeds(self, wrt):
         """{leaf: tangent} from ``wrt`` (see the class)."""
@@ -117,11 +117,14 @@ class ForwardStepper(Stepper):
     def _records(self):
         """The engine's steps (``autodiff.forward_steps``), one per node with parents,
         numbered in the order the program computed the nodes. For several outputs the
-        pass runs from each; a node's tangent is the same in every run."""
+        pass runs from the last computed first, then from each output it did not
+        reach; a node's tangent is the same in every run."""
         found = {}
-        for output in self.scene.outputs:
-            for step in forward_steps(output, list(self.seeds.items())):
-                found.setdefault(step.node, step)
+        position = {node: index for index, node in enumerate(self.scene.nodes)}
+        for output in sorted(self.scene.outputs, key=position.get, reverse=True):
+            if output not in found:
+                for step in forward_steps(output, list(self.seeds.items())):
+                    found.setdefault(step.node, step)
         ordered = [node for node in self.scene.nodes if node in found]
         return [TangentStep(number, node, found[node].tangent, found[node].edges)
                 for number, node in enumerate(ordered, 1)]
@@ -150,8 +153,8 @@ class ForwardStepper(Stepper):
         listed = set(self.seeds) | set(self.scene.leaves())
         shown = [leaf for leaf in dict.fromkeys(self.scene.leaves() + self.scene.nodes)
                  if leaf in listed]
-        return ", ".join(f"{self.name(leaf)}.tangent = {self.number_text(self.tangent_at(leaf, 0))}"
-                         for leaf in shown)
+        return ", ".join(f"{self.name(leaf)}.tangent = "
+                         f"{self.number_text(self.tangent_at(leaf, 0))}" for leaf in shown)
 
     def tangent_at(self, node, number):
         """``node``'s tangent after step ``number``: a leaf's seed (0 unseeded); an
@@ -253,8 +256,7 @@ class ForwardStepper(Stepper):
                                  f"tangent = {self.meaning()}"])]
         product = "local × tangent of the parent = contribution to the child's tangent"
         if self.edges == "numbers":
-            lines.append(f"edge: local d(child)/d(parent) × tangent of the parent = "
-                         "contribution to the child's tangent")
+            lines.append(f"edge: local d(child)/d(parent) × {product[len('local × '):]}")
         else:
             lines.append("edge: d(child)/d(parent) = its rule in the operands' names = local"
                          + (f";  {product}" if self.edges == "both" else ""))

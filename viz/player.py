@@ -74,7 +74,8 @@ class Player:
         count = len(stepper) + 1
         if max_frames is not None and count > max_frames:
             raise GraphTooLargeError(
-                f"animate: {stepper.pass_name} has {count} frames (step 0 and {len(stepper)} steps), "
+                f"animate: {stepper.pass_name} has {count} frames (step 0 and "
+                f"{len(stepper)} steps), "
                 f"more than max_frames={max_frames}: the player would be too long to "
                 "follow. Animate a smaller piece (animate(an intermediate Value)), "
                 "print(viz.steps(...)) for the text, or pass max_frames=None.")

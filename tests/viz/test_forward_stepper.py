@@ -146,6 +146,21 @@ def test_several_outputs_get_their_tangents_in_one_pass():
     assert stepper.output_tangents() == {"s": pytest.approx(math.cos(0.5)), "q": 1.0}
     assert str(stepper).splitlines()[-1].startswith("result: s.tangent = 0.8776 (ds/da), "
                                                     "q.tangent = 1 (dq/da)")
+    chain = [ad.tanh(0.9 * a + 0.1)]
+    for _ in range(3):
+        chain.append(ad.tanh(0.9 * chain[-1] + 0.1))       # each output feeds the next
+    stepper = viz.steps(chain, mode="forward")
+    _, expected = ad.jvp(lambda x: [chain_at(x, k) for k in range(4)], [0.5], [1.0])
+    assert list(stepper.output_tangents().values()) == pytest.approx(expected, abs=1e-15)
+    assert len(stepper) == 12
+
+
+def chain_at(x, k):
+    """h_k of h_0 = tanh(0.9 x + 0.1), h_k = tanh(0.9 h_(k-1) + 0.1)."""
+    h = ad.tanh(0.9 * x + 0.1)
+    for _ in range(k):
+        h = ad.tanh(0.9 * h + 0.1)
+    return h
 
 
 def test_a_batched_graph_shows_one_example_and_the_sum_into_a_scalar():
@@ -153,7 +168,8 @@ def test_a_batched_graph_shows_one_example_and_the_sum_into_a_scalar():
     w = Value(0.7, label="w")
     loss = ad.batch_mean(ad.tanh(w * x) * w)
     stepper = viz.steps(loss, mode="forward", wrt="w", example=3)
-    expected = float(np.mean(np.tanh(0.7 * x.data) + 0.7 * x.data * (1 - np.tanh(0.7 * x.data) ** 2)))
+    tanh = np.tanh(0.7 * x.data)
+    expected = float(np.mean(tanh + 0.7 * x.data * (1 - tanh ** 2)))    # d/dw of w tanh(w x)
     assert stepper.output_tangents()[stepper.name(loss)] == pytest.approx(expected, abs=1e-14)
     text = str(stepper)
     assert "example 4 of 8" in text.splitlines()[0] and "sum over 8 examples" in text
