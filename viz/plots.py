@@ -61,12 +61,19 @@ def activation_curve(fn, xs):
 
 
 def _activation(fn):
+    """(name, function of one Value) for a function, or a name: an autodiff function
+    ("tanh", "softplus", ...) or else an activation of ``nn.ACTIVATIONS`` ("gelu",
+    "hardswish", ...: a new module with torch's defaults)."""
     if isinstance(fn, str):
         found = getattr(ad, fn, None)
-        if not callable(found):
-            raise ValueError(f"plot_activation: autodiff has no function {fn!r} "
-                             "(try 'tanh', 'sigmoid', 'relu', 'leaky_relu', 'softplus')")
-        return fn, found
+        if callable(found):
+            return fn, found
+        import nn          # only for names autodiff does not have (nn imports no viz)
+        if fn in nn.ACTIVATIONS:
+            return fn, nn.make_activation(fn)
+        raise ValueError(f"plot_activation: fn must be a function of one Value or the name "
+                         f"of one in autodiff or nn.ACTIVATIONS ({', '.join(nn.ACTIVATIONS)}), "
+                         f"got {fn!r}")
     if not callable(fn):
         raise TypeError(f"plot_activation: expected a function of one Value or its name, "
                         f"got {type(fn).__name__} {fn!r:.60}")
@@ -75,8 +82,10 @@ def _activation(fn):
 
 def plot_activation(fn, x_range=(-4.0, 4.0), points=201, title=None):
     """The activation f and its derivative f' side by side, both computed by the engine
-    (f' by backward: d f(x)/dx at every point). ``fn``: a function of one Value, the name
-    of one in autodiff ("tanh", "sigmoid", ...), or a list / dict of them (one row each).
+    (f' by backward: d f(x)/dx at every point). ``fn``: a function of one Value (an
+    activation module such as ``nn.GELU(approximate="tanh")`` too), the name of one in
+    autodiff ("tanh", "sigmoid", ...) or in ``nn.ACTIVATIONS`` ("gelu", "silu", "elu",
+    "hardswish", "mish", ...), or a list / dict of them (one row each).
     """
     if isinstance(fn, dict):
         items = [(name, _activation(f)[1]) for name, f in fn.items()]

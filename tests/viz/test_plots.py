@@ -55,8 +55,48 @@ def test_a_function_that_cannot_take_a_batch_is_evaluated_point_by_point():
     assert np.allclose(values, [-1, -1, -1, 0.5, 1]) and np.allclose(slopes, [0, 0, 0, 0.5, 0.5])
 
 
+NN_ACTIVATIONS = {      # name: torch.nn.functional's function (torch's defaults)
+    "gelu": "gelu", "silu": "silu", "elu": "elu", "celu": "celu", "selu": "selu",
+    "softsign": "softsign", "hardtanh": "hardtanh", "relu6": "relu6",
+    "hardsigmoid": "hardsigmoid", "hardswish": "hardswish", "mish": "mish",
+    "logsigmoid": "logsigmoid", "softplus": "softplus",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NN_ACTIVATIONS))
+def test_every_nn_activation_is_drawn_by_name_with_torchs_curve_and_slope(torch, name):
+    figure = viz.plot_activation(name, x_range=(-4, 4), points=81)   # kinks among the points
+    (xs, values), (xs_again, slopes) = _curves(figure)
+    assert [axes.get_title() for axes in figure.axes] == [f"{name}(x)", f"d {name}(x) / dx"]
+    x = torch.tensor(xs, requires_grad=True)
+    y = getattr(torch.nn.functional, NN_ACTIVATIONS[name])(x)
+    y.sum().backward()
+    np.testing.assert_allclose(values, y.detach().numpy(), rtol=1e-12, atol=1e-12)
+    # 1e-8: torch's float64 hardsigmoid slope is float32(1/6); the others agree to 1e-12
+    np.testing.assert_allclose(slopes, x.grad.numpy(), rtol=0, atol=1e-8)
+
+
+def test_every_registered_activation_can_be_named():
+    import nn
+    for name in nn.ACTIVATIONS:
+        (_, values), _ = _curves(viz.plot_activation(name, points=11))
+        assert np.isfinite(values).all() and len(values) == 11
+        plt.close("all")
+
+
+def test_an_activation_module_is_drawn_with_its_settings():
+    import nn
+    figure = viz.plot_activation(nn.GELU(approximate="tanh"), x_range=(-2, 2), points=9)
+    (xs, values), _ = _curves(figure)
+    inner = np.sqrt(2 / np.pi) * (xs + 0.044715 * xs ** 3)
+    np.testing.assert_allclose(values, 0.5 * xs * (1 + np.tanh(inner)), rtol=1e-14, atol=1e-16)
+    assert figure.axes[0].get_title() == "GELU(x)"
+
+
 def test_plot_activation_rejects_bad_input():
-    with pytest.raises(ValueError, match="autodiff has no function 'swoosh'"):
+    with pytest.raises(ValueError, match=r"plot_activation: fn must be a function of one Value "
+                                         r"or the name of one in autodiff or nn.ACTIVATIONS "
+                                         r"\(sigmoid, .*gelu.*\), got 'swoosh'"):
         viz.plot_activation("swoosh")
     with pytest.raises(TypeError, match="plot_activation: expected a function .* got float 3.0"):
         viz.plot_activation(3.0)
