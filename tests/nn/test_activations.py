@@ -4,7 +4,7 @@ import pytest
 
 import autodiff as ad
 import nn
-from helpers import central_difference
+from helpers import central_difference, node_rows
 
 
 def test_activation_functions_are_the_engine_primitives():
@@ -219,6 +219,20 @@ def test_slope_at_a_kink_is_torchs_choice(function, point, slope):
     function(x).backward()
     assert x.grad == pytest.approx(slope, rel=1e-15, abs=0.0)
 
+
+
+@pytest.mark.parametrize("name, ours, theirs, kinks", ACTIVATION_CASES, ids=CASE_IDS)
+def test_every_activation_is_a_graph_of_primitives_that_can_be_drawn(name, ours, theirs, kinks):
+    import viz
+    x = ad.Value(0.7, label="x")
+    y = ours(x)
+    y.backward()
+    operations = [node for node in ad.topological_order(y) if node.parents]
+    assert {node.op for node in operations} <= set(ad.PRIMITIVES) and len(operations) >= 2
+    rows = node_rows(viz.draw(y).source)
+    assert rows["x"][-1].endswith(f"{x.grad:.4g}")                 # x's grad, as drawn
+    drawn_ops = [row[0].split()[-1] for key, row in rows.items() if len(row[0].split()) > 1]
+    assert sorted(drawn_ops) == sorted(node.op for node in operations)
 
 def _derivatives(function, order):
     """[f, f', f'', ...] up to ``order``, each a function of a float, by nested ad.grad."""
