@@ -36,7 +36,7 @@ def main():
     parser.add_argument("--lr", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    X_test, y_test = nn.make_adding_problem(1000, args.length, seed=10_000 + args.seed)
+    X_test, y_test = nn.make_adding_problem(1000, args.length, generator=10_000 + args.seed)
     print(f"adding problem, length {args.length}: predicting 1 scores test MSE "
           f"{np.mean((y_test - 1.0) ** 2):.4f}")
     for name, core in (("LSTM", nn.LSTM(2, args.hidden, generator=args.seed)),
@@ -46,7 +46,7 @@ def main():
         batches = np.random.default_rng(args.seed)
         start, scores = time.perf_counter(), []
         for step in range(1, args.steps + 1):
-            X, y = nn.make_adding_problem(args.batch, args.length, seed=batches)
+            X, y = nn.make_adding_problem(args.batch, args.length, generator=batches)
             optimizer.zero_grad()
             loss = last_step_mse(model, X, y)
             loss.backward()

@@ -23,7 +23,7 @@ import numpy as np
 def digits(seed=0):
     import nn
     X, y = nn.load_digits()
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, seed=seed)
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, generator=seed)
     return (X_train.reshape(-1, 1, 8, 8), X_test.reshape(-1, 1, 8, 8), y_train, y_test)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 def data():
     import nn
     X, y = nn.load_digits()
-    return nn.train_test_split(X, y, test_size=0.2, seed=0)
+    return nn.train_test_split(X, y, test_size=0.2, generator=0)
 
 
 def run_chainrule(model, X, y, X_test, y_test, epochs, batch_size):
@@ -26,7 +26,7 @@ def run_chainrule(model, X, y, X_test, y_test, epochs, batch_size):
     for epoch in range(epochs):
         start = time.perf_counter()
         nn.fit(model, nn.cross_entropy, optimizer, X, y, epochs=1, batch_size=batch_size,
-               seed=epoch, progress=False)
+               generator=epoch, progress=False)
         times.append(time.perf_counter() - start)
     return float(np.median(times)), nn.evaluate(model, X_test, y_test)["accuracy"]
 

@@ -27,7 +27,7 @@ CPYTHON_GC_DEFAULT = (700, 10, 10)
 
 def moons_data(seed=0):
     import nn
-    X, y = nn.make_moons(100, noise=0.1, seed=seed)
+    X, y = nn.make_moons(100, noise=0.1, generator=seed)
     return X, np.where(y > 0, 1.0, -1.0)
 
 
