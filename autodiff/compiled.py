@@ -14,17 +14,23 @@ the new batch into the tape and replay it. Replay = forward and backward of ever
 group of nodes of one level with the same primitive, each computed by one numpy call:
 dL/dp accumulates into ``p.grad`` exactly as ``loss.backward()`` would (to rounding).
 
-The parameters' values and grads then live in two flat vectors owned by the step
-(``parameter_vector``, ``gradient_vector``): ``p.data`` and ``p.grad`` read and write
-them, so a parameter is always current, whoever changes it (an optimizer, a
-``load_state_dict``), and nothing is copied back after a step. ``release()`` gives the
-parameters their own storage again.
+Parameters: by default they stay plain Values; each call reads their data as one
+vector and adds the gradient to their grads (an ``optim`` optimizer, which reads and
+writes every Value, works as with eager code). Once ``parameter_vector``,
+``gradient_vector`` or ``zero_grad()`` is used, the step owns them: their data and grads
+live in two flat vectors, ``p.data`` / ``p.grad`` read and write those (so a parameter
+is always current, whoever changes it), and a call does nothing per parameter: an
+update on the flat vectors (``step.parameter_vector -= lr * step.gradient_vector``) is
+the fast path. ``release()`` gives them their own storage back.
 
 A tape never lies: Python decisions on values while tracing (``<``, ``bool``, ``item``,
-``float`` on a Value) raise ``TracingError`` naming the line; a batched constant made
-from the data outside the graph is refused; masks and one-hot targets are made with
-``constant(function, *data)``, recomputed on every replay; side effects that read
-values (batch norm's running statistics) use ``observe(function, *values)``.
+``float`` on a Value, one integer read out of a data argument) raise ``TracingError``
+naming the line; a batched constant made from the data outside the graph is refused;
+masks and one-hot targets are made with ``constant(function, *data)``, recomputed on
+every replay; detached values are ``stop_gradient`` nodes, recomputed; side effects
+that read values (batch norm's running statistics) use ``observe(function, *values)``.
+Tracing swaps the engine's data conversion (``as_data``) for one that notes where each
+leaf's data came from, for the duration of the trace (trace one step at a time).
 """
 import operator
 
