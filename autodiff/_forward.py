@@ -8,7 +8,7 @@ direction.)
 """
 import numpy as np
 
-from ._backward import topological_order
+from ._backward import computation_order, topological_order
 from ._value import Value
 from .step_text import default_number
 
@@ -119,13 +119,16 @@ class TangentStep:
     __repr__ = __str__
 
 
-def forward_steps(root, seeds):
+def forward_steps(roots, seeds):
     """Forward mode one node at a time: a ``TangentStep`` per node with parents, in the
-    order the forward pass computes them (the same ``push_forward`` as ``jvp``)."""
-    order = topological_order(root)
-    tangents = {id(leaf): tangent for leaf, tangent in seeds}
+    order a program computed them (``computation_order``), each one call of the same
+    ``push_forward`` that ``jvp`` makes. ``roots``: a Value or a list of Values;
+    ``seeds``: {leaf: tangent} or (leaf, tangent) pairs (tangent 0 elsewhere)."""
+    outputs = [roots] if isinstance(roots, Value) else list(roots)
+    pairs = seeds.items() if isinstance(seeds, dict) else seeds
+    tangents = {id(leaf): tangent for leaf, tangent in pairs}
     number = 0
-    for node in order:
+    for node in computation_order(outputs):
         if not node.parents:
             continue
         contributions = push_forward(node, tangents)

@@ -10,7 +10,7 @@ tangents gives the derivative of every box along that direction. Nothing in the 
 changes (forward mode keeps its tangents to itself)."""
 import numpy as np
 
-from autodiff import TangentStep, Value, forward_steps
+from autodiff import Value, forward_steps
 from autodiff.checks import check_number
 
 from .dot import TANGENT_COLOR
@@ -115,19 +115,9 @@ class ForwardStepper(Stepper):
         return {self._leaf(wrt): 1.0}
 
     def _records(self):
-        """The engine's steps (``autodiff.forward_steps``), one per node with parents,
-        numbered in the order the program computed the nodes. For several outputs the
-        pass runs from the last computed first, then from each output it did not
-        reach; a node's tangent is the same in every run."""
-        found = {}
-        position = {node: index for index, node in enumerate(self.scene.nodes)}
-        for output in sorted(self.scene.outputs, key=position.get, reverse=True):
-            if output not in found:
-                for step in forward_steps(output, list(self.seeds.items())):
-                    found.setdefault(step.node, step)
-        ordered = [node for node in self.scene.nodes if node in found]
-        return [TangentStep(number, node, found[node].tangent, found[node].edges)
-                for number, node in enumerate(ordered, 1)]
+        """The engine's steps (``autodiff.forward_steps``): one per node with parents,
+        in the order the program computed them, one pass for all the outputs."""
+        return list(forward_steps(list(self.scene.outputs), self.seeds))
 
     # -- what the steps show -----------------------------------------------------------
 
