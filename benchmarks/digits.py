@@ -32,7 +32,6 @@ def run_chainrule(model, X, y, X_test, y_test, epochs, batch_size):
 
 
 def run_torch(state, X, y, X_test, y_test, epochs, batch_size):
-    import nn
     import torch
     torch.set_num_threads(1)
     model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(),

@@ -10,7 +10,6 @@ about the floor for this layout in CPython; chainrule is measured in the same ru
 """
 import gc
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

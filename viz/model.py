@@ -192,7 +192,7 @@ def draw_model(model, example_input, *, loss=None, open=None, precision=3, title
     titles = {scope: (f"{path.rpartition('.')[2]}: {module_title(module)}" if path
                       else module_title(module))
               for path, (module, scope) in run.modules.items()}
-    lines = [f"one box per module · ‖x‖ = sqrt(sum of x^2 over values and examples)"]
+    lines = ["one box per module · ‖x‖ = sqrt(sum of x^2 over values and examples)"]
     if run.grads:
         lines.append("gradients from one backward of the loss (the model's grads are "
                      "left as they were)")

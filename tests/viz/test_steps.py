@@ -1,9 +1,5 @@
 """viz.steps / BackpropStepper / animate: one frame per backward step in the engine's
 order, drawn from the gradients recorded at that step; the text form; the HTML player."""
-import re
-import shutil
-import subprocess
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
