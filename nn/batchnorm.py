@@ -5,7 +5,7 @@ from contextlib import ExitStack, contextmanager
 
 import numpy as np
 
-from autodiff import batch_mean, no_grad, observe, sqrt
+from autodiff import batch_mean, constant, no_grad, observe, sqrt
 from autodiff import sum as sum_values
 from autodiff.checks import check_number, check_probability
 
@@ -128,8 +128,12 @@ class _BatchNorm(Module):
         self.running_var += factor * var * count / (count - 1)
 
     def _normalise_by_running_stats(self, channels):
-        std = np.sqrt(self.running_var + self.eps)
-        return [map_values(lambda v, c=c: self._scale_shift((v - self.running_mean[c]) / std[c], c),
+        # constants that a compiled step reads again on every replay: the statistics
+        # as they are then, not as they were when the step was traced
+        means = [constant(lambda c=c: self.running_mean[c]) for c in range(len(channels))]
+        stds = [constant(lambda c=c: np.sqrt(self.running_var[c] + self.eps))
+                for c in range(len(channels))]
+        return [map_values(lambda v, c=c: self._scale_shift((v - means[c]) / stds[c], c),
                            channel) for c, channel in enumerate(channels)]
 
     def _set_statistics_from(self, channels):

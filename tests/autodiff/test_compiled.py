@@ -492,3 +492,23 @@ def test_compiled_gradients_match_torch(torch):
     for (name, ours), theirs in zip(model.named_parameters(), twin.parameters()):
         np.testing.assert_allclose(np.asarray(ours.grad) / 2, theirs.grad.numpy(), rtol=0,
                                    atol=1e-12, err_msg=name)
+
+
+def test_evaluation_tape_reads_running_statistics_updated_since_it_was_traced():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 1))
+    step = ad.compile(hinge(model), model)
+    batches = moons_batches(count=3)
+    model.eval()
+    step(*batches[0])                           # the evaluation tape, traced now
+    model.train()
+    for X, y in batches:                        # training moves the running statistics
+        step(X, y)
+    model.eval()
+    X, y = batches[1]
+    model.zero_grad()
+    loss = hinge(model)(X, y)
+    loss.backward()
+    expected = flat_grads(model)
+    model.zero_grad()
+    assert abs(step(X, y) - loss.data) <= TOLERANCE
+    np.testing.assert_allclose(flat_grads(model), expected, rtol=0, atol=TOLERANCE)
