@@ -16,7 +16,7 @@ The script prints the test MSE (1000 sequences, never trained on) of every varia
 seed, then a markdown table with per variant the median, the mean and the number of seeds
 that learnt the task (test MSE below 0.05, under a third of the baseline).
 
-    python benchmarks/lstm_gates.py                         # length 30, 10 seeds, ~2 minutes CPU
+    python benchmarks/lstm_gates.py                         # length 30, 10 seeds, ~2.5 minutes of CPU
     python benchmarks/lstm_gates.py --length 10 --steps 300 --seeds 0 1 2 3   # notebook 11
 """
 import argparse
