@@ -141,13 +141,15 @@ def floor_of(x):
     return float(math.floor(x)) if type(x) is float else np.floor(x)
 
 
-def between(x, low, high):
-    """1 where low <= x <= high, else 0 (the derivative of clamp: 1 at the bounds, as torch)."""
+def between(x, low, high, closed=True):
+    """1 where low <= x <= high (low < x < high unless ``closed``), else 0: the
+    derivative of clamp, 1 at the bounds as torch.clamp (0 there as torch's hardtanh)."""
     if isinstance(x, Value):
-        return Value(between(x.data, low, high), requires_grad=False)
+        return Value(between(x.data, low, high, closed), requires_grad=False)
     if type(x) is float:
-        return 1.0 if low <= x <= high else 0.0
-    return ((x >= low) & (x <= high)).astype(np.float64)
+        return 1.0 if (low <= x <= high if closed else low < x < high) else 0.0
+    inside = (x >= low) & (x <= high) if closed else (x > low) & (x < high)
+    return inside.astype(np.float64)
 
 
 def one_hot(x, index):

@@ -235,9 +235,10 @@ def leaky_relu(x, negative_slope=0.01):
     return _leaky_relu(float(negative_slope))(x)
 
 
-def clamp(x, min=None, max=None):  # noqa: A002 (torch's names)
+def clamp(x, min=None, max=None, closed=True):  # noqa: A002 (torch's names)
     """min(max(x, low), high); d/dx = 1 where low <= x <= high (1 at the bounds, as
-    torch.clamp), 0 outside. Either bound may be None."""
+    torch.clamp), 0 outside; ``closed=False``: 1 only strictly inside (0 at the bounds,
+    as torch's hardtanh and relu6). Either bound may be None."""
     low = -math.inf if min is None else min
     high = math.inf if max is None else max
     for name, bound in (("min", low), ("max", high)):
@@ -245,7 +246,7 @@ def clamp(x, min=None, max=None):  # noqa: A002 (torch's names)
             raise ValueError(f"clamp: {name} must be a number or None, got {bound!r}")
     if low > high:
         raise ValueError(f"clamp: min must be <= max, got min={low!r}, max={high!r}")
-    return _clamp((float(low), float(high)))(x)
+    return _clamp((float(low), float(high), bool(closed)))(x)
 
 
 def _example(self, index):

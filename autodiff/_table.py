@@ -308,12 +308,16 @@ def _leaky_relu(slope):
 
 
 def _clamp(bounds):
-    """min(max(x, low), high): d/dx = 1 for low <= x <= high (1 at the bounds, as torch)."""
-    low, high = bounds
+    """min(max(x, low), high): d/dx = 1 for low <= x <= high (1 at the bounds, as
+    torch.clamp), or for low < x < high when not closed (0 at the bounds, as hardtanh)."""
+    low, high, closed = bounds
+    less = "≤" if closed else "<"
     return Primitive("clamp", lambda x: min(max(x, low), high), lambda x: np.clip(x, low, high),
-                     lambda x, out: (between(x, low, high),),
-                     formula=f"clamp(x, {low:g}, {high:g}); d/dx = 1 if {low:g} <= x <= {high:g} else 0",
-                     derivative_text=(f"[{low:g} ≤ {{0}} ≤ {high:g}]",), parameter=bounds)
+                     lambda x, out: (between(x, low, high, closed),),
+                     formula=f"clamp(x, {low:g}, {high:g}); d/dx = 1 if {low:g} {less} x "
+                             f"{less} {high:g} else 0",
+                     derivative_text=(f"[{low:g} {less} {{0}} {less} {high:g}]",),
+                     parameter=bounds)
 
 
 def _select(index):

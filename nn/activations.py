@@ -137,21 +137,15 @@ def softsign(x):
 
 def hardtanh(x, min_val=-1.0, max_val=1.0):
     """hardtanh(x) = min_val if x < min_val, max_val if x > max_val, else x;
-    d/dx = 1 for min_val < x < max_val, else 0.
-
-    Built from two relus, max(x, lo) = lo + relu(x - lo) and then
-    min(u, hi) = hi - relu(hi - u), whose slopes at their kinks are 0: so the slope at
-    both bounds is 0, torch's choice (``autodiff.clamp`` would give 1 there, as
-    torch.clamp does). The price of the shifts: in between, the value is x to within a
-    rounding of the bounds' size (about 1e-16 |max_val|), not bit for bit."""
+    d/dx = 1 for min_val < x < max_val, else 0: one ``clamp`` node whose slope at both
+    bounds is 0, torch's choice for hardtanh (``closed=False``; torch.clamp gives 1)."""
     min_val, max_val = _checked_bounds("hardtanh", min_val, max_val)
-    at_least_min = relu(x) if min_val == 0.0 else min_val + relu(x - min_val)
-    return max_val - relu(max_val - at_least_min)
+    return autodiff.clamp(x, min_val, max_val, closed=False)
 
 
 def relu6(x):
     """relu6(x) = min(max(x, 0), 6) = hardtanh(x, 0, 6); d/dx = 1 for 0 < x < 6, else
-    0 (0 at both kinks, as torch): 6 - relu(6 - relu(x))."""
+    0 (0 at both kinks, as torch)."""
     return hardtanh(x, 0.0, 6.0)
 
 

@@ -185,3 +185,9 @@ def test_a_value_to_the_power_of_an_array_is_per_example_like_a_product():
     np.testing.assert_array_equal(y.data, [4.0, 27.0])
     ad.batch_sum(y).backward()
     np.testing.assert_array_equal(x.grad, [4.0, 27.0])
+
+
+def test_clamp_open_has_gradient_zero_at_its_bounds_as_hardtanh():
+    slopes = [ad.grad(lambda v: ad.clamp(v, -1.0, 1.0, closed=False))(x)
+              for x in (-1.0, 0.0, 1.0)]
+    assert slopes == [0.0, 1.0, 0.0]
