@@ -317,9 +317,9 @@ class LSTMCell(_Cell):
     returns (h', c').
 
     ``forget_bias`` (default 1.0) is added to bias_ih[H:2H] after torch's U(-1/sqrt(H),
-    1/sqrt(H)) draw, so f starts near sigmoid(1) = 0.73 instead of 0.5: the notes report
-    the gates' importance as forget > input > output and that a large forget-gate bias
-    helps. torch has no such option: ``forget_bias=0`` gives its initial distribution
+    1/sqrt(H)) draw, so f starts near sigmoid(1) = 0.73 instead of 0.5, which the notes
+    say helps (they also rank the gates forget > input > output; on the adding problem
+    notebook 11 measures input > forget > output). torch has no such option: ``forget_bias=0`` gives its initial distribution
     exactly (and loading a torch state dict overwrites the biases either way)."""
 
     gate_count = 4

@@ -14,7 +14,7 @@ num_layers * num_directions vectors, so the same two functions convert them.
 """
 import numpy as np
 
-from autodiff import Value, batch_mean, batch_sum, gradients
+from autodiff import Value, batch_mean, batch_sum, constant, gradients
 from autodiff import sum as sum_values
 
 from .linear import Linear
@@ -197,24 +197,34 @@ def sequence_cross_entropy(logits, targets, mask=None):
     sequence); ``targets``: class indices of shape (T, N) (or (T,)); ``mask``: booleans
     of the same shape (None: every position), e.g. ``AnBn.mask`` (inside each string) or
     ``AnBn.deterministic``. Masked positions add nothing to the loss or its gradient.
+    The mask enters the graph through ``autodiff.constant`` (a weight of 0 or 1 per
+    position; their sum is |M|), so a compiled step recomputes it for every batch.
     """
     targets = np.asarray(targets)
     if len(logits) != len(targets):
         raise ValueError(f"sequence_cross_entropy: {len(logits)} steps of logits but "
                          f"{len(targets)} steps of targets")
-    mask = np.ones(targets.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    mask_given = mask is not None
+    mask = np.ones(targets.shape, dtype=bool) if mask is None else np.asarray(mask)
     if mask.shape != targets.shape:
         raise ValueError(f"sequence_cross_entropy: the mask has shape {mask.shape} but the "
                          f"targets have {targets.shape}")
-    count = int(mask.sum())
-    if count == 0:
+    if not mask.any():
         raise ValueError("sequence_cross_entropy: the mask selects no position")
-    terms = []
-    for t, scores in enumerate(logits):
-        if mask[t].any():
-            per_example = cross_entropy(scores, targets[t], reduction="none")
-            terms.append(per_example if mask[t].all() else per_example * mask[t].astype(float))
+    terms = [cross_entropy(scores, targets[t], reduction="none") for t, scores in enumerate(logits)]
+    if mask_given:
+        weights = [constant(_as_weights, mask[t]) for t in range(len(terms))]
+        terms = [term * weight for term, weight in zip(terms, weights)]
+        count = batch_sum(sum_values(weights))
+    else:
+        count = float(targets.size)
     return batch_sum(sum_values(terms)) / count
+
+
+def _as_weights(mask):
+    """1.0 where the mask selects a position, 0.0 elsewhere."""
+    return np.asarray(mask, dtype=bool).astype(np.float64)
+
 
 
 # --- how the gradient fades through time --------------------------------------------

@@ -172,3 +172,23 @@ def test_a_sequence_model_is_measured_at_its_cores_outputs():
 def test_a_loss_that_is_not_a_value_is_an_error():
     with pytest.raises(TypeError, match="gradient_through_time: loss_fn must return a Value"):
         nn.gradient_through_time(nn.RNN(1, 2), np.zeros((3, 1)), lambda outputs: 1.0)
+
+
+def test_sequence_cross_entropy_with_a_mask_compiles_and_replays_new_masks_exactly():
+    rng = np.random.default_rng(0)
+    layer = nn.Linear(3, 4, generator=0)
+
+    def loss_fn(x, targets, mask):
+        return nn.sequence_cross_entropy([layer(x[t]) for t in range(x.shape[0])], targets, mask)
+    step = ad.compile(loss_fn, layer)
+    for _ in range(3):                       # a new mask every call: nothing frozen in
+        x, targets = rng.normal(size=(5, 8, 3)), rng.integers(0, 4, size=(5, 8))
+        mask = rng.random((5, 8)) < 0.6
+        layer.zero_grad()
+        compiled = step(x, targets, mask)
+        replayed = [p.grad for p in layer.parameters()]
+        layer.zero_grad()
+        eager = loss_fn(x, targets, mask)
+        eager.backward()
+        assert compiled == pytest.approx(eager.data, abs=1e-12)
+        np.testing.assert_allclose(replayed, [p.grad for p in layer.parameters()], atol=1e-12)
