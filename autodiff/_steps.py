@@ -49,7 +49,7 @@ def backward_steps(root, grad=None):
     order = start_backward(root, grad)
     for number, node in enumerate(reversed(order), start=1):
         before = [parent.grad for parent in node.parents]
-        contributions = push(node)
+        contributions = push(node, report=True)
         yield Step(number, node, node.grad, _edge_steps(node, before, contributions))
 
 

@@ -93,13 +93,15 @@ def test_comparisons_and_float_conversion_read_the_data():
         Value([1.0, 2.0]).item()
 
 
-def test_detach_records_a_stop_gradient_with_the_same_data_that_gets_no_gradient():
+def test_detach_records_a_stop_gradient_where_backward_stops():
     x = Value(2.0)
-    y = (x * 3).detach()
+    product = x * 3
+    y = product.detach()
     assert y.op == "stop_gradient" and y.data == 6.0 and not y.requires_grad
     assert y.local_grads == (0.0,)
     (y * x).backward()
-    assert x.grad == 6.0 and y.grad == 0.0
+    assert x.grad == 6.0                      # only through the second factor
+    assert y.grad == 2.0 and product.grad == 0.0   # arrives at the stop, goes no further
 
 
 def test_requires_grad_false_leaves_are_skipped_by_backward_on_floats_and_batches():
