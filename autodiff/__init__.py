@@ -7,7 +7,7 @@ Reading order: ``_value.py`` (what a node holds), ``_table.py`` (every primitive
 its derivatives), ``_backward.py`` (the chain rule). ``_operations.py`` turns the table
 into functions and operators; the rest builds on those three.
 """
-from ._collector import raise_gc_threshold, restore_gc_threshold
+from ._collector import raise_gc_threshold as _raise_gc_threshold, restore_gc_threshold
 from ._value import CONSTANT, Edge, Value
 from ._table import PRIMITIVES, Primitive, PrimitiveFamily
 from ._operations import (abs, acos, acosh, add, affine, arccos, arccosh, arcsin, arcsinh,
@@ -22,11 +22,12 @@ from ._composites import dot, log_softmax, logsumexp, mean, softmax
 from ._functional import grad, hessian, jacobian, value_and_grad
 from ._forward import TangentStep, forward_steps, jacfwd, jvp, push_forward
 from ._gradcheck import GradcheckResult, gradcheck
-from ._mode import enable_grad, is_grad_enabled, no_grad, scope
+from ._mode import TracingError, enable_grad, is_grad_enabled, no_grad, scope
 from ._steps import EdgeStep, Step, backward_steps
+from ._step_text import format_step
 from ._tracing import Graph, trace
 from . import checks
-from .compiled import CompiledStep, compile, constant, observe
+from ._compiled import CompiledStep, compile, constant, observe
 
 __all__ = [
     "Value", "Edge", "CONSTANT", "Primitive", "PrimitiveFamily", "PRIMITIVES", "Graph", "Step",
@@ -38,12 +39,12 @@ __all__ = [
     "arctanh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "log2", "log10", "log1p",
     "expm1", "erf", "sign", "arctan2", "atan2", "hypot", "remainder",
     "softmax", "log_softmax", "logsumexp", "mean", "dot",
-    "backward", "push", "gradients", "topological_order", "computation_order", "zero_grad", "backward_steps",
+    "backward", "push", "gradients", "topological_order", "computation_order", "zero_grad",
+    "backward_steps", "format_step",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
     "jvp", "jacfwd", "push_forward", "forward_steps", "TangentStep",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
-    "checks",
-    "checks", "compile", "CompiledStep", "constant", "observe",
+    "checks", "TracingError", "compile", "CompiledStep", "constant", "observe",
 ]
 
-raise_gc_threshold()
+_raise_gc_threshold()

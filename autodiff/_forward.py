@@ -10,7 +10,7 @@ import numpy as np
 
 from ._backward import computation_order, topological_order
 from ._value import Value
-from .step_text import default_number
+from ._step_text import default_number
 
 
 def push_forward(node, tangents):

@@ -1,6 +1,6 @@
 """Backpropagation one node at a time: ``backward``'s own ``push``, reported."""
 from ._backward import push, start_backward
-from .step_text import format_step
+from ._step_text import format_step
 
 
 class EdgeStep:
@@ -34,7 +34,7 @@ class Step:
 
     def __str__(self):
         """``step 1: e = mul(c, d), grad 1`` then ``e -> c: local 2 × upstream 1 = 2;
-        c.grad 0 + 2 = 2`` per edge (``step_text.format_step``, as viz prints steps)."""
+        c.grad 0 + 2 = 2`` per edge (``format_step``, as viz prints steps)."""
         if self.names is None:
             return format_step(self)
         return format_step(self, name=lambda node: self.names.get(node) or node.name)

@@ -134,7 +134,7 @@ def main():
         print(f"{name:<20}{ns:>10.0f}{mem:>12}{ns / ours:>18.2f}")
     print("targets: chainrule < 1000 ns/node and < 250 bytes/node; micrograd runs with "
           "CPython's default collector thresholds (chainrule raises the first one on import, "
-          "see autodiff/collector.py)")
+          "see autodiff/_collector.py)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import bisect
 import numpy as np
 
 from autodiff import backward_steps, zero_grad
-from autodiff.step_text import format_step
+from autodiff import format_step
 
 from .equations import edge_text, plain, product_text, sum_text
 from .pieces import check_options, legend_text
@@ -96,7 +96,7 @@ class BackpropStepper(Stepper):
                             edge.parent, self.precision, words=True)
 
     def step_text(self, record):
-        """One step in words (``autodiff.step_text.format_step``, with this picture's
+        """One step in words (``autodiff.format_step``, with this picture's
         names and numbers): the node and its grad, then for each edge ``local ×
         upstream = contribution`` and the parent's grad before + contribution."""
         return format_step(record, len(self), self.name, self._number, self._product)

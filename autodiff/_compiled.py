@@ -36,8 +36,8 @@ import operator
 
 import numpy as np
 
-from .compiled_tape import Tape
-from .compiled_trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
+from ._compiled_tape import Tape
+from ._compiled_trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
 from ._mode import state
 from ._value import Value
 

@@ -8,8 +8,8 @@ primitive and operand kinds is computed by one kernel (compiled_groups).
 """
 import numpy as np
 
-from .compiled_affine import Affine, AffineByNode
-from .compiled_groups import (BATCH, SCALAR, BatchReduce, Elementwise, Identity, NodeByNode,
+from ._compiled_affine import Affine, AffineByNode
+from ._compiled_groups import (BATCH, SCALAR, BatchReduce, Elementwise, Identity, NodeByNode,
                               Sum, index_of)
 
 
