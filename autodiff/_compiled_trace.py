@@ -160,7 +160,7 @@ class Recorder:
 class tracing:
     """Context: data converted for new leaves (the engine's ``as_data``, wherever
     autodiff imported it) is noted by ``recorder``; comparisons and
-    ``bool``/``item``/``float`` on Values refuse (autodiff.mode.check_not_tracing)."""
+    ``bool``/``item``/``float`` on Values refuse (autodiff._mode.check_not_tracing)."""
 
     def __init__(self, recorder, value_class, state):
         self.recorder, self.state = recorder, state

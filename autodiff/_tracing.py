@@ -33,7 +33,7 @@ class Graph:
 
     def steps(self, grad=None):
         """Run backward one node at a time; a list of ``Step`` records (see
-        ``autodiff.steps``), one per node with parents, in the engine's order."""
+        ``autodiff.backward_steps``), one per node with parents, in the engine's order."""
         names = self.names()
         steps = list(backward_steps(self.output, grad))
         for step in steps:
