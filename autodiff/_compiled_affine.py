@@ -5,7 +5,27 @@ import numpy as np
 from ._compiled_groups import BATCH, SCALAR, Group, Reader, Scatter
 
 
-class Affine(Group):
+class AffineGroup(Group):
+    """What both affine kernels share: the bias's reader and scatter, and the list of
+    scatters (weights, inputs, bias) that backward feeds."""
+
+    def bind_bias(self, bias, need_b, out_kind, input_kind):
+        """``bias``: None or (kind, slots); a scalar bias widens to a batched output."""
+        self.bias = self.bias_target = None
+        self.bias_widen = False
+        if bias is not None:
+            kind, slots = bias
+            self.bias_widen = kind == SCALAR and out_kind == BATCH
+            self.bias = Reader(kind, slots, widen=self.bias_widen)
+            self.readers.append(self.bias)
+            self.bias_target = Scatter(slots) if need_b else None
+        self.scatters = [(t, kind) for t, kind in ((self.weight_target, SCALAR),
+                                                   (self.input_target, input_kind),
+                                                   (self.bias_target, bias[0] if bias else None))
+                         if t is not None]
+
+
+class Affine(AffineGroup):
     """m affine nodes w . x (+ b) with scalar weights, as one matrix product.
 
     The distinct weight rows (a of them, e.g. a layer's neurons) and distinct input
@@ -32,8 +52,7 @@ class Affine(Group):
         self.weight_target = Scatter(weight_rows) if need_w else None
         self.input_target = Scatter(input_rows.T if input_kind == BATCH else input_rows) \
             if need_x else None
-        self.bias = self.bias_target = None
-        self.bias_widen = self.row_bias = False
+        self.row_bias = False
         if bias is not None:
             kind, slots = bias
             slots = np.asarray(slots, dtype=np.intp)
@@ -45,15 +64,8 @@ class Affine(Group):
             self.row_bias = self.full and kind == SCALAR and out_kind == BATCH and \
                 bool(np.all(first[rows] == slots))
             if self.row_bias:
-                slots = first
-            self.bias_widen = kind == SCALAR and out_kind == BATCH
-            self.bias = Reader(kind, slots, widen=self.bias_widen)
-            self.readers.append(self.bias)
-            self.bias_target = Scatter(slots) if need_b else None
-        self.scatters = [(t, kind) for t, kind in ((self.weight_target, SCALAR),
-                                                   (self.input_target, input_kind),
-                                                   (self.bias_target, bias[0] if bias else None))
-                         if t is not None]
+                bias = (kind, first)
+        self.bind_bias(bias, need_b, out_kind, input_kind)
 
     def forward(self):
         weights, inputs = self.weights.read(), self.inputs.read()
@@ -99,7 +111,7 @@ class Affine(Group):
                 self.bias_target.add(upstream.sum(axis=1) if self.bias_widen else upstream)
 
 
-class AffineByNode(Group):
+class AffineByNode(AffineGroup):
     """m affine nodes whose weight and input rows do not fill a grid: per-node dot
     products (einsum) over gathered rows."""
 
@@ -114,18 +126,7 @@ class AffineByNode(Group):
         need_w, need_x, need_b = needs
         self.weight_target = Scatter(weight_slots) if need_w else None
         self.input_target = Scatter(input_slots) if need_x else None
-        self.bias = self.bias_target = None
-        self.bias_widen = False
-        if bias is not None:
-            kind, slots = bias
-            self.bias_widen = kind == SCALAR and out_kind == BATCH
-            self.bias = Reader(kind, slots, widen=self.bias_widen)
-            self.readers.append(self.bias)
-            self.bias_target = Scatter(slots) if need_b else None
-        self.scatters = [(t, kind) for t, kind in ((self.weight_target, SCALAR),
-                                                   (self.input_target, input_kind),
-                                                   (self.bias_target, bias[0] if bias else None))
-                         if t is not None]
+        self.bind_bias(bias, need_b, out_kind, input_kind)
 
     def forward(self):
         weights, inputs = self.weights.read(), self.inputs.read()
