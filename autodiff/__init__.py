@@ -19,8 +19,8 @@ from ._operations import (abs, acos, acosh, add, affine, arccos, arccosh, arcsin
 from ._backward import (backward, computation_order, gradients, push, topological_order,
                         zero_grad)
 from ._composites import dot, log_softmax, logsumexp, mean, softmax
-from ._functional import grad, hessian, jacobian, value_and_grad
-from ._forward import TangentStep, forward_steps, jacfwd, jvp, push_forward
+from ._functional import grad, hessian, jacfwd, jacobian, value_and_grad
+from ._forward import TangentStep, forward_steps, jvp, push_forward
 from ._gradcheck import GradcheckResult, gradcheck
 from ._mode import TracingError, enable_grad, is_grad_enabled, no_grad, scope
 from ._steps import EdgeStep, Step, backward_steps

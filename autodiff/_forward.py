@@ -89,17 +89,6 @@ def forward_columns(outputs, leaves):
     return np.array(columns, dtype=np.float64).T.reshape(len(outputs), len(leaves))
 
 
-def jacfwd(f):
-    """A function xs -> J, the Jacobian of f (a list of Values -> a Value or a list of
-    Values) by forward mode: one pass per input, column by column."""
-    from ._functional import jacobian
-
-    def jacobian_forward(xs):
-        return jacobian(f, xs, mode="forward")
-    jacobian_forward.__name__ = f"jacfwd_{getattr(f, '__name__', 'f')}"
-    return jacobian_forward
-
-
 class TangentStep:
     """One node of forward mode: ``tangent`` = sum over ``edges`` of local x parent
     tangent; each edge is (parent, index, local_grad, parent_tangent, contribution)."""

@@ -152,3 +152,12 @@ def hessian(f, xs, mode="forward-over-reverse"):
         return forward_columns(first, leaves)
     rows = [gradients(g, leaves) if g.requires_grad else [0.0] * len(leaves) for g in first]
     return np.array(rows, dtype=np.float64)
+
+
+def jacfwd(f):
+    """A function xs -> J, the Jacobian of f (a list of Values -> a Value or a list of
+    Values) by forward mode: one pass per input, column by column."""
+    def jacobian_forward(xs):
+        return jacobian(f, xs, mode="forward")
+    jacobian_forward.__name__ = f"jacfwd_{getattr(f, '__name__', 'f')}"
+    return jacobian_forward
