@@ -191,3 +191,42 @@ def test_clamp_open_has_gradient_zero_at_its_bounds_as_hardtanh():
     slopes = [ad.grad(lambda v: ad.clamp(v, -1.0, 1.0, closed=False))(x)
               for x in (-1.0, 0.0, 1.0)]
     assert slopes == [0.0, 1.0, 0.0]
+
+
+# name -> (low, high): a range inside the domain to draw random points from
+DOMAINS = {"arcsin": (-0.95, 0.95), "arccos": (-0.95, 0.95), "arctanh": (-0.95, 0.95),
+           "arccosh": (1.05, 6.0), "log2": (0.05, 8.0), "log10": (0.05, 8.0),
+           "log1p": (-0.9, 8.0), "tan": (-1.4, 1.4)}
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_on_random_batches_values_and_gradients_match_torch(name, torch):
+    function, theirs, _ = UNARY[name]
+    low, high = DOMAINS.get(name, (-4.0, 4.0))
+    points = np.random.default_rng(sum(map(ord, name))).uniform(low, high, size=50)
+    x = Value(points)
+    out = function(x)
+    ad.batch_sum(out).backward()
+    t = torch.tensor(points, requires_grad=True)
+    y = theirs(torch, t)
+    y.sum().backward()
+    np.testing.assert_allclose(out.data, y.detach().numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_functions_on_random_batches_match_torch(name, torch):
+    function, theirs, _ = BINARY[name]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    a_points, b_points = rng.uniform(-4.0, 4.0, size=50), rng.uniform(0.5, 4.0, size=50)
+    b_points *= rng.choice([-1.0, 1.0], size=50)
+    a, b = Value(a_points), Value(b_points)
+    out = function(a, b)
+    ad.batch_sum(out).backward()
+    ta = torch.tensor(a_points, requires_grad=True)
+    tb = torch.tensor(b_points, requires_grad=True)
+    y = theirs(torch, ta, tb)
+    y.sum().backward()
+    np.testing.assert_allclose(out.data, y.detach().numpy(), rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-12, atol=1e-15)
