@@ -19,7 +19,7 @@ from ._operations import (abs, acos, acosh, add, affine, arccos, arccosh, arcsin
 from ._backward import (backward, computation_order, gradients, push, topological_order,
                         zero_grad)
 from ._composites import dot, log_softmax, logsumexp, mean, softmax
-from ._functional import grad, hessian, jacfwd, jacobian, value_and_grad
+from ._functional import grad, hessian, jacfwd, jacobian, value_and_grad, vjp
 from ._forward import TangentStep, forward_steps, jvp, push_forward
 from ._gradcheck import GradcheckResult, gradcheck
 from ._mode import TracingError, enable_grad, is_grad_enabled, no_grad, scope
@@ -42,7 +42,7 @@ __all__ = [
     "backward", "push", "gradients", "topological_order", "computation_order", "zero_grad",
     "backward_steps", "format_step",
     "grad", "value_and_grad", "jacobian", "hessian", "gradcheck",
-    "jvp", "jacfwd", "push_forward", "forward_steps", "TangentStep",
+    "jvp", "vjp", "jacfwd", "push_forward", "forward_steps", "TangentStep",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks", "TracingError", "compile", "CompiledStep", "constant", "observe",
 ]

@@ -161,3 +161,25 @@ def jacfwd(f):
         return jacobian(f, xs, mode="forward")
     jacobian_forward.__name__ = f"jacfwd_{getattr(f, '__name__', 'f')}"
     return jacobian_forward
+
+
+def vjp(f, primals, cotangents):
+    """(f(primals), u^T J): the outputs, and the cotangent u (one number per output)
+    pulled back to the inputs by one backward pass: d(sum_i u_i f_i)/d x_j, a row
+    combination of the Jacobian. ``f`` takes the primals as separate arguments, as in
+    ``jvp``; results are numbers (lists for several outputs or primals)."""
+    leaves = [x if isinstance(x, Value) else Value(x) for x in
+              (primals if isinstance(primals, (list, tuple)) else [primals])]
+    result = f(*leaves)
+    outputs = [result] if isinstance(result, Value) else list(result)
+    weights = list(cotangents) if isinstance(cotangents, (list, tuple)) else [cotangents]
+    if len(weights) != len(outputs):
+        raise ValueError(f"vjp: needs one cotangent per output, got {len(weights)} for "
+                         f"{len(outputs)} outputs")
+    total = outputs[0] * weights[0]
+    for output, weight in zip(outputs[1:], weights[1:]):
+        total = total + output * weight
+    pulled = gradients(_scalar_output(total, "vjp"), leaves)
+    values = [out.data for out in outputs]
+    return (values[0] if isinstance(result, Value) else values), (
+        pulled if isinstance(primals, (list, tuple)) else pulled[0])

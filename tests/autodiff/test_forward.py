@@ -76,3 +76,21 @@ def test_a_bad_mode_or_tangent_count_is_a_clear_error():
         ad.jacobian(f_vector, POINT, mode="sideways")
     with pytest.raises(ValueError, match="jvp: needs one tangent per primal"):
         ad.jvp(lambda a, b: a * b, [1.0, 2.0], [1.0])
+
+
+def test_vjp_is_the_cotangent_times_the_jacobian_and_matches_torch(torch):
+    cotangent = [0.5, -1.0, 2.0]
+    values, pulled = ad.vjp(lambda a, b, c: f_vector([a, b, c]), POINT, cotangent)
+    np.testing.assert_allclose(pulled, np.array(cotangent) @ ad.jacobian(f_vector, POINT),
+                               rtol=1e-14)
+
+    def theirs(a, b, c):
+        return torch.stack([torch.sin(a) * b, torch.exp(a * b) + c, c ** 3 / (1 + a ** 2)])
+    _, pullback = torch.func.vjp(theirs, *(torch.tensor(x) for x in POINT))
+    expected = pullback(torch.tensor(cotangent))
+    np.testing.assert_allclose(pulled, [e.item() for e in expected], rtol=1e-14)
+    value, derivative = ad.vjp(ad.sin, 0.4, 1.0)
+    assert derivative == pytest.approx(np.cos(0.4), rel=1e-15)
+    tangent = [0.3, 0.7, -0.2]            # u . (J v) = (u^T J) . v
+    _, forward = ad.jvp(lambda a, b, c: f_vector([a, b, c]), POINT, tangent)
+    assert np.dot(cotangent, forward) == pytest.approx(np.dot(pulled, tangent), rel=1e-14)
