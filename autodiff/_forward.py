@@ -93,16 +93,23 @@ class TangentStep:
     """One node of forward mode: ``tangent`` = sum over ``edges`` of local x parent
     tangent; each edge is (parent, index, local_grad, parent_tangent, contribution)."""
 
-    __slots__ = ("number", "node", "tangent", "edges")
+    __slots__ = ("number", "node", "tangent", "edges", "names")
 
-    def __init__(self, number, node, tangent, edges):
+    def __init__(self, number, node, tangent, edges, names=None):
         self.number, self.node, self.tangent, self.edges = number, node, tangent, edges
+        self.names = names        # Value -> what to call it (``Graph.forward_steps``: v1, ...)
 
     def __str__(self):
-        lines = [f"step {self.number}: {self.node.name} (tangent {default_number(self.tangent)})"]
+        def name(value):
+            return (self.names or {}).get(value) or value.name
+        node = self.node
+        operands = ", ".join(name(parent) for parent in node.parents)
+        lines = [f"step {self.number}: {name(node)} = {node.op}({operands}), tangent "
+                 f"{default_number(self.tangent)}"]
         for parent, index, local, parent_tangent, contribution in self.edges:
-            lines.append(f"  <- {parent.name}[{index}]: {default_number(local)} x "
-                         f"{default_number(parent_tangent)} = {default_number(contribution)}")
+            lines.append(f"  {name(parent)} -> {name(node)}: local {default_number(local)} × "
+                         f"tangent {default_number(parent_tangent)} = "
+                         f"{default_number(contribution)}")
         return "\n".join(lines)
 
     __repr__ = __str__

@@ -1,5 +1,6 @@
 """Tracing: run a function on labelled inputs and keep its whole graph."""
 from ._backward import backward, computation_order, topological_order
+from ._forward import forward_steps
 from ._steps import backward_steps
 from ._value import Value
 
@@ -36,6 +37,24 @@ class Graph:
         ``autodiff.backward_steps``), one per node with parents, in the engine's order."""
         names = self.names()
         steps = list(backward_steps(self.output, grad))
+        for step in steps:
+            step.names = names
+        return steps
+
+    def forward_steps(self, wrt=None):
+        """Forward mode one node at a time (``autodiff.forward_steps``), named as
+        ``steps`` names them: ``wrt`` is an input's name (tangent 1; the first input by
+        default) or {name: tangent} for a direction."""
+        if wrt is None:
+            wrt = next(iter(self.inputs))
+        seeds = {wrt: 1.0} if isinstance(wrt, str) else dict(wrt)
+        unknown = [name for name in seeds if name not in self.inputs]
+        if unknown:
+            raise ValueError(f"Graph.forward_steps: no input named {unknown[0]!r}; the "
+                             f"inputs are {list(self.inputs)}")
+        names = self.names()
+        steps = list(forward_steps(self.outputs, {self.inputs[name]: tangent
+                                                  for name, tangent in seeds.items()}))
         for step in steps:
             step.names = names
         return steps

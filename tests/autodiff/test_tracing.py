@@ -1,4 +1,6 @@
 """trace() and Graph: nodes, edges with local derivatives, step-through backward."""
+import math
+
 import numpy as np
 import pytest
 
@@ -85,3 +87,17 @@ def test_edges_view_on_any_value():
     assert [(e.parent is x, e.index, e.local_grad) for e in edges] == [(True, 0, 3.0), (True, 1, 3.0)]
     y.backward()
     assert [e.contribution for e in edges] == [3.0, 3.0]
+
+
+def test_graph_forward_steps_name_nodes_as_its_backward_steps_do():
+    graph = ad.trace(lambda x, y: x * y + ad.sin(x), x=2.0, y=3.0)
+    forward = graph.forward_steps()
+    assert str(forward[0]).splitlines() == ["step 1: v1 = mul(x, y), tangent 3",
+                                            "  x -> v1: local 3 × tangent 1 = 3"]
+    assert forward[-1].tangent == pytest.approx(3.0 + math.cos(2.0), rel=1e-15)
+    along_y = graph.forward_steps("y")
+    assert along_y[-1].tangent == 2.0
+    direction = graph.forward_steps({"x": 1.0, "y": 1.0})
+    assert direction[-1].tangent == pytest.approx(5.0 + math.cos(2.0), rel=1e-15)
+    with pytest.raises(ValueError, match="no input named 'z'"):
+        graph.forward_steps("z")
