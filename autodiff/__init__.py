@@ -27,7 +27,7 @@ from ._steps import EdgeStep, Step, backward_steps
 from ._step_text import format_step
 from ._tracing import Graph, trace
 from . import checks
-from ._compiled import CompiledStep, compile, constant, observe
+from ._compile import CompiledStep, compile, constant, observe
 
 __all__ = [
     "Value", "Edge", "CONSTANT", "Primitive", "PrimitiveFamily", "PRIMITIVES", "Graph", "Step",

@@ -15,12 +15,13 @@ Where a leaf came from decides what the tape does with it on every replay:
 Rewrites (before grouping): a chain of ``+`` becomes one n-ary sum, and a sum of
 products ``w1*x1 + ... + wk*xk (+ b)`` becomes ``affine`` (a matrix product on replay).
 """
+import os
 import sys
 import threading
 
 import numpy as np
 
-from ._mode import TracingError
+from .._mode import TracingError
 
 _active = threading.local()
 
@@ -108,7 +109,7 @@ def provenance(raw, roots):
 
 def user_line(frame):
     """'file:line' of the first frame outside autodiff/ from ``frame`` outwards."""
-    package = __file__.rsplit("/", 1)[0]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autodiff/
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame = frame.f_back
     return "an unknown line" if frame is None else \

@@ -2,7 +2,7 @@
 the group's weight rows times its input rows, as matrix products."""
 import numpy as np
 
-from ._compiled_groups import BATCH, SCALAR, Group, Reader, Scatter
+from .groups import BATCH, SCALAR, Group, Reader, Scatter
 
 
 class AffineGroup(Group):

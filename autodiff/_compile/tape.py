@@ -4,12 +4,12 @@ backward them in reverse.
 
 A node's level is 1 + the highest level of its operands (leaves are level 0): nodes
 of one level never depend on each other, so each group of one level with the same
-primitive and operand kinds is computed by one kernel (compiled_groups).
+primitive and operand kinds is computed by one kernel (groups.py).
 """
 import numpy as np
 
-from ._compiled_affine import Affine, AffineByNode
-from ._compiled_groups import (BATCH, SCALAR, BatchReduce, Elementwise, Identity, NodeByNode,
+from .affine import Affine, AffineByNode
+from .groups import (BATCH, SCALAR, BatchReduce, Elementwise, Identity, NodeByNode,
                               Sum, index_of)
 
 

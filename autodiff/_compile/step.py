@@ -36,10 +36,10 @@ import operator
 
 import numpy as np
 
-from ._compiled_tape import Tape
-from ._compiled_trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
-from ._mode import state
-from ._value import Value
+from .tape import Tape
+from .trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
+from .._mode import state
+from .._value import Value
 
 _data_slot, _grad_slot = Value.data, Value.grad       # the slots a CompiledParameter reuses
 

@@ -1,0 +1,14 @@
+"""The compiler above the eager engine: ``compile`` traces one training step and
+replays it as a few numpy operations per group of like nodes, reading the same rules
+table as the eager engine (``autodiff/_table.py``).
+
+- ``step.py``: ``compile`` and ``CompiledStep``, what a user calls; ``constant``,
+  ``observe``.
+- ``trace.py``: tracing a step once and noting where every leaf came from.
+- ``tape.py``: one tape (one structure, one batch size): buffers, groups by level,
+  replay forward and backward.
+- ``groups.py`` and ``affine.py``: the replay kernels, one numpy call per group.
+"""
+from .step import CompiledStep, compile, constant, observe
+
+__all__ = ["CompiledStep", "compile", "constant", "observe"]
