@@ -105,10 +105,12 @@ def tie_shares(operands, out):
         count = builtins.sum(winners)
         shares = [w / count for w in winners]
     else:
+        # one share per example, for a number operand too (a weight against a batch):
+        # its gradient is then sum_k share_k upstream_k, as for every other local
+        # derivative of a number in a batched node (never sum(share) x sum(upstream))
         winners = [np.equal(d, result).astype(np.float64) for d in datas]
         count = np.add.reduce(np.broadcast_arrays(*winners)) if len(winners) > 1 else winners[0]
-        shares = [w / count if np.ndim(d) else float(np.sum(w / count)) for w, d in
-                  zip(winners, datas)]
+        shares = [w / count for w in winners]
     if any(isinstance(x, Value) for x in (*operands, out)):
         return tuple(Value(s, requires_grad=False) for s in shares)
     return tuple(shares)
@@ -134,11 +136,15 @@ exp_of = elementwise(math.exp, np.exp, "exp")
 erf_array = np.vectorize(math.erf, otypes=[np.float64])
 
 
-def floor_of(x):
-    """floor(x): piecewise constant (the derivative of a % b by b), a constant leaf for a Value."""
-    if isinstance(x, Value):
-        return Value(floor_of(x.data), requires_grad=False)
-    return float(math.floor(x)) if type(x) is float else np.floor(x)
+def quotient_of(a, b):
+    """The whole quotient q of a % b = a - q b, as % computed it: Python's and numpy's
+    floor division ``a // b``, which comes from the same fmod as ``a % b`` (1 // 0.1 is 9,
+    the 9 of 1 % 0.1 = 1 - 9 x 0.1, where floor(1 / 0.1) rounds to 10). Piecewise
+    constant (the derivative of a % b by b is -q): a constant leaf for a Value."""
+    if isinstance(a, Value) or isinstance(b, Value):
+        return Value(quotient_of(getattr(a, "data", a), getattr(b, "data", b)),
+                     requires_grad=False)
+    return a // b
 
 
 def between(x, low, high, closed=True):

@@ -18,7 +18,7 @@ import numpy as np
 from . import _domains as domain
 from ._data import check_batch_lengths
 from ._elementwise import (between, constant_like, cos_of, cosh_of, erf_array, exp_of,
-                           floor_of, greater_indicator, log_of, one_hot, sigmoid_array,
+                           greater_indicator, log_of, one_hot, quotient_of, sigmoid_array,
                            sigmoid_float, sigmoid_of, sign, sin_of, sinh_of, slope_step,
                            softplus_array, softplus_float, sqrt_of, step, tie_shares)
 
@@ -276,10 +276,10 @@ HYPOT = Primitive("hypot", math.hypot, np.hypot, lambda a, b, out: (a / out, b /
                   formula="sqrt(a^2 + b^2); d/da = a/hypot, d/db = b/hypot",
                   derivative_text=("{0}/{out}", "{1}/{out}"))
 REMAINDER = Primitive("remainder", operator.mod, np.remainder,
-                      lambda a, b, out: (1.0, -floor_of(a / b)), domain.check_remainder,
-                      formula="a - b floor(a/b) (the sign of b, as torch); d/da = 1, "
-                              "d/db = -floor(a/b)",
-                      derivative_text=("1", "-floor({0}/{1})"))
+                      lambda a, b, out: (1.0, -quotient_of(a, b)), domain.check_remainder,
+                      formula="a - b q, q = a // b (floor division: the sign of b, as torch); "
+                              "d/da = 1, d/db = -q",
+                      derivative_text=("1", "-({0} // {1})"))
 
 
 def _power_constant(exponent):
