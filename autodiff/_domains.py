@@ -1,9 +1,27 @@
-"""Where each primitive is defined: checks run on the data before the forward, so that a
-value outside the domain is a clear error naming the operation, never a NaN.
+"""Where each primitive is defined, and what it does at the edges: one policy, for a
+number and for a batch alike (a batch is refused when any example is, with the same
+error the number gets). The checks run on the data before the forward.
 
-Overflow is handled one way, one example or a batch alike: ``exp`` and ``pow`` refuse a
-result beyond the largest float (with the input that caused it); other arithmetic
-follows IEEE (``1e308 * 10`` is inf), as numpy and PyTorch do.
+1. Outside its domain a primitive raises ValueError naming itself and the value:
+   log, log2, log10 at x <= 0; log1p at x <= -1; sqrt at x < 0; arcsin, arccos at
+   |x| > 1; arctanh at |x| >= 1; arccosh at x < 1; div and remainder by 0; x ** p with
+   a negative base and a fractional p, 0 ** p with p < 0; a ** b with a Value exponent
+   that needs a gradient requires a > 0 (d/db = a^b ln a).
+2. Overflow: exp, expm1, sinh, cosh and pow refuse a result beyond the largest float
+   (ValueError naming the primitive and the input, +-inf inputs included: exp(inf) is
+   refused, exp(-inf) is 0). Everything else follows IEEE arithmetic, as numpy and
+   torch: 1e308 * 10 is inf, 1 / 1e-320 is inf.
+3. Where the value exists but the derivative is infinite (sqrt and x ** p, 0 < p < 1,
+   at 0; arcsin, arccos at +-1; arccosh at 1) or undefined (arctan2, hypot at (0, 0)),
+   the value is computed when nothing is recorded (``no_grad``) and refused while
+   recording, saying that the derivative is infinite (undefined) there.
+4. Infinite inputs (data may be +-inf, never NaN) give IEEE's results: the limit where
+   there is one (tanh(inf) = 1, 1 / inf = 0, with derivatives 0), NaN where there is
+   none (inf - inf, inf % 2, sin(inf)), for a number as numpy gives it for a batch.
+5. Derivative rules never raise: they are written in forms that stay finite wherever
+   the derivative is (arctan2 at (1e-200, 1e-200): (x/h)/h with h = hypot(y, x), not
+   x/(x^2 + y^2)); a derivative beyond the largest float is +-inf (d(x ** -1)/dx at
+   x = 1e-200 is -inf), never a bare OverflowError or ZeroDivisionError.
 """
 import numpy as np
 
@@ -11,6 +29,7 @@ from ._data import describe
 from ._mode import state
 
 LARGEST_EXP_INPUT = 709.78          # exp(709.78) is just below the largest float
+LARGEST_COSH_INPUT = 710.47         # cosh(710.47) and sinh(710.47) too
 
 
 def all_true(condition):
@@ -48,10 +67,17 @@ def check_div(x, y):
         fail("div", "division by zero (the divisor is 0)", y)
 
 
-def check_exp(x):
-    if not all_true(x < LARGEST_EXP_INPUT):
-        fail("exp", f"overflow: exp(x) exceeds the largest float for x > {LARGEST_EXP_INPUT}; "
-             "use a stable form (logsumexp, log_softmax, softplus)", x)
+def exp_overflow(op):
+    """The check for exp and expm1: x < 709.78, else e^x exceeds the largest float."""
+    def check(x):
+        if not all_true(x < LARGEST_EXP_INPUT):
+            fail(op, f"overflow: exp(x) exceeds the largest float for x > {LARGEST_EXP_INPUT}; "
+                 "use a stable form (logsumexp, log_softmax, softplus)", x)
+    return check
+
+
+check_exp = exp_overflow("exp")
+check_expm1 = exp_overflow("expm1")
 
 
 def check_power(exponent):
@@ -69,9 +95,22 @@ def check_power(exponent):
 
 
 def check_value_power(x, y):
+    """a ** b with a Value exponent that needs a gradient: d/db = a^b ln a needs a > 0."""
     if not all_true(x > 0.0):
         fail("pow", "with a Value exponent the base must be > 0 "
              "(d(a**b)/db = a**b * log(a))", x)
+
+
+def check_constant_powers(x, y):
+    """a ** b with a constant exponent per example (an array, or a Value that needs no
+    gradient): each example as ``x ** p`` with a number p (see ``check_power``)."""
+    base, exponent = np.asarray(x), np.asarray(y)
+    if not all_true((base >= 0.0) | (exponent == np.floor(exponent))):
+        fail("pow", "a negative base has no real power with a fractional exponent", (x, y))
+    if not all_true((base != 0.0) | (exponent >= 0.0)):
+        fail("pow", "0 ** p with p < 0 divides by zero", (x, y))
+    if state.context[0] and not all_true((base != 0.0) | (exponent == 0.0) | (exponent >= 1.0)):
+        fail("pow", "the derivative of x ** p (0 < p < 1) is infinite at x = 0", (x, y))
 
 
 def power(x, y):
@@ -88,17 +127,29 @@ def power(x, y):
 
 
 
-def within_one(op, closed):
-    """The check for arcsin/arccos (|x| <= 1; the derivative is infinite at +-1, so
-    |x| < 1 while recording) and arctanh (|x| < 1)."""
+def within_one(op, derivative=None):
+    """The check for arcsin/arccos (|x| <= 1, where ``derivative`` (text) is infinite at
+    +-1, so |x| < 1 while recording) and arctanh (|x| < 1: ``derivative`` None)."""
     def check(x):
-        inside = abs(x) < 1.0 if type(x) is float else np.abs(x) < 1.0
-        if closed and not state.context[0]:
-            inside = abs(x) <= 1.0 if type(x) is float else np.abs(x) <= 1.0
-        if not all_true(inside):
-            bound = "|x| <= 1 (|x| < 1 to differentiate: the derivative is infinite at +-1)" \
-                if closed else "|x| < 1"
-            fail(op, f"input must satisfy {bound}", x)
+        magnitude = abs(x) if type(x) is float else np.abs(x)
+        if derivative is None:
+            if not all_true(magnitude < 1.0):
+                fail(op, "input must satisfy |x| < 1", x)
+            return
+        if not all_true(magnitude <= 1.0):
+            fail(op, "input must satisfy |x| <= 1", x)
+        if state.context[0] and not all_true(magnitude < 1.0):
+            fail(op, f"the derivative {derivative} is infinite at x = +-1 (the value is "
+                 "defined there: compute it under no_grad)", x)
+    return check
+
+
+def check_cosh(op):
+    """sinh and cosh: a result beyond the largest float is refused, as for exp."""
+    def check(x):
+        if not all_true((abs(x) if type(x) is float else np.abs(x)) < LARGEST_COSH_INPUT):
+            fail(op, f"overflow: {op}(x) exceeds the largest float for |x| > "
+                 f"{LARGEST_COSH_INPUT}", x)
     return check
 
 

@@ -64,6 +64,36 @@ def log_of(x):
     return math.log(x) if type(x) is float else np.log(x)
 
 
+def power_slope(x, p):
+    """d(x ** p)/dx = p x^(p-1) for a constant p (a number, or one per example): 0 where
+    p = 0 (even at x = 0 or inf), and +-inf where it exceeds the largest float, never
+    a bare OverflowError or ZeroDivisionError. On a Value x, a node of the graph."""
+    if isinstance(x, Value) or isinstance(p, Value):
+        exponent = getattr(p, "data", p)
+        return p * x ** (exponent - 1.0)
+    if type(x) is float and type(p) is float:
+        if p == 0.0:
+            return 0.0
+        try:
+            return p * x ** (p - 1.0)
+        except (OverflowError, ZeroDivisionError):      # beyond the largest float
+            with np.errstate(over="ignore", divide="ignore"):
+                return p * float(np.power(x, p - 1.0))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return np.where(np.equal(p, 0.0), 0.0, p * np.power(x, np.subtract(p, 1.0)))
+
+
+def hypot_of(a, b):
+    """sqrt(a^2 + b^2) without overflow or underflow in a^2 (math.hypot); on Values, a
+    ``hypot`` node of the graph."""
+    if isinstance(a, Value) or isinstance(b, Value):
+        from ._operations import hypot
+        return hypot(a, b)
+    if type(a) is float and type(b) is float:
+        return math.hypot(a, b)
+    return np.hypot(a, b)
+
+
 def sigmoid_float(x):
     """1 / (1 + e^-x) without overflow: e^x / (1 + e^x) for x < 0."""
     if x >= 0.0:
@@ -127,8 +157,21 @@ def elementwise(float_function, array_function, method):
     return apply
 
 
-sin_of = elementwise(math.sin, np.sin, "sin")
-cos_of = elementwise(math.cos, np.cos, "cos")
+def nan_where_math_refuses(function):
+    """``function`` on a float, NaN where ``math`` raises for an infinite input
+    (sin(inf)): what numpy gives for the same number in a batch."""
+    def apply(x):
+        try:
+            return function(x)
+        except ValueError:
+            return math.nan
+    apply.__name__ = function.__name__
+    return apply
+
+
+sin_float, cos_float, tan_float = map(nan_where_math_refuses, (math.sin, math.cos, math.tan))
+sin_of = elementwise(sin_float, np.sin, "sin")
+cos_of = elementwise(cos_float, np.cos, "cos")
 sinh_of = elementwise(math.sinh, np.sinh, "sinh")
 cosh_of = elementwise(math.cosh, np.cosh, "cosh")
 sqrt_of = elementwise(math.sqrt, np.sqrt, "sqrt")

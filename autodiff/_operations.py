@@ -220,6 +220,7 @@ arctan2 = atan2 = binary(table.ARCTAN2)
 hypot = binary(table.HYPOT)
 remainder = binary(table.REMAINDER)
 _power_value = binary(table.POW)
+_power_constants = binary(table.POW_CONSTANTS)
 _power_constant = functools.lru_cache(maxsize=1024)(lambda p: unary(table.POW_CONSTANT(p)))
 _leaky_relu = functools.lru_cache(maxsize=1024)(lambda s: unary(table.LEAKY_RELU(s)))
 _clamp = functools.lru_cache(maxsize=1024)(lambda bounds: unary(table.CLAMP(bounds)))
@@ -227,12 +228,17 @@ _select = functools.lru_cache(maxsize=4096)(lambda index: unary(table.INDEX(inde
 
 
 def pow(base, exponent):  # noqa: A001
-    """base ** exponent. A number exponent p: d/dx = p x^(p-1). A Value exponent b:
-    d/da = b a^(b-1), d/db = a^b ln a (then the base must be > 0)."""
+    """base ** exponent. A number exponent p: d/dx = p x^(p-1). A Value exponent b that
+    needs a gradient: d/da = b a^(b-1), d/db = a^b ln a (then the base must be > 0).
+    A constant exponent per example (an array, or a Value with requires_grad=False):
+    d/da = b a^(b-1), each example as x ** p with a number p (``(-2) ** [2, 3]`` is
+    [4, -8], as torch)."""
     if isinstance(exponent, Value):
-        return _power_value(base, exponent)
+        if exponent.requires_grad:
+            return _power_value(base, exponent)
+        return _power_constants(base, exponent)
     if isinstance(exponent, (np.ndarray, list, tuple)):     # one exponent per example
-        return _power_value(base, Value(as_data(exponent, "pow"), requires_grad=False))
+        return _power_constants(base, Value(as_data(exponent, "pow"), requires_grad=False))
     if not isinstance(exponent, numbers.Real) or isinstance(exponent, bool):
         raise TypeError(f"pow: exponent must be a number or a Value, got {exponent!r}")
     return _power_constant(float(exponent))(base)

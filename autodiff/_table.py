@@ -17,8 +17,9 @@ import numpy as np
 
 from . import _domains as domain
 from ._data import check_batch_lengths
-from ._elementwise import (between, constant_like, cos_of, cosh_of, erf_array, exp_of,
-                           greater_indicator, log_of, one_hot, quotient_of, sigmoid_array,
+from ._elementwise import (between, constant_like, cos_float, cos_of, cosh_of, erf_array,
+                           exp_of, greater_indicator, hypot_of, power_slope, sin_float,
+                           tan_float, log_of, one_hot, quotient_of, sigmoid_array,
                            sigmoid_float, sigmoid_of, sign, sin_of, sinh_of, slope_step,
                            softplus_array, softplus_float, sqrt_of, step, tie_shares)
 
@@ -128,6 +129,14 @@ def _affine_batched(datas):
     return _sum_batched([w * x for w, x in zip(weights, inputs)]) + bias
 
 
+def _arctan2_local_grads(y, x):
+    """d/dy = x/(x^2 + y^2), d/dx = -y/(x^2 + y^2), as (x/h)/h and -(y/h)/h with
+    h = hypot(y, x): x^2 + y^2 would underflow to 0 at (1e-200, 1e-200), where the
+    derivative is 5e199."""
+    h = hypot_of(y, x)
+    return x / h / h, -(y / h) / h
+
+
 def _stacked(reduce):
     """An n-ary reduction of floats and batches (batches stacked, floats broadcast)."""
     return lambda *datas: reduce(np.broadcast_arrays(*datas), axis=0)
@@ -159,9 +168,15 @@ DIV = Primitive("div", operator.truediv, operator.truediv,
 NEG = Primitive("neg", operator.neg, operator.neg, (-1.0,),
                 formula="-a; d/da = -1", derivative_text=("-1",))
 POW = Primitive("pow", domain.power, domain.power,
-                lambda a, b, out: (b * a ** (b - 1.0), out * log_of(a)), domain.check_value_power,
+                lambda a, b, out: (power_slope(a, b), out * log_of(a)), domain.check_value_power,
                 formula="a ** b; d/da = b a^(b-1), d/db = a^b ln a",
                 derivative_text=("{1}·{0}^({1} - 1)", "{out}·ln {0}"))
+POW_CONSTANTS = Primitive("pow", domain.power, domain.power,
+                          lambda a, b, out: (power_slope(a, b), 0.0),
+                          domain.check_constant_powers,
+                          formula="a ** b, b a constant (one per example); d/da = b a^(b-1), "
+                                  "d/db = 0 (no gradient for a constant)",
+                          derivative_text=("{1}·{0}^({1} - 1)", "0"))
 EXP = Primitive("exp", math.exp, np.exp, lambda x, out: (out,), domain.check_exp,
                 formula="e^x; d/dx = e^x", derivative_text=("exp({0})",))
 LOG = Primitive("log", math.log, np.log, lambda x, out: (1.0 / x,), domain.positive("log"),
@@ -217,36 +232,37 @@ STOP_GRADIENT = Primitive("stop_gradient", float, np.copy, (0.0,),
                           derivative_text=("0",), passes_gradient=False)
 
 # the functions of every textbook: trigonometric, hyperbolic, logarithms, erf, ...
-SIN = Primitive("sin", math.sin, np.sin, lambda x, out: (cos_of(x),),
+SIN = Primitive("sin", sin_float, np.sin, lambda x, out: (cos_of(x),),
                 formula="sin x; d/dx = cos x", derivative_text=("cos({0})",))
-COS = Primitive("cos", math.cos, np.cos, lambda x, out: (-sin_of(x),),
+COS = Primitive("cos", cos_float, np.cos, lambda x, out: (-sin_of(x),),
                 formula="cos x; d/dx = -sin x", derivative_text=("-sin({0})",))
-TAN = Primitive("tan", math.tan, np.tan, lambda x, out: (1.0 + out * out,),
+TAN = Primitive("tan", tan_float, np.tan, lambda x, out: (1.0 + out * out,),
                 formula="tan x; d/dx = 1 + tan^2 x", derivative_text=("1 + tan²({0})",))
 ARCSIN = Primitive("arcsin", math.asin, np.arcsin,
-                   lambda x, out: (1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arcsin", True),
+                   lambda x, out: (1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arcsin", "1/sqrt(1 - x^2)"),
                    formula="arcsin x; d/dx = 1/sqrt(1 - x^2)",
                    derivative_text=("1/sqrt(1 - {0}²)",))
 ARCCOS = Primitive("arccos", math.acos, np.arccos,
-                   lambda x, out: (-1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arccos", True),
+                   lambda x, out: (-1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arccos", "-1/sqrt(1 - x^2)"),
                    formula="arccos x; d/dx = -1/sqrt(1 - x^2)",
                    derivative_text=("-1/sqrt(1 - {0}²)",))
 ARCTAN = Primitive("arctan", math.atan, np.arctan, lambda x, out: (1.0 / (1.0 + x * x),),
                    formula="arctan x; d/dx = 1/(1 + x^2)", derivative_text=("1/(1 + {0}²)",))
-SINH = Primitive("sinh", math.sinh, np.sinh, lambda x, out: (cosh_of(x),),
+SINH = Primitive("sinh", math.sinh, np.sinh, lambda x, out: (cosh_of(x),), domain.check_cosh("sinh"),
                  formula="sinh x; d/dx = cosh x", derivative_text=("cosh({0})",))
-COSH = Primitive("cosh", math.cosh, np.cosh, lambda x, out: (sinh_of(x),),
+COSH = Primitive("cosh", math.cosh, np.cosh, lambda x, out: (sinh_of(x),), domain.check_cosh("cosh"),
                  formula="cosh x; d/dx = sinh x", derivative_text=("sinh({0})",))
 ARCSINH = Primitive("arcsinh", math.asinh, np.arcsinh,
-                    lambda x, out: (1.0 / sqrt_of(x * x + 1.0),),
+                    lambda x, out: (1.0 / hypot_of(x, 1.0),),
                     formula="arcsinh x; d/dx = 1/sqrt(x^2 + 1)",
                     derivative_text=("1/sqrt({0}² + 1)",))
 ARCCOSH = Primitive("arccosh", math.acosh, np.arccosh,
-                    lambda x, out: (1.0 / sqrt_of(x * x - 1.0),), domain.check_arccosh,
+                    lambda x, out: (1.0 / (sqrt_of(x - 1.0) * sqrt_of(x + 1.0)),),
+                    domain.check_arccosh,
                     formula="arccosh x; d/dx = 1/sqrt(x^2 - 1)",
                     derivative_text=("1/sqrt({0}² - 1)",))
 ARCTANH = Primitive("arctanh", math.atanh, np.arctanh, lambda x, out: (1.0 / (1.0 - x * x),),
-                    domain.within_one("arctanh", False),
+                    domain.within_one("arctanh"),
                     formula="arctanh x; d/dx = 1/(1 - x^2)", derivative_text=("1/(1 - {0}²)",))
 LOG2 = Primitive("log2", math.log2, np.log2, lambda x, out: (1.0 / (x * LN2),),
                  domain.positive("log2"), formula="log2 x; d/dx = 1/(x ln 2)",
@@ -257,7 +273,7 @@ LOG10 = Primitive("log10", math.log10, np.log10, lambda x, out: (1.0 / (x * LN10
 LOG1P = Primitive("log1p", math.log1p, np.log1p, lambda x, out: (1.0 / (1.0 + x),),
                   domain.above("log1p", -1.0), formula="ln(1 + x); d/dx = 1/(1 + x)",
                   derivative_text=("1/(1 + {0})",))
-EXPM1 = Primitive("expm1", math.expm1, np.expm1, lambda x, out: (out + 1.0,), domain.check_exp,
+EXPM1 = Primitive("expm1", math.expm1, np.expm1, lambda x, out: (out + 1.0,), domain.check_expm1,
                   formula="e^x - 1; d/dx = e^x", derivative_text=("exp({0})",))
 ERF = Primitive("erf", math.erf, erf_array,
                 lambda x, out: (TWO_OVER_SQRT_PI * exp_of(-(x * x)),),
@@ -267,7 +283,7 @@ SIGN = Primitive("sign", lambda x: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0
                  lambda x, out: (constant_like(x, 0.0),),
                  formula="sign x; d/dx = 0", derivative_text=("0",))
 ARCTAN2 = Primitive("arctan2", math.atan2, np.arctan2,
-                    lambda y, x, out: (x / (x * x + y * y), -y / (x * x + y * y)),
+                    lambda y, x, out: _arctan2_local_grads(y, x),
                     domain.not_both_zero("arctan2"),
                     formula="arctan2(y, x); d/dy = x/(x^2 + y^2), d/dx = -y/(x^2 + y^2)",
                     derivative_text=("{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"))
@@ -289,7 +305,11 @@ def _power_constant(exponent):
     elif exponent == 1:
         rule = (1.0,)
     else:
-        rule = lambda x, out: (exponent * x ** (exponent - 1.0),)  # noqa: E731
+        def rule(x, out):
+            try:
+                return (exponent * x ** (exponent - 1.0),)
+            except (OverflowError, ZeroDivisionError):     # a float beyond the largest
+                return (power_slope(x, exponent),)
     p = f"{exponent:g}"
     return Primitive("pow", lambda x: domain.power(x, exponent),
                      lambda x: domain.power(x, exponent), rule, domain.check_power(exponent),
@@ -342,7 +362,7 @@ PRIMITIVES = {"add": ADD, "sub": SUB, "mul": MUL, "div": DIV, "neg": NEG, "pow":
               "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS, "relu": RELU,
               "leaky_relu": LEAKY_RELU, "abs": ABS, "maximum": MAXIMUM, "minimum": MINIMUM,
               "sum": SUM, "max": MAX, "min": MIN, "affine": AFFINE, "batch_sum": BATCH_SUM, "batch_mean": BATCH_MEAN,
-              "stop_gradient": STOP_GRADIENT, "clamp": CLAMP, "index": INDEX,
+              "pow_constants": POW_CONSTANTS, "stop_gradient": STOP_GRADIENT, "clamp": CLAMP, "index": INDEX,
               "sin": SIN, "cos": COS, "tan": TAN, "arcsin": ARCSIN, "arccos": ARCCOS,
               "arctan": ARCTAN, "sinh": SINH, "cosh": COSH, "arcsinh": ARCSINH,
               "arccosh": ARCCOSH, "arctanh": ARCTANH, "log2": LOG2, "log10": LOG10,

@@ -131,6 +131,20 @@ class Value:
         check_not_tracing("'>='")
         return self.data >= getattr(other, "data", other)
 
+    def __eq__(self, other):
+        """``v == w`` compares the data, as torch and numpy do (``Value(2.0) == 2.0`` is
+        True; a batch gives one bool per example). Values still hash by identity, so
+        sets and dicts of Values (what graph algorithms use) tell two equal Values apart."""
+        check_not_tracing("'=='")
+        return self.data == getattr(other, "data", other)
+
+    def __ne__(self, other):
+        """``v != w``: the data differ (one bool per example for a batch)."""
+        check_not_tracing("'!='")
+        return self.data != getattr(other, "data", other)
+
+    __hash__ = object.__hash__     # by identity, as torch tensors: see __eq__
+
     def __repr__(self):
         parts = [f"data={describe(self.data)}", f"grad={describe(self.grad)}"]
         if self.primitive is not None:

@@ -100,8 +100,9 @@ class ModuleRun:
         for node in self.nodes:
             for parent in node.parents:
                 consumers[parent].append(node)
+        model_outputs = set(self.outputs)       # a set: Values hash by identity (== is data)
         outputs = [node for node in members
-                   if node in self.outputs or any(child not in members
+                   if node in model_outputs or any(child not in members
                                                   for child in consumers[node])]
         return list(dict.fromkeys(inputs)), outputs
 

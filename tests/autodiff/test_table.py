@@ -179,7 +179,8 @@ def test_affine_is_one_node_with_weight_input_and_bias_edges():
     w, x, b = [Value(0.5), Value(-1.0)], [Value(2.0), Value(3.0)], Value(0.25)
     y = ad.affine(w, x, b)
     assert y.op == "affine" and y.data == 0.5 * 2.0 - 1.0 * 3.0 + 0.25
-    assert y.parents == (*w, *x, b) and y.local_grads == (2.0, 3.0, 0.5, -1.0, 1.0)
+    assert all(p is q for p, q in zip(y.parents, (*w, *x, b), strict=True))
+    assert y.local_grads == (2.0, 3.0, 0.5, -1.0, 1.0)
     y.backward()
     assert [v.grad for v in (*w, *x, b)] == [2.0, 3.0, 0.5, -1.0, 1.0]
 
