@@ -114,17 +114,25 @@ def check_constant_powers(x, y):
 
 
 def power(x, y):
-    """x ** y on floats or arrays; a result beyond the largest float is an error naming
-    pow and the base (finite inputs only: inf ** 2 is inf, as given)."""
-    try:
-        if type(x) is float and type(y) is float:
+    """x ** y on floats or arrays; a result beyond the largest float from finite x and y
+    is an error naming pow, the base and the exponent (an infinite input gives IEEE's
+    answer: inf ** 2 is inf, 1e300 ** inf is inf, for a number and a batch alike)."""
+    if type(x) is float and type(y) is float:
+        try:
             return x ** y
-        with np.errstate(over="raise"):
-            return np.power(x, y)
-    except (OverflowError, FloatingPointError):
-        fail("pow", f"overflow: the result of ** {describe(y)} exceeds the largest float", x)
+        except OverflowError:
+            _overflow(x, y)
+    with np.errstate(over="ignore"):
+        result = np.power(x, y)
+    if not np.isfinite(result).all() and np.any(np.isinf(result) & np.isfinite(x)
+                                                & np.isfinite(y)):
+        _overflow(x, y)
+    return result
 
 
+def _overflow(x, y):
+    raise ValueError(f"pow: overflow: x ** p exceeds the largest float, got "
+                     f"{describe(x)} ** {describe(y)}")
 
 
 def within_one(op, derivative=None):
