@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._value import Value
+from ._value import Value, data_of
 
 
 def constant_like(x, number):
@@ -52,7 +52,7 @@ def greater_indicator(x, y):
     if type(x) is float and type(y) is float:
         return 1.0 if x > y else (0.5 if x == y else 0.0)
     if isinstance(x, Value) or isinstance(y, Value):
-        return Value(greater_indicator(getattr(x, "data", x), getattr(y, "data", y)),
+        return Value(greater_indicator(data_of(x), data_of(y)),
                      requires_grad=False)
     return (np.greater(x, y) + 0.5 * np.equal(x, y)).astype(np.float64)
 
@@ -69,7 +69,7 @@ def power_slope(x, p):
     p = 0 (even at x = 0 or inf), and +-inf where it exceeds the largest float, never
     a bare OverflowError or ZeroDivisionError. On a Value x, a node of the graph."""
     if isinstance(x, Value) or isinstance(p, Value):
-        exponent = getattr(p, "data", p)
+        exponent = data_of(p)
         return p * x ** (exponent - 1.0)
     if type(x) is float and type(p) is float:
         if p == 0.0:
@@ -128,8 +128,8 @@ def softplus_array(x):
 def tie_shares(operands, out):
     """d max(x_1..x_n) / d x_i: 1/k for each of the k inputs equal to the result, 0 for
     the others (ties split evenly, as torch's max does)."""
-    datas = [getattr(x, "data", x) for x in operands]
-    result = getattr(out, "data", out)
+    datas = [data_of(x) for x in operands]
+    result = data_of(out)
     if type(result) is float and all(type(d) is float for d in datas):
         winners = [1.0 if d == result else 0.0 for d in datas]
         count = builtins.sum(winners)
@@ -185,7 +185,7 @@ def quotient_of(a, b):
     the 9 of 1 % 0.1 = 1 - 9 x 0.1, where floor(1 / 0.1) rounds to 10). Piecewise
     constant (the derivative of a % b by b is -q): a constant leaf for a Value."""
     if isinstance(a, Value) or isinstance(b, Value):
-        return Value(quotient_of(getattr(a, "data", a), getattr(b, "data", b)),
+        return Value(quotient_of(data_of(a), data_of(b)),
                      requires_grad=False)
     return a // b
 

@@ -18,10 +18,11 @@ import numpy as np
 from . import _domains as domain
 from ._data import check_batch_lengths
 from ._elementwise import (between, constant_like, cos_float, cos_of, cosh_of, erf_array,
-                           exp_of, greater_indicator, hypot_of, power_slope, sin_float,
-                           tan_float, log_of, one_hot, quotient_of, sigmoid_array,
-                           sigmoid_float, sigmoid_of, sign, sin_of, sinh_of, slope_step,
-                           softplus_array, softplus_float, sqrt_of, step, tie_shares)
+                           exp_of, greater_indicator, hypot_of, log_of, one_hot, power_slope,
+                           quotient_of, sigmoid_array, sigmoid_float, sigmoid_of, sign,
+                           sin_float, sin_of, sinh_of, slope_step, softplus_array,
+                           softplus_float, sqrt_of, step, tan_float, tie_shares)
+from ._value import data_of
 
 LN2, LN10, TWO_OVER_SQRT_PI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(math.pi)
 
@@ -144,7 +145,7 @@ def _stacked(reduce):
 
 def _batch_mean_local(x, out):
     """d mean / d x_k = 1/n (1 for an unbatched x)."""
-    data = getattr(x, "data", x)
+    data = data_of(x)
     return (constant_like(x, 1.0 if type(data) is float else 1.0 / len(data)),)
 
 

@@ -9,6 +9,12 @@ from ._data import as_data, describe
 from ._mode import check_not_tracing, state
 
 
+def data_of(x):
+    """The data of a Value, anything else as it is (not ``getattr(x, "data", x)``: a
+    numpy array or number has a ``data`` attribute too, its memory buffer)."""
+    return x.data if isinstance(x, Value) else x
+
+
 class _Constant:
     """The ``primitive`` of a Value that needs no gradient: data (inputs, targets),
     masks, and results computed under ``no_grad``."""
@@ -117,31 +123,31 @@ class Value:
 
     def __lt__(self, other):
         check_not_tracing("'<'")
-        return self.data < getattr(other, "data", other)
+        return self.data < data_of(other)
 
     def __le__(self, other):
         check_not_tracing("'<='")
-        return self.data <= getattr(other, "data", other)
+        return self.data <= data_of(other)
 
     def __gt__(self, other):
         check_not_tracing("'>'")
-        return self.data > getattr(other, "data", other)
+        return self.data > data_of(other)
 
     def __ge__(self, other):
         check_not_tracing("'>='")
-        return self.data >= getattr(other, "data", other)
+        return self.data >= data_of(other)
 
     def __eq__(self, other):
         """``v == w`` compares the data, as torch and numpy do (``Value(2.0) == 2.0`` is
         True; a batch gives one bool per example). Values still hash by identity, so
         sets and dicts of Values (what graph algorithms use) tell two equal Values apart."""
         check_not_tracing("'=='")
-        return self.data == getattr(other, "data", other)
+        return self.data == data_of(other)
 
     def __ne__(self, other):
         """``v != w``: the data differ (one bool per example for a batch)."""
         check_not_tracing("'!='")
-        return self.data != getattr(other, "data", other)
+        return self.data != data_of(other)
 
     __hash__ = object.__hash__     # by identity, as torch tensors: see __eq__
 

@@ -331,6 +331,39 @@ def test_python_decisions_on_values_are_refused_naming_the_line(decision):
         step(*moons_batches(count=1)[0])
 
 
+@pytest.mark.parametrize("compare", [
+    lambda v: v < 1.0, lambda v: v <= 1.0, lambda v: v > 1.0, lambda v: v >= 1.0,
+    lambda v: v == 1.0, lambda v: v != 1.0], ids=["<", "<=", ">", ">=", "==", "!="])
+def test_every_comparison_of_a_value_is_refused_while_tracing(compare):
+    weight = ad.Value(0.5)
+
+    def loss_fn(X):
+        total = ad.batch_mean(weight * ad.Value(X))
+        compare(total)                                   # a Python decision on a Value
+        return total
+    step = ad.compile(loss_fn, [weight])
+    with pytest.raises(RuntimeError, match=r"compile: '(<|<=|>|>=|==|!=)' on a Value while "
+                                           r"tracing, at .*test_compiled.py"):
+        step(np.array([1.0, 2.0]))
+
+
+def test_max_of_a_batch_and_a_weight_replays_as_eager_with_weighted_examples():
+    """w gets sum_k [w wins example k] u_k: 10 here (only example 3, upstream 10, has
+    w = 0.5 > 0.2), the same eager, compiled, and by hand."""
+    weight = ad.Value(0.5)
+
+    def loss_fn(X, U):
+        return ad.batch_sum(ad.max([ad.Value(X), weight]) * ad.Value(U, requires_grad=False))
+    X, U = np.array([1.0, 3.0, 0.2]), np.array([1.0, 2.0, 10.0])
+    loss_fn(X, U).backward()
+    eager, weight.grad = weight.grad, 0.0
+    step = ad.compile(loss_fn, [weight])
+    for _ in range(2):                                   # the trace, then a replay
+        weight.grad = 0.0
+        assert step(X, U) == pytest.approx(1.0 + 6.0 + 5.0)
+        assert weight.grad == eager == 10.0
+
+
 def test_comparisons_still_work_outside_a_trace():
     assert ad.Value(2.0) > 1.0 and bool(ad.Value(0.0)) and ad.Value(3.0).item() == 3.0
 

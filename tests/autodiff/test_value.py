@@ -93,6 +93,37 @@ def test_comparisons_and_float_conversion_read_the_data():
         Value([1.0, 2.0]).item()
 
 
+def test_equality_compares_the_data_as_torch_and_numpy():
+    assert Value(2.0) == 2.0 and 2.0 == Value(2.0) and Value(1.0) == Value(1.0)
+    assert Value(1.0) != Value(2.0)
+    assert (Value(1.0) != 1.0) is False and (Value(1.0) == 2.0) is False
+    assert np.float64(3.0) == Value(3.0) and np.float64(3.0) < Value(4.0)   # not its .data buffer
+    assert (Value(2.0) < np.array([1.0, 3.0])).tolist() == [False, True]
+    batch = Value([1.0, 2.0, 3.0])
+    for result, expected in ((batch == 2.0, [False, True, False]),
+                             (batch != Value([1.0, 0.0, 3.0]), [False, True, False]),
+                             (batch < 2.0, [True, False, False])):
+        assert isinstance(result, np.ndarray) and result.tolist() == expected
+
+
+def test_equal_values_stay_distinct_in_sets_and_dicts_hashing_by_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a == b and len({a, b}) == 2 and hash(a) != hash(b)
+    grads = {a: "a", b: "b"}
+    assert grads[a] == "a" and grads[b] == "b"
+    assert b not in {a} and a in {a}
+
+
+def test_an_output_equal_to_an_input_is_still_told_apart_by_backward():
+    x = Value(2.0)
+    y = x * 1.0                                  # y == x by data, another node
+    z = y * x
+    z.backward()
+    assert y == x and y is not x and x.grad == 4.0
+    order = ad.topological_order(z)
+    assert sum(node is x for node in order) == 1 and sum(node is y for node in order) == 1
+
+
 def test_detach_records_a_stop_gradient_where_backward_stops():
     x = Value(2.0)
     product = x * 3
