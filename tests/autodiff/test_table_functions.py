@@ -8,6 +8,7 @@ import pytest
 
 import autodiff as ad
 from autodiff import Value
+from helpers import central_difference
 
 # name -> (engine function, torch function, points inside the domain)
 UNARY = {
@@ -38,6 +39,8 @@ BINARY = {
     "remainder": (lambda a, b: a % b, lambda t, a, b: t.remainder(a, b),
                   [(7.3, 2.0), (-7.3, 2.0), (7.3, -2.5)]),
 }
+# the same functions on plain floats, written without the engine (central differences)
+PLAIN_BINARY = {"arctan2": math.atan2, "hypot": math.hypot, "remainder": lambda a, b: a % b}
 
 
 def derivatives(function, x, order=3):
@@ -95,8 +98,68 @@ def test_on_a_batch_each_example_gets_its_own_value_and_gradient(name):
         assert x.grad[k] == pytest.approx(leaf.grad, rel=1e-15, abs=1e-300)
 
 
+def second_differences(plain, a, b, h=1e-4):
+    """The Hessian of plain(a, b) by central differences of central differences."""
+    def f(i, si, j, sj):
+        point = [a, b]
+        point[i] += si * h
+        point[j] += sj * h
+        return plain(*point)
+    return [[(f(i, 1, j, 1) - f(i, 1, j, -1) - f(i, -1, j, 1) + f(i, -1, j, -1)) / (4 * h * h)
+             for j in range(2)] for i in range(2)]
+
+
 @pytest.mark.parametrize("name", BINARY)
-def test_binary_functions_match_central_differences_and_torch_to_the_second_order(name, torch):
+def test_binary_functions_match_central_differences_to_the_second_order(name):
+    """Torch-free: the value against plain math, the gradient against central
+    differences of the plain function, the Hessian against second differences."""
+    function, _, points = BINARY[name]
+    plain = PLAIN_BINARY[name]
+    for a, b in points:
+        assert function(Value(a), Value(b)).data == pytest.approx(plain(a, b), rel=1e-15)
+        gradient = ad.grad(lambda v: function(v[0], v[1]))([a, b])
+        numeric = central_difference(lambda v: plain(*v), [a, b])
+        np.testing.assert_allclose(gradient, numeric, rtol=1e-7, atol=1e-8)
+        hessian = ad.hessian(lambda v: function(v[0], v[1]), [a, b])
+        np.testing.assert_allclose(hessian, second_differences(plain, a, b), rtol=1e-5,
+                                   atol=1e-6)
+
+
+def test_hypot_arctan2_and_remainder_derivatives_by_hand():
+    """d hypot(3, 4)/db = 4/5; d arctan2(y=1, x=1)/dx = -y/(x^2 + y^2) = -1/2 (the angle
+    shrinks as x grows); 7.3 % 2 = 7.3 - 2 x 3, so d/db = -3; 7.3 % -2.5 = 7.3 - (-2.5)(-3)
+    = -0.2, so d/db = -(-3) = 3."""
+    assert ad.grad(lambda a, b: ad.hypot(a, b), argnums=(0, 1))(3.0, 4.0) == \
+        pytest.approx((0.6, 0.8), rel=1e-15)
+    assert ad.grad(lambda y, x: ad.arctan2(y, x), argnums=(0, 1))(1.0, 1.0) == \
+        pytest.approx((0.5, -0.5), rel=1e-15)
+    assert ad.grad(lambda a, b: a % b, argnums=(0, 1))(7.3, 2.0) == pytest.approx((1.0, -3.0))
+    assert ad.grad(lambda a, b: a % b, argnums=(0, 1))(7.3, -2.5) == pytest.approx((1.0, 3.0))
+
+
+def test_remainder_by_b_uses_the_quotient_of_its_value():
+    """1 % 0.1 is 0.0999... = 1 - 9 x 0.1 in floating point (0.1 is slightly above 1/10),
+    so d/db = -9, not -floor(1 / 0.1) = -10; a batch the same."""
+    a, b = Value(1.0), Value(0.1)
+    out = a % b
+    out.backward()
+    assert out.data == pytest.approx(1.0 - 9 * 0.1, rel=1e-15) and b.grad == -9.0
+    batch = Value([0.1, 0.3, 2.0])
+    ad.batch_sum(1.0 % batch).backward()
+    assert batch.grad.tolist() == [-9.0, -3.0, -0.0]
+    # the value sits 5e-17 below its jump at b = 0.1: a difference from above only
+    assert (1.0 % (0.1 + 1e-9) - 1.0 % 0.1) / 1e-9 == pytest.approx(-9.0, rel=1e-5)
+
+
+def test_remainder_by_b_matches_torch(torch):
+    a, b = torch.tensor(1.0, requires_grad=True), torch.tensor(0.1, requires_grad=True)
+    torch.remainder(a, b).backward()
+    assert ad.grad(lambda u, v: u % v, argnums=(0, 1))(1.0, 0.1) == \
+        pytest.approx((a.grad.item(), b.grad.item()), rel=1e-15)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_functions_match_torch_to_the_second_order(name, torch):
     function, theirs, points = BINARY[name]
     for a, b in points:
         hessian = ad.hessian(lambda v: function(v[0], v[1]), [a, b])
