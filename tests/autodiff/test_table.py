@@ -307,6 +307,28 @@ def test_max_and_min_split_ties_evenly_as_torch_and_a_chain_of_maximums_does_not
     np.testing.assert_array_equal(zs[1].grad, [0.5, 0.0])
 
 
+def test_max_of_a_batch_and_a_weight_gives_the_weight_the_upstream_of_each_example_it_wins():
+    """max(x_k, w) with upstream u = (1, 2, 10): w = 0.5 wins example 3 only (x = 0.2),
+    so dL/dw = 10, by hand; a tie (x = 0.5) gives w half of that example's upstream."""
+    w, x = Value(0.5), Value(np.array([1.0, 3.0, 0.2]))
+    upstream = Value(np.array([1.0, 2.0, 10.0]), requires_grad=False)
+    ad.batch_sum(ad.max([x, w]) * upstream).backward()
+    assert w.grad == 10.0 and x.grad.tolist() == [1.0, 2.0, 0.0]
+    assert ad.jvp(lambda w: ad.batch_sum(ad.max([x, w])), [0.5], [1.0])[1] == 1.0
+    tie, w = Value(np.array([0.5, 3.0, 0.2])), Value(0.5)
+    ad.batch_sum(ad.min([tie, w]) * upstream).backward()
+    assert w.grad == 0.5 * 1.0 + 2.0 and tie.grad.tolist() == [0.5, 0.0, 10.0]
+
+
+def test_max_of_a_batch_and_a_weight_matches_torch(torch):
+    w = torch.tensor(0.5, requires_grad=True)
+    x = torch.tensor([1.0, 3.0, 0.2])
+    (torch.maximum(x, w) * torch.tensor([1.0, 2.0, 10.0])).sum().backward()
+    ours = Value(0.5)
+    ad.batch_sum(ad.max([Value(x.tolist()), ours]) * np.array([1.0, 2.0, 10.0])).backward()
+    assert ours.grad == w.grad.item()
+
+
 def test_stop_gradient_passes_the_value_and_no_gradient():
     x = Value(2.0)
     y = x * ad.stop_gradient(x * 3.0)
