@@ -87,8 +87,7 @@ def hypot_of(a, b):
     """sqrt(a^2 + b^2) without overflow or underflow in a^2 (math.hypot); on Values, a
     ``hypot`` node of the graph."""
     if isinstance(a, Value) or isinstance(b, Value):
-        from ._operations import hypot
-        return hypot(a, b)
+        return Value.hypot(a, b)          # the primitive, attached in _operations.py
     if type(a) is float and type(b) is float:
         return math.hypot(a, b)
     return np.hypot(a, b)

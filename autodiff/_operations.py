@@ -305,6 +305,6 @@ Value.__mod__, Value.__rmod__ = remainder, _reflected(remainder)
 Value.__getitem__ = _example
 Value.__iter__ = None      # a Value is one quantity; v[k] picks an example, not an item
 for _function in (sin, cos, tan, arcsin, arccos, arctan, sinh, cosh, arcsinh, arccosh, arctanh,
-                  log2, log10, log1p, expm1, erf, sign, abs):
+                  log2, log10, log1p, expm1, erf, sign, abs, hypot):
     setattr(Value, _function.__name__, _function)
 Value.clamp = clamp
