@@ -102,8 +102,9 @@ def direction(data, given, what, of):
     else:
         own = given = as_data(given, what)
     if type(own) is not type(data) or (type(own) is not float and len(own) != len(data)):
+        kind = what.split(": ")[-1].split()[0]
         raise ValueError(f"{what} is {_shape_text(own)} but {of} is {_shape_text(data)}; "
-                         f"each must have the shape of its {of.split()[0]}")
+                         f"a {kind} has the shape of its {of.split()[0]}")
     return given
 
 

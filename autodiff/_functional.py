@@ -100,7 +100,7 @@ def jacobian(f, xs, mode="reverse"):
     nested = is_nested(xs)
     with differentiating():
         leaves = [leaf_of(x) for x in xs]
-        outputs, _ = as_outputs(f(leaves), "jacobian")
+        outputs, _ = as_outputs(f(leaves), "jacobian", "row of the Jacobian")
     outputs = [scalar_output(y, "jacobian") for y in outputs]
     if mode == "forward":
         return forward_columns(outputs, leaves, nested)

@@ -81,12 +81,13 @@ def as_output(output, name, derivative="derivative"):
     ``derivative`` is zero; anything else that is not a Value is a TypeError."""
     if isinstance(output, Value):
         return output
+    number = output
     if isinstance(output, np.ndarray) and output.ndim == 0 and output.dtype.kind in "biuf":
-        output = output[()]
-    if isinstance(output, (numbers.Real, np.bool_)):
+        number = output[()]
+    if isinstance(number, (numbers.Real, np.bool_)):
         warnings.warn(f"{name}: the function returned {output!r}, which does not depend on "
                       f"its inputs; the {derivative} is zero", stacklevel=4)
-        return Value(float(output), requires_grad=False)
+        return Value(as_data(number, name), requires_grad=False)
     if isinstance(output, np.ndarray):
         raise TypeError(f"{name}: the function returned a numpy array of shape "
                         f"{output.shape}, not a Value; return a Value (batch_sum or "
