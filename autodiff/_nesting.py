@@ -10,6 +10,8 @@ Values, so that the enclosing transform differentiates through it; a transform c
 on plain numbers returns plain numbers.
 """
 import numbers
+import os
+import sys
 import warnings
 from contextlib import contextmanager
 
@@ -75,6 +77,15 @@ def as_leaves(argument, what="Value"):
     return leaf, [leaf]
 
 
+def _caller_level():
+    """The ``stacklevel`` of the first frame outside autodiff/ (the user's call)."""
+    package, level, frame = os.path.dirname(os.path.abspath(__file__)), 1, sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
+            == package:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def as_output(output, name, derivative="derivative"):
     """The function's result as a Value. A number (Python or numpy, or a 0-d array)
     does not depend on the inputs: it becomes a constant with a warning that its
@@ -85,9 +96,10 @@ def as_output(output, name, derivative="derivative"):
     if isinstance(output, np.ndarray) and output.ndim == 0 and output.dtype.kind in "biuf":
         number = output[()]
     if isinstance(number, (numbers.Real, np.bool_)):
+        data = as_data(number, name)                  # a NaN is an error, not a constant
         warnings.warn(f"{name}: the function returned {output!r}, which does not depend on "
-                      f"its inputs; the {derivative} is zero", stacklevel=4)
-        return Value(as_data(number, name), requires_grad=False)
+                      f"its inputs; the {derivative} is zero", stacklevel=_caller_level())
+        return Value(data, requires_grad=False)
     if isinstance(output, np.ndarray):
         raise TypeError(f"{name}: the function returned a numpy array of shape "
                         f"{output.shape}, not a Value; return a Value (batch_sum or "
