@@ -45,7 +45,8 @@ def value_and_grad(f, argnums=0):
                 call_args[position], flat = as_leaves(args[position],
                                                       f"grad: argument {position}")
                 flats.append(flat)
-            output = as_output(f(*call_args, **kwargs), "grad", "gradient")
+            output = as_output(f(*call_args, **kwargs), "grad", "gradient",
+                               "a Value (batch_sum or batch_mean reduce a batch)")
         output = scalar_output(output, "grad")
         leaves = [v for flat in flats for v in flat]
         found = iter([result(g, nested)
@@ -120,7 +121,8 @@ def hessian(f, xs, mode="forward-over-reverse"):
     nested = is_nested(xs)
     with differentiating():
         leaves = [leaf_of(x) for x in xs]
-        output = scalar_output(as_output(f(leaves), "hessian", "Hessian"), "hessian")
+        output = scalar_output(as_output(f(leaves), "hessian", "Hessian",
+                                         "one Value (a number, not a batch)"), "hessian")
     first = [result(g, True) for g in gradients(output, leaves, create_graph=True)]
     if mode == "forward-over-reverse":
         return forward_columns(first, leaves, nested)

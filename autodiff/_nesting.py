@@ -86,10 +86,11 @@ def _caller_level():
     return level
 
 
-def as_output(output, name, derivative="derivative"):
+def as_output(output, name, derivative="derivative", expected="a Value"):
     """The function's result as a Value. A number (Python or numpy, or a 0-d array)
     does not depend on the inputs: it becomes a constant with a warning that its
-    ``derivative`` is zero; anything else that is not a Value is a TypeError."""
+    ``derivative`` is zero; anything else that is not a Value is a TypeError naming
+    the transform ``name`` and what it ``expected``."""
     if isinstance(output, Value):
         return output
     number = output
@@ -102,19 +103,19 @@ def as_output(output, name, derivative="derivative"):
         return Value(data, requires_grad=False)
     if isinstance(output, np.ndarray):
         raise TypeError(f"{name}: the function returned a numpy array of shape "
-                        f"{output.shape}, not a Value; return a Value (batch_sum or "
-                        "batch_mean reduce a batch)")
-    raise TypeError(f"{name}: the function must return a Value, got "
+                        f"{output.shape}; it must return {expected}")
+    raise TypeError(f"{name}: the function must return {expected}, got "
                     f"{type(output).__name__} {output!r}")
 
 
 def as_outputs(result, name, derivative="derivative"):
     """(the outputs as a list of Values, whether f returned a single one): a list,
     tuple or 1-D object array of outputs, or one output."""
+    expected = "a Value or a list of Values"
     if isinstance(result, (list, tuple)) or (isinstance(result, np.ndarray)
                                              and result.dtype == object and result.ndim == 1):
-        return [as_output(item, name, derivative) for item in result], False
-    return [as_output(result, name, derivative)], True
+        return [as_output(item, name, derivative, expected) for item in result], False
+    return [as_output(result, name, derivative, expected)], True
 
 
 def scalar_output(output, name):

@@ -51,7 +51,7 @@ def test_a_numpy_number_or_0d_array_output_is_a_constant_like_a_float():
             value, gradient = ad.value_and_grad(constant)(1.0)
         assert value == float(constant(1.0)) and gradient == 0.0
     with pytest.raises(TypeError, match=r"grad: the function returned a numpy array of "
-                                        r"shape \(2,\)"):
+                                        r"shape \(2,\); it must return a Value"):
         ad.grad(lambda a: np.array([2.0, 3.0]))(1.0)
     with pytest.raises(ValueError, match="grad: data is NaN"):
         ad.grad(lambda a: np.float64("nan"))(1.0)

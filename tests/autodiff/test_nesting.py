@@ -233,3 +233,24 @@ def test_each_pair_matches_the_torch_func_composition(torch, outer, inner):
     assert compose([outer, inner], x_exp_half)(AT) == pytest.approx(expected, rel=1e-12)
     expected = theirs[outer](closing_torch)(at).item()
     assert compose([outer], closing_ours)(AT) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_matrix_returned_where_a_list_of_outputs_is_expected_is_a_clear_error():
+    # torch's jacrev(jacrev(f)) is a 3-d tensor; here a Jacobian's outputs are a list
+    inner = lambda v: ad.jacobian(lambda w: [w[0] * w[1]], v)        # noqa: E731  (1, 2)
+    with pytest.raises(TypeError, match=r"jacobian: the function returned a numpy array "
+                                        r"of shape \(1, 2\); it must return a Value or a "
+                                        r"list of Values"):
+        ad.jacobian(inner, [1.0, 2.0])
+    rows = ad.jacobian(lambda v: inner(v)[0], [1.0, 2.0])            # one row: a list
+    np.testing.assert_array_equal(rows, [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_tangents_and_cotangents_may_depend_on_the_outer_variable():
+    # d/dx [f'(x) x] = f''(x) x + f'(x), and d/dx [f'(x) x^2] = f'' x^2 + 2 x f', f = x sin x
+    f = lambda x: ad.sin(x) * x                                      # noqa: E731
+    d1 = math.cos(0.7) * 0.7 + math.sin(0.7)
+    d2 = 2 * math.cos(0.7) - 0.7 * math.sin(0.7)
+    assert ad.grad(lambda x: ad.jvp(f, [x], [x])[1])(0.7) == pytest.approx(d2 * 0.7 + d1)
+    assert ad.grad(lambda x: ad.vjp(f, [x], [x * x])[1][0])(0.7) == pytest.approx(
+        d2 * 0.49 + 2 * 0.7 * d1)
