@@ -13,7 +13,6 @@ import numbers
 import os
 import sys
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -38,16 +37,23 @@ def is_nested(*arguments):
     return state.differentiating > 0 or any(contains_value(a) for a in arguments)
 
 
-@contextmanager
-def differentiating():
-    """Run the transform's function as one more transform in progress, recording the
-    graph even inside ``no_grad`` (as torch.func does)."""
-    state.differentiating += 1
-    try:
-        with enable_grad():
-            yield
-    finally:
+class differentiating:
+    """Context manager: run the transform's function as one more transform in progress,
+    recording the graph even inside ``no_grad`` (as torch.func does). (A class, not a
+    generator: it runs on every call of a transform.)"""
+
+    __slots__ = ("_previous",)
+
+    def __enter__(self):
+        self._previous = state.context
+        state.context = (True, self._previous[1])
+        state.differentiating += 1
+        return self
+
+    def __exit__(self, *exc_info):
         state.differentiating -= 1
+        state.context = (self._previous[0], state.context[1])
+        return False
 
 
 def leaf_of(argument, what="Value"):
