@@ -12,6 +12,7 @@ from ._backward import computation_order, topological_order
 from ._data import as_data
 from ._mode import enable_grad
 from ._nesting import as_outputs, differentiating, is_nested, leaf_of, matrix, result
+from ._operations import batch_sum
 from ._value import Value
 from ._step_text import default_number
 
@@ -24,43 +25,28 @@ def push_forward(node, tangents, create_graph=False):
     ``create_graph`` (an enclosing transform is recording) the local derivatives are
     evaluated again from the primitive's rule on the Values themselves, as backward's
     ``create_graph`` does, so the tangent is a graph that can be differentiated again."""
-    if create_graph:
-        if not any(id(parent) in tangents for parent in node.parents):
-            return [None] * len(node.parents)
-        with enable_grad():
-            return _push_forward_graph(node, tangents)
-    contributions, total = [], 0.0
-    for parent, local in zip(node.parents, node.local_grads):
-        tangent = tangents.get(id(parent))
-        if tangent is None:
-            contributions.append(None)
-            continue
-        contribution = local * tangent
-        if type(node.data) is float and isinstance(contribution, np.ndarray):
-            contribution = float(np.sum(contribution))    # a batch reduced to a number
-        contributions.append(contribution)
-        total = total + contribution
-    if any(c is not None for c in contributions):
-        tangents[id(node)] = total
-    return contributions
+    if not create_graph:
+        return _add_contributions(node, node.local_grads, tangents)
+    if not any(id(parent) in tangents for parent in node.parents):
+        return [None] * len(node.parents)
+    with enable_grad():
+        return _add_contributions(
+            node, node.primitive.local_grads_of(*node.parents, node), tangents)
 
 
-def _push_forward_graph(node, tangents):
-    """``push_forward`` with Values: the same sum, local derivatives from the rule."""
-    from ._operations import batch_sum
+def _add_contributions(node, local_grads, tangents):
     contributions, total = [], None
-    locals_ = node.primitive.local_grads_of(*node.parents, node)
-    for parent, local in zip(node.parents, locals_):
+    for parent, local in zip(node.parents, local_grads):
         tangent = tangents.get(id(parent))
         if tangent is None:
             contributions.append(None)
             continue
         contribution = local * tangent
         if type(node.data) is float:                      # a batch reduced to a number
-            if isinstance(contribution, Value) and type(contribution.data) is not float:
-                contribution = batch_sum(contribution)
-            elif isinstance(contribution, np.ndarray):
+            if isinstance(contribution, np.ndarray):
                 contribution = float(np.sum(contribution))
+            elif isinstance(contribution, Value) and type(contribution.data) is not float:
+                contribution = batch_sum(contribution)
         contributions.append(contribution)
         total = contribution if total is None else total + contribution
     if total is not None:

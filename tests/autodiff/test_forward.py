@@ -142,7 +142,8 @@ def test_a_constant_output_has_a_zero_tangent_and_pulls_back_nothing_with_a_warn
                                                                             [6.0, 0.0])
     with pytest.warns(UserWarning, match="vjp: the function returned 3.0"):
         assert ad.vjp(lambda a: 3.0, [1.0], [1.0]) == (3.0, [0.0])
-    with pytest.raises(TypeError, match="jvp: the function must return a Value or a list of Values, got str"):
+    with pytest.raises(TypeError, match="jvp: the function must return a Value or a list "
+                                        "of Values, got str"):
         ad.jvp(lambda a: "three", [1.0], [1.0])
 
 
