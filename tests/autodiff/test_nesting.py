@@ -254,3 +254,20 @@ def test_tangents_and_cotangents_may_depend_on_the_outer_variable():
     assert ad.grad(lambda x: ad.jvp(f, [x], [x])[1])(0.7) == pytest.approx(d2 * 0.7 + d1)
     assert ad.grad(lambda x: ad.vjp(f, [x], [x * x])[1][0])(0.7) == pytest.approx(
         d2 * 0.49 + 2 * 0.7 * d1)
+
+
+def test_a_function_that_raises_inside_a_transform_leaves_no_transform_counted():
+    def failing(x):
+        raise RuntimeError("inside")
+    for transform in (lambda: ad.grad(failing)(1.0), lambda: ad.jvp(failing, [1.0], [1.0]),
+                      lambda: ad.vjp(failing, [1.0], [1.0]),
+                      lambda: ad.hessian(lambda v: failing(v[0]), [1.0]),
+                      lambda: ad.grad(lambda x: ad.jvp(failing, [x], [1.0])[1])(1.0)):
+        with pytest.raises(RuntimeError, match="inside"):
+            transform()
+        assert type(ad.grad(lambda x: x * x)(3.0)) is float        # not nested any more
+        assert ad.is_grad_enabled()
+    with ad.no_grad():
+        with pytest.raises(RuntimeError, match="inside"):
+            ad.grad(failing)(1.0)
+        assert not ad.is_grad_enabled()
