@@ -271,3 +271,37 @@ def test_a_function_that_raises_inside_a_transform_leaves_no_transform_counted()
         with pytest.raises(RuntimeError, match="inside"):
             ad.grad(failing)(1.0)
         assert not ad.is_grad_enabled()
+
+
+def test_compositions_on_two_variables_with_closures_match_torch_func(torch):
+    func = torch.func
+    point, direction = [0.4, -1.1], [1.0, 0.5]
+    at, u = torch.tensor(point), torch.tensor(direction)
+
+    def f(v):
+        return ad.sin(v[0] * v[1]) + v[0] ** 3 * v[1]
+
+    def f_torch(x):
+        return torch.sin(x[0] * x[1]) + x[0] ** 3 * x[1]
+
+    def two(g):                      # f of the list [a, b] as a function of a and b
+        return lambda a, b: g([a, b])
+
+    gradient = lambda v: list(ad.grad(f)(v))                         # noqa: E731
+    cases = [
+        (ad.jacobian(gradient, point), func.jacrev(func.grad(f_torch))(at)),
+        (ad.jacfwd(gradient)(point), func.jacfwd(func.grad(f_torch))(at)),
+        (ad.jacobian(gradient, point, mode="forward"), func.hessian(f_torch)(at)),
+        (ad.grad(lambda v: ad.jvp(two(f), v, direction)[1])(point),
+         func.grad(lambda x: func.jvp(f_torch, (x,), (u,))[1])(at)),
+        (ad.grad(lambda v: ad.grad(lambda w: v[0] * f(w) * v[1])(v)[0])(point),
+         func.grad(lambda x: func.grad(lambda w: x[0] * f_torch(w) * x[1])(x)[0])(at)),
+        (ad.hessian(lambda v: ad.vjp(two(lambda w: f(w) * v[0]), v, 1.0)[1][1], point),
+         func.hessian(lambda x: func.vjp(lambda y: f_torch(y) * x[0], x)[1](
+             torch.tensor(1.0))[0][1])(at)),
+        (ad.jacobian(lambda v: list(ad.jvp(two(gradient), v, direction)[1]), point),
+         func.jacrev(lambda x: func.jvp(func.grad(f_torch), (x,), (u,))[1])(at)),
+    ]
+    for index, (ours, theirs) in enumerate(cases):
+        np.testing.assert_allclose(np.asarray(ours, dtype=float), theirs.numpy(), rtol=1e-12,
+                                   atol=1e-12, err_msg=f"case {index}")
