@@ -9,39 +9,59 @@ direction.)
 import numpy as np
 
 from ._backward import computation_order, topological_order
+from ._data import as_data
+from ._mode import enable_grad
+from ._nesting import as_outputs, differentiating, is_nested, leaf_of, matrix, result
+from ._operations import batch_sum
 from ._value import Value
 from ._step_text import default_number
 
 
-def push_forward(node, tangents):
+def push_forward(node, tangents, create_graph=False):
     """One step of forward mode: tangent(node) = sum over edges of local * tangent(parent).
 
     ``tangents`` maps id(parent) -> tangent (absent: 0). Returns what each edge added
-    (``None`` where the parent's tangent is 0) and stores the node's tangent."""
-    contributions, total = [], 0.0
-    for parent, local in zip(node.parents, node.local_grads):
+    (``None`` where the parent's tangent is 0) and stores the node's tangent. With
+    ``create_graph`` (an enclosing transform is recording) the local derivatives are
+    evaluated again from the primitive's rule on the Values themselves, as backward's
+    ``create_graph`` does, so the tangent is a graph that can be differentiated again."""
+    if not create_graph:
+        return _add_contributions(node, node.local_grads, tangents)
+    if not any(id(parent) in tangents for parent in node.parents):
+        return [None] * len(node.parents)
+    with enable_grad():
+        return _add_contributions(
+            node, node.primitive.local_grads_of(*node.parents, node), tangents)
+
+
+def _add_contributions(node, local_grads, tangents):
+    contributions, total = [], None
+    for parent, local in zip(node.parents, local_grads):
         tangent = tangents.get(id(parent))
         if tangent is None:
             contributions.append(None)
             continue
         contribution = local * tangent
-        if type(node.data) is float and isinstance(contribution, np.ndarray):
-            contribution = float(np.sum(contribution))    # a batch reduced to a number
+        if type(node.data) is float:                      # a batch reduced to a number
+            if isinstance(contribution, np.ndarray):
+                contribution = float(np.sum(contribution))
+            elif isinstance(contribution, Value) and type(contribution.data) is not float:
+                contribution = batch_sum(contribution)
         contributions.append(contribution)
-        total = total + contribution
-    if any(c is not None for c in contributions):
+        total = contribution if total is None else total + contribution
+    if total is not None:
         tangents[id(node)] = total
     return contributions
 
 
-def forward_pass(outputs, seeds):
+def forward_pass(outputs, seeds, create_graph=False):
     """Tangents of every node the outputs depend on, from ``seeds`` (leaf -> tangent):
     each node pushed once, parents first. Returns (order, tangents by id)."""
     order = topological_order(*outputs)
     tangents = {id(leaf): tangent for leaf, tangent in seeds}
     for node in order:
         if node.parents:
-            push_forward(node, tangents)
+            push_forward(node, tangents, create_graph)
     return order, tangents
 
 
@@ -52,41 +72,73 @@ def _tangent_of(value, tangents):
     return tangent
 
 
-def _leaves(primals, name):
-    flat = [x for x in primals] if isinstance(primals, (list, tuple)) else [primals]
-    return [x if isinstance(x, Value) else Value(x) for x in flat]
+def _shape_text(data):
+    return "a number" if type(data) is float else f"a batch of {len(data)} examples"
+
+
+def direction(data, given, what, of):
+    """A tangent or cotangent ``given`` for a primal or output holding ``data``: a
+    number for a number, a batch of the same length for a batch (or a Value of that
+    shape, from an enclosing transform). NaN and anything else is a ValueError or
+    TypeError that names ``what`` (``"jvp: tangent 0"``) and ``of`` (``"primal 0"``)."""
+    if isinstance(given, Value):
+        own = given.data
+        if np.any(np.isnan(own)):
+            raise ValueError(f"{what}: data is NaN")
+    else:
+        own = given = as_data(given, what)
+    if type(own) is not type(data) or (type(own) is not float and len(own) != len(data)):
+        kind = what.split(": ")[-1].split()[0]
+        raise ValueError(f"{what} is {_shape_text(own)} but {of} is {_shape_text(data)}; "
+                         f"a {kind} has the shape of its {of.split()[0]}")
+    return given
 
 
 def jvp(f, primals, tangents):
     """(f(primals), J v): the outputs and their directional derivatives along
-    ``tangents`` (one per primal), by one forward pass. ``f`` takes the primals as
-    separate arguments and returns a Value or a list of Values; results are numbers
-    (lists for a list output)."""
-    leaves = _leaves(primals, "jvp")
+    ``tangents`` v (one per primal), d/dt f(primals + t v) at t = 0, by one forward
+    pass. ``f`` takes the primals as separate arguments and returns a Value or a list
+    of Values; results are numbers (lists for a list output).
+
+    Each tangent has the shape of its primal (a number, or a batch of the same length);
+    a NaN primal or tangent, or a wrong count or shape, is an error naming jvp (as in
+    ``vjp``). An output that is a plain number does not depend on the primals: its
+    tangent is 0, with a warning (as in ``grad``). Inside another transform (given
+    Values, or called by a function that one differentiates) the results are Values
+    that the enclosing transform differentiates: ``grad(lambda x: jvp(f, [x], [1.])[1])``
+    is f''."""
+    primal_list = list(primals) if isinstance(primals, (list, tuple)) else [primals]
     directions = list(tangents) if isinstance(tangents, (list, tuple)) else [tangents]
-    if len(directions) != len(leaves):
+    if len(directions) != len(primal_list):
         raise ValueError(f"jvp: needs one tangent per primal, got {len(directions)} tangents "
-                         f"for {len(leaves)} primals")
-    result = f(*leaves)
-    outputs = [result] if isinstance(result, Value) else list(result)
-    if not all(isinstance(out, Value) for out in outputs):
-        raise TypeError(f"jvp: the function must return Values, got {result!r}")
-    _, found = forward_pass(outputs, [(leaf, float(t) if np.ndim(t) == 0 else np.asarray(t, float))
-                                      for leaf, t in zip(leaves, directions)])
-    values = [out.data for out in outputs]
-    derivatives = [_tangent_of(out, found) for out in outputs]
-    if isinstance(result, Value):
+                         f"for {len(primal_list)} primals")
+    nested = is_nested(primal_list, directions)
+    with differentiating():
+        leaves = [leaf_of(primal, f"jvp: primal {index}")
+                  for index, primal in enumerate(primal_list)]
+        seeds = [direction(leaf.data, tangent, f"jvp: tangent {index}", f"primal {index}")
+                 for index, (leaf, tangent) in enumerate(zip(leaves, directions))]
+        outputs, single = as_outputs(f(*leaves), "jvp", "tangent")
+    if nested:
+        seeds = [seed if isinstance(seed, Value) or type(seed) is float
+                 else Value(seed, requires_grad=False) for seed in seeds]
+    _, found = forward_pass(outputs, zip(leaves, seeds), create_graph=nested)
+    values = [result(out, nested) for out in outputs]
+    derivatives = [result(_tangent_of(out, found), nested) for out in outputs]
+    if single:
         return values[0], derivatives[0]
     return values, derivatives
 
 
-def forward_columns(outputs, leaves):
-    """The Jacobian d outputs / d leaves column by column: one forward pass per leaf."""
+def forward_columns(outputs, leaves, create_graph=False):
+    """The Jacobian d outputs / d leaves column by column: one forward pass per leaf
+    (with ``create_graph``, an object array of Values, for an enclosing transform)."""
     columns = []
     for leaf in leaves:
-        _, found = forward_pass(outputs, [(leaf, 1.0)])
+        _, found = forward_pass(outputs, [(leaf, 1.0)], create_graph)
         columns.append([_tangent_of(out, found) for out in outputs])
-    return np.array(columns, dtype=np.float64).T.reshape(len(outputs), len(leaves))
+    rows = [[column[i] for column in columns] for i in range(len(outputs))]
+    return matrix(rows, len(leaves), create_graph)
 
 
 class TangentStep:

@@ -1,35 +1,15 @@
-"""Derivatives of Python functions: grad, value_and_grad, jacobian, hessian."""
-import numbers
-import warnings
-
+"""Derivatives of Python functions: grad, value_and_grad, jacobian, jacfwd, hessian, vjp
+(jvp is in ``_forward.py``); how they nest is in ``_nesting.py``."""
 import numpy as np
 
 from ._backward import gradients
-from ._forward import forward_columns
-from ._mode import state
+from ._data import as_data
+from ._forward import direction, forward_columns
+from ._mode import enable_grad
+from ._nesting import (as_leaves, as_output, as_outputs, contains_value, differentiating,
+                       is_nested, leaf_of, matrix, result, scalar_output)
+from ._operations import batch_sum
 from ._value import Value
-
-
-def _contains_value(argument):
-    if isinstance(argument, Value):
-        return True
-    return isinstance(argument, (list, tuple)) and any(_contains_value(a) for a in argument)
-
-
-def _as_leaves(argument):
-    """Numbers become fresh leaves; a Value (inside another differentiation) becomes a
-    new node equal to it, ``x + 0``, so that this derivative is taken with respect to
-    the argument alone, not to other uses of x that f closes over, while the enclosing
-    derivative still sees x through it. Lists recurse. Returns the structure to pass
-    to f and the flat list of Values to differentiate."""
-    if isinstance(argument, Value):
-        own = argument + 0.0
-        return own, [own]
-    if isinstance(argument, (list, tuple)):
-        pairs = [_as_leaves(item) for item in argument]
-        return type(argument)(p[0] for p in pairs), [v for p in pairs for v in p[1]]
-    leaf = Value(argument)
-    return leaf, [leaf]
 
 
 def _like(argument, flat_iterator):
@@ -39,23 +19,16 @@ def _like(argument, flat_iterator):
     return next(flat_iterator)
 
 
-def _scalar_output(output, name):
-    if not isinstance(output, Value):
-        raise TypeError(f"{name}: the function must return a Value, got {type(output).__name__}")
-    if type(output.data) is not float:
-        raise ValueError(f"{name}: the function returned a batched Value "
-                         f"({len(output.data)} examples); reduce it with batch_sum or "
-                         "batch_mean first")
-    return output
-
-
 def value_and_grad(f, argnums=0):
     """Return a function computing (f(*args), df/d args[argnums]).
 
-    Numbers in, numbers out. Inside another differentiation (Values passed in, or
-    called while an enclosing ``grad`` is running, as in a closure over its variable),
-    Values out that carry the derivative's own graph, so ``grad(grad(f))`` is the second
-    derivative and ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` sees x inside.
+    Numbers in, numbers out. Inside another transform (Values passed in, or called
+    while an enclosing ``grad``, ``jvp``, ``vjp``, ``jacobian`` or ``hessian`` runs its
+    function, as in a closure over its variable), Values out that carry the
+    derivative's own graph, so ``grad(grad(f))`` is the second derivative and
+    ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` sees x inside. A function that
+    returns a plain number (Python or numpy, or a 0-d array) does not depend on its
+    inputs: the gradient is zero, with a warning; any other non-Value is a TypeError.
     """
     single = isinstance(argnums, int)
     positions = (argnums,) if single else tuple(argnums)
@@ -65,33 +38,23 @@ def value_and_grad(f, argnums=0):
             if not -len(args) <= position < len(args):
                 raise TypeError(f"grad: argnums {position} is out of range for "
                                 f"{len(args)} arguments")
-        nested = state.differentiating > 0 or any(_contains_value(a) for a in args)
+        nested = is_nested(args, list(kwargs.values()))
         call_args, flats = list(args), []
-        for position in positions:
-            call_args[position], flat = _as_leaves(args[position])
-            flats.append(flat)
-        state.differentiating += 1
-        try:
-            output = f(*call_args, **kwargs)
-        finally:
-            state.differentiating -= 1
+        with differentiating():
+            for position in positions:
+                call_args[position], flat = as_leaves(args[position],
+                                                      f"grad: argument {position}")
+                flats.append(flat)
+            output = as_output(f(*call_args, **kwargs), "grad", "gradient",
+                               "a Value (batch_sum or batch_mean reduce a batch)")
+        output = scalar_output(output, "grad")
         leaves = [v for flat in flats for v in flat]
-        if not isinstance(output, Value) and isinstance(output, (numbers.Real, np.bool_)):
-            warnings.warn(f"grad: the function returned {output!r}, which does not depend "
-                          "on its inputs; the gradient is zero", stacklevel=2)
-            output = Value(float(output), requires_grad=False)
-        output = _scalar_output(output, "grad")
-        found = iter(gradients(output, leaves, create_graph=nested)
-                     if output.requires_grad else [_zero(v, nested) for v in leaves])
+        found = iter([result(g, nested)
+                      for g in gradients(output, leaves, create_graph=nested)])
         results = tuple(_like(args[p], found) for p in positions)
-        return (output if nested else output.data), (results[0] if single else results)
+        return result(output, nested), (results[0] if single else results)
     compute.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
     return compute
-
-
-def _zero(leaf, as_value=False):
-    zero = 0.0 if type(leaf.data) is float else np.zeros_like(leaf.data)
-    return Value(zero, requires_grad=False) if as_value else zero
 
 
 def grad(f, argnums=0):
@@ -105,13 +68,18 @@ def grad(f, argnums=0):
     return gradient
 
 
-def _vector_leaves(xs, name):
-    if isinstance(xs, Value) or np.ndim(xs) != 1:
+def _vector(xs, name):
+    """xs as a list of numbers or one-number Values (from an enclosing transform)."""
+    if isinstance(xs, Value) or not isinstance(xs, (list, tuple, np.ndarray)) \
+            or np.ndim(xs) != 1 and not contains_value(xs):
         raise TypeError(f"{name}: xs must be a list of numbers (a vector), got {xs!r}")
-    leaves = [Value(x) for x in xs]
-    if any(type(leaf.data) is not float for leaf in leaves):
-        raise ValueError(f"{name}: xs must hold plain numbers, not batches")
-    return leaves
+    items = list(xs)
+    for index, x in enumerate(items):
+        data = x.data if isinstance(x, Value) else as_data(x, f"{name}: xs[{index}]")
+        if type(data) is not float:
+            raise ValueError(f"{name}: xs must hold plain numbers, not batches "
+                             f"(xs[{index}] is a batch of {len(data)})")
+    return items
 
 
 def _check_mode(name, mode, modes):
@@ -125,16 +93,20 @@ def jacobian(f, xs, mode="reverse"):
     one Value). ``mode="reverse"``: one backward pass per output, row by row;
     ``mode="forward"``: one forward (tangent) pass per input, column by column. The
     same numbers; reverse is cheaper with few outputs, forward with few inputs.
-    Returns an (m, n) numpy array."""
+    Returns an (m, n) numpy array (inside another transform, an object array of
+    Values that the enclosing one differentiates). An output that is a plain number
+    is a constant: its row is zero, with a warning."""
     _check_mode("jacobian", mode, ("reverse", "forward"))
-    leaves = _vector_leaves(xs, "jacobian")
-    outputs = f(leaves)
-    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    outputs = [_scalar_output(y, "jacobian") for y in outputs]
+    xs = _vector(xs, "jacobian")
+    nested = is_nested(xs)
+    with differentiating():
+        leaves = [leaf_of(x) for x in xs]
+        outputs, _ = as_outputs(f(leaves), "jacobian", "row of the Jacobian")
+    outputs = [scalar_output(y, "jacobian") for y in outputs]
     if mode == "forward":
-        return forward_columns(outputs, leaves)
-    rows = [gradients(y, leaves) for y in outputs]
-    return np.array(rows, dtype=np.float64).reshape(len(outputs), len(leaves))
+        return forward_columns(outputs, leaves, nested)
+    rows = [gradients(y, leaves, create_graph=nested) for y in outputs]
+    return matrix(rows, len(leaves), nested)
 
 
 def hessian(f, xs, mode="forward-over-reverse"):
@@ -142,16 +114,21 @@ def hessian(f, xs, mode="forward-over-reverse"):
     gradient is built as a graph (``create_graph``, reverse mode), then differentiated
     again: by one forward pass per input (``"forward-over-reverse"``, column j = the
     gradient's tangent along x_j) or one backward pass per component
-    (``"reverse-over-reverse"``). Returns an (n, n) numpy array."""
+    (``"reverse-over-reverse"``). Returns an (n, n) numpy array (inside another
+    transform, an object array of Values, as ``jacobian``)."""
     _check_mode("hessian", mode, ("forward-over-reverse", "reverse-over-reverse"))
-    leaves = _vector_leaves(xs, "hessian")
-    output = _scalar_output(f(leaves), "hessian")
-    first = [g if isinstance(g, Value) else Value(g, requires_grad=False)
-             for g in gradients(output, leaves, create_graph=True)]
+    xs = _vector(xs, "hessian")
+    nested = is_nested(xs)
+    with differentiating():
+        leaves = [leaf_of(x) for x in xs]
+        output = scalar_output(as_output(f(leaves), "hessian", "Hessian",
+                                         "one Value (a number, not a batch)"), "hessian")
+    first = [result(g, True) for g in gradients(output, leaves, create_graph=True)]
     if mode == "forward-over-reverse":
-        return forward_columns(first, leaves)
-    rows = [gradients(g, leaves) if g.requires_grad else [0.0] * len(leaves) for g in first]
-    return np.array(rows, dtype=np.float64)
+        return forward_columns(first, leaves, nested)
+    rows = [gradients(g, leaves, create_graph=nested) if g.requires_grad
+            else [0.0] * len(leaves) for g in first]
+    return matrix(rows, len(leaves), nested)
 
 
 def jacfwd(f):
@@ -163,23 +140,47 @@ def jacfwd(f):
     return jacobian_forward
 
 
+def _cotangents(cotangents, outputs, single):
+    """One cotangent per output. For a single output, ``cotangents`` is its cotangent
+    (or a list holding only it); otherwise a list of them."""
+    if single:
+        wrapped = isinstance(cotangents, (list, tuple)) and len(cotangents) == 1 and (
+            type(outputs[0].data) is float or np.ndim(cotangents[0]) == 1
+            or isinstance(cotangents[0], Value))
+        return [cotangents[0]] if wrapped else [cotangents]
+    return list(cotangents) if isinstance(cotangents, (list, tuple)) else [cotangents]
+
+
 def vjp(f, primals, cotangents):
-    """(f(primals), u^T J): the outputs, and the cotangent u (one number per output)
-    pulled back to the inputs by one backward pass: d(sum_i u_i f_i)/d x_j, a row
+    """(f(primals), u^T J): the outputs, and the cotangent u (one per output) pulled
+    back to the inputs by one backward pass: d(sum_i u_i . f_i)/d x_j, a row
     combination of the Jacobian. ``f`` takes the primals as separate arguments, as in
-    ``jvp``; results are numbers (lists for several outputs or primals)."""
-    leaves = [x if isinstance(x, Value) else Value(x) for x in
-              (primals if isinstance(primals, (list, tuple)) else [primals])]
-    result = f(*leaves)
-    outputs = [result] if isinstance(result, Value) else list(result)
-    weights = list(cotangents) if isinstance(cotangents, (list, tuple)) else [cotangents]
+    ``jvp``; results are numbers (lists for several outputs or primals).
+
+    Each cotangent has the shape of its output (a number, or a batch of the same
+    length); a NaN primal or cotangent, or a wrong count or shape, is an error naming
+    vjp (as in ``jvp``). An output that is a plain number is a constant: it adds
+    nothing, with a warning. Inside another transform the results are Values that the
+    enclosing transform differentiates (as ``grad``)."""
+    primal_list = list(primals) if isinstance(primals, (list, tuple)) else [primals]
+    nested = is_nested(primal_list, cotangents)
+    with differentiating():
+        leaves = [leaf_of(primal, f"vjp: primal {index}")
+                  for index, primal in enumerate(primal_list)]
+        outputs, single = as_outputs(f(*leaves), "vjp", "pulled-back cotangent")
+    weights = _cotangents(cotangents, outputs, single)
     if len(weights) != len(outputs):
         raise ValueError(f"vjp: needs one cotangent per output, got {len(weights)} for "
                          f"{len(outputs)} outputs")
-    total = outputs[0] * weights[0]
-    for output, weight in zip(outputs[1:], weights[1:]):
-        total = total + output * weight
-    pulled = gradients(_scalar_output(total, "vjp"), leaves)
-    values = [out.data for out in outputs]
-    return (values[0] if isinstance(result, Value) else values), (
+    weights = [direction(out.data, weight, f"vjp: cotangent {index}", f"output {index}")
+               for index, (out, weight) in enumerate(zip(outputs, weights))]
+    with enable_grad():
+        total = None
+        for output, weight in zip(outputs, weights):
+            term = output * weight
+            term = term if type(term.data) is float else batch_sum(term)
+            total = term if total is None else total + term
+    pulled = [result(g, nested) for g in gradients(total, leaves, create_graph=nested)]
+    values = [result(out, nested) for out in outputs]
+    return (values[0] if single else values), (
         pulled if isinstance(primals, (list, tuple)) else pulled[0])

@@ -5,6 +5,7 @@ import numpy as np
 
 from ._backward import gradients
 from ._mode import no_grad
+from ._nesting import differentiating
 from ._value import Value
 
 
@@ -49,7 +50,8 @@ def gradcheck(f, xs, eps=1e-6, tol=1e-6):
     parameters), passed to ``f`` as one list. A batched output is summed over the batch.
     """
     values = [x if isinstance(x, Value) else Value(x) for x in xs]
-    output = f(values)
+    with differentiating():          # a grad or jvp inside f gives a graph to check
+        output = f(values)
     if not isinstance(output, Value):
         raise TypeError(f"gradcheck: the function must return a Value, got {output!r}")
     if not math.isfinite(_total(output)):

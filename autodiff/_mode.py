@@ -3,8 +3,9 @@
 
 Both live in one thread-local tuple ``state.context = (recording, scope)`` so that an
 operation reads them with a single lookup. ``state.differentiating`` counts the
-``grad`` calls in progress, so that a ``grad`` inside another one returns a result the
-outer one can differentiate.
+transforms (``grad``, ``jvp``, ``vjp``, ``jacobian``, ``hessian``, ``gradcheck``) running
+their function, so that a transform inside another one returns a result the outer one
+can differentiate (``_nesting.py``).
 """
 import threading
 from contextlib import contextmanager

@@ -94,3 +94,65 @@ def test_vjp_is_the_cotangent_times_the_jacobian_and_matches_torch(torch):
     tangent = [0.3, 0.7, -0.2]            # u . (J v) = (u^T J) . v
     _, forward = ad.jvp(lambda a, b, c: f_vector([a, b, c]), POINT, tangent)
     assert np.dot(cotangent, forward) == pytest.approx(np.dot(pulled, tangent), rel=1e-14)
+
+
+def test_jvp_and_vjp_refuse_a_tangent_or_cotangent_of_the_wrong_shape_naming_both():
+    f = lambda a: a * 2.0                                            # noqa: E731
+    batch = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="jvp: tangent 0 is a batch of 3 examples but primal 0 "
+                                         "is a batch of 2 examples"):
+        ad.jvp(f, [batch], [[1.0, 2.0, 3.0]])
+    with pytest.raises(ValueError, match="jvp: tangent 0 is a batch of 2 examples but primal 0 "
+                                         "is a number"):
+        ad.jvp(f, [1.0], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match="jvp: tangent 0 is a number but primal 0 is a batch"):
+        ad.jvp(f, [batch], [1.0])
+    with pytest.raises(ValueError, match="vjp: cotangent 0 is a batch of 2 examples but "
+                                         "output 0 is a number"):
+        ad.vjp(f, [1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="vjp: needs one cotangent per output, got 1 for 2"):
+        ad.vjp(lambda a: [a, a], [1.0], [1.0])
+    with pytest.raises(TypeError, match="jvp: tangent 0: data must be"):
+        ad.jvp(f, [1.0], ["up"])
+
+
+def test_jvp_and_vjp_refuse_nan_in_primals_tangents_and_cotangents_naming_themselves():
+    # one policy: a NaN given to either is an error naming the function and the argument
+    # (as Value(nan) is); an infinity is a number and propagates
+    f = lambda a: a * 2.0                                            # noqa: E731
+    nan = float("nan")
+    for call, message in ((lambda: ad.jvp(f, [nan], [1.0]), "jvp: primal 0: data is NaN"),
+                          (lambda: ad.jvp(f, [1.0], [nan]), "jvp: tangent 0: data is NaN"),
+                          (lambda: ad.jvp(f, [np.array([1.0, 2.0])], [np.array([1.0, nan])]),
+                           "jvp: tangent 0: data is NaN at example 1"),
+                          (lambda: ad.vjp(f, [nan], [1.0]), "vjp: primal 0: data is NaN"),
+                          (lambda: ad.vjp(f, [1.0], [nan]), "vjp: cotangent 0: data is NaN")):
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert ad.jvp(f, [1.0], [float("inf")]) == (2.0, float("inf"))
+    assert ad.vjp(f, [1.0], [float("-inf")]) == (2.0, [float("-inf")])
+
+
+def test_a_constant_output_has_a_zero_tangent_and_pulls_back_nothing_with_a_warning():
+    with pytest.warns(UserWarning, match="jvp: the function returned 3.0, which does not "
+                                         "depend on its inputs; the tangent is zero"):
+        assert ad.jvp(lambda a: 3.0, [1.0], [1.0]) == (3.0, 0.0)
+    with pytest.warns(UserWarning, match="jvp: the function returned"):
+        assert ad.jvp(lambda a: [a * a, np.float64(2.0)], [3.0], [1.0]) == ([9.0, 2.0],
+                                                                            [6.0, 0.0])
+    with pytest.warns(UserWarning, match="vjp: the function returned 3.0"):
+        assert ad.vjp(lambda a: 3.0, [1.0], [1.0]) == (3.0, [0.0])
+    with pytest.raises(TypeError, match="jvp: the function must return a Value or a list "
+                                        "of Values, got str"):
+        ad.jvp(lambda a: "three", [1.0], [1.0])
+
+
+def test_vjp_of_a_batched_output_pulls_back_each_example_cotangent():
+    # f(x)_k = x_k^2 and a weight w times the batch: u^T J for x is u_k 2 x_k, for w sum_k u_k x_k
+    x, u = np.array([0.5, -1.0, 2.0]), np.array([1.0, 2.0, -0.5])
+    values, (pulled_x, pulled_w) = ad.vjp(lambda a, w: a * a * w, [x, 3.0], u)
+    np.testing.assert_allclose(values, 3.0 * x ** 2)
+    np.testing.assert_allclose(pulled_x, u * 2 * x * 3.0, rtol=1e-15)
+    assert pulled_w == pytest.approx(np.sum(u * x ** 2), rel=1e-15)
+    _, tangent = ad.jvp(lambda a, w: a * a * w, [x, 3.0], [np.ones(3), 0.0])
+    np.testing.assert_allclose(tangent, 2 * x * 3.0, rtol=1e-15)

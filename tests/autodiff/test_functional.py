@@ -41,6 +41,22 @@ def test_grad_of_a_function_that_ignores_its_input_is_zero_with_a_warning():
         assert ad.grad(lambda v: True)([1.0, 2.0]) == [0.0, 0.0]
 
 
+def test_a_numpy_number_or_0d_array_output_is_a_constant_like_a_float():
+    x, y = np.array([1.0, 2.0]), 1.5
+    for constant in (lambda a: np.sum(x < y) + 0.0, lambda a: np.float32(2.5),
+                     lambda a: np.array(2.0), lambda a: np.int64(3)):
+        with pytest.warns(UserWarning, match="grad: the function returned .* does not depend"):
+            assert ad.grad(constant)(1.0) == 0.0
+        with pytest.warns(UserWarning, match="does not depend"):
+            value, gradient = ad.value_and_grad(constant)(1.0)
+        assert value == float(constant(1.0)) and gradient == 0.0
+    with pytest.raises(TypeError, match=r"grad: the function returned a numpy array of "
+                                        r"shape \(2,\); it must return a Value"):
+        ad.grad(lambda a: np.array([2.0, 3.0]))(1.0)
+    with pytest.raises(ValueError, match="grad: data is NaN"):
+        ad.grad(lambda a: np.float64("nan"))(1.0)
+
+
 def test_hessian_of_two_variable_function_matches_closed_form():
     # f = x^2 y + sin-free: x^3 + x y^2 + e^y
     f = lambda v: v[0] ** 3 + v[0] * v[1] ** 2 + ad.exp(v[1])  # noqa: E731
