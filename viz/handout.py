@@ -215,7 +215,10 @@ def to_markdown(stepper):
     contribution, then the node's tangent as their sum), then the result."""
     number, scene = stepper.number_text, stepper.scene
     forward = stepper.word == "tangent"
-    name = lambda node: markdown_text(stepper.name(node))    # noqa: E731
+
+    def name(node):
+        return markdown_text(stepper.name(node))
+
     out = []
     if forward:
         out.append(f"**Forward mode**, every tangent {markdown_text(stepper.meaning())}: "

@@ -15,8 +15,8 @@ import numbers
 
 from autodiff import random_expression
 
-from .drawing import fitted_svg
 from .dot import build_digraph, caption_label
+from .drawing import fitted_svg
 from .equations import derivative_formula
 from .literal import fill_template, page_text, script_json, visible
 from .quiz_answers import accepted, answer_hash, encode
@@ -236,7 +236,8 @@ class Quiz:
                     "the local derivative on every edge", "both":
                     "the local derivative on every edge and the tangent of every box"}[self.ask]
             order = (f"in the order forward mode computes them, from the seeds "
-                     f"{stepper.seed_text()} (every tangent is {stepper.meaning()})")
+                     f"{stepper.seed_text()} (every tangent is {stepper.meaning()}"
+                     + ("" if stepper.unit_seed() is not None else ", v the seeds") + ")")
         else:
             what = {"grads": "the grad of every box", "locals":
                     "the local derivative on every edge", "both":

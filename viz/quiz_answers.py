@@ -11,8 +11,8 @@ first digit: 0.0625 at 3 digits -> ``625e-2``, -1500 -> ``-15e3``.
 This is obfuscation, not secrecy: a student who reads the script can decode it. It
 keeps the answers out of sight, which is what a practice page needs."""
 import base64
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 import math
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 _MASK = 0xFFFFFFFF
 

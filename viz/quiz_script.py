@@ -121,6 +121,9 @@ QUIZ_SCRIPT = r"""(function () {
     var feedback = part("feedback"), hintBox = part("hint"), showButton = part("show");
     var score = part("score"), progress = part("progress"), check = part("check");
     var current = 0, tries = 0, outcomes = [];
+    if (window.Jupyter && window.Jupyter.keyboard_manager) {    // classic notebook: typing
+      window.Jupyter.keyboard_manager.register_events(input);   // is not a shortcut
+    }
     function group(question) { return document.getElementById(data.prefix + question.target); }
     function label(question) {
       var found = group(question), rows = found ? found.getElementsByTagName("text") : [];

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from helpers import central_difference
 
 import autodiff as ad
 from autodiff import Value
-from helpers import central_difference
 
 FLOAT_OPERATIONS = {
     "add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
@@ -54,7 +54,7 @@ def test_random_expression_has_the_depth_asked_and_keeps_every_value_readable(de
         root = ad.random_expression(depth, generator=seed)
         nodes = ad.computation_order([root])
         assert _height(root, {}) == depth
-        assert set(node.op for node in nodes if node.parents) <= set(FLOAT_OPERATIONS)
+        assert {node.op for node in nodes if node.parents} <= set(FLOAT_OPERATIONS)
         assert all(math.isfinite(node.data) and abs(node.data) < 25 for node in nodes)
         for node in nodes:
             if node.op in ("log", "sqrt"):
