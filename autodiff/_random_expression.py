@@ -11,6 +11,7 @@ from ._value import Value
 
 LEAF_NAMES = ("a", "b", "c", "d")
 _LARGEST = 20.0          # |value| of every node stays below this
+_SMALLEST = 0.05         # and, for an operation, at least this
 _TRIES = 50              # draws of an operation before a node falls back to addition
 
 
@@ -58,7 +59,8 @@ def random_expression(depth=3, generator=None, leaves=3):
     the root is ``depth`` operations above some input and inputs are often used more
     than once (their gradient is then a sum over several edges). An operation is kept
     only where it is smooth and its result readable: log and sqrt of x >= 0.25, division
-    by |y| >= 0.5, exp of x <= 2, |x·y| < 20 for mul, every value below 20 in size;
+    by |y| >= 0.5, exp of x <= 2, |x·y| < 20 for mul, every value from 0.05 to 20 in
+    size (a zero would make every product through it 0);
     inputs are multiples of 0.5 in [-2, 2] other than 0 (so products are simple).
     ``generator``: an int seed (the same expression every time), a numpy Generator, or
     None (fresh randomness). The leaves start with grad 0."""
@@ -78,7 +80,9 @@ def random_expression(depth=3, generator=None, leaves=3):
 
 
 def _readable(value):
-    return math.isfinite(value) and abs(value) < _LARGEST
+    """Small enough to read, and not (nearly) 0: a zero makes every product through it
+    0, which teaches nothing."""
+    return math.isfinite(value) and _SMALLEST <= abs(value) < _LARGEST
 
 
 def _expression(depth, inputs, random):
@@ -101,4 +105,8 @@ def _expression(depth, inputs, random):
             result = function(*operands)
             if _readable(result.data):
                 return result
-    return add(first, inputs[int(random.integers(len(inputs)))])
+    for leaf in inputs:             # first ± a leaf: one of the two is readable (|leaf| >= 0.5)
+        for function in (add, sub):
+            if _readable(first.data + (leaf.data if function is add else -leaf.data)):
+                return function(first, leaf)
+    return add(first, inputs[0])

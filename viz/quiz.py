@@ -69,6 +69,7 @@ class Quiz:
         self.ask = ask
         self.title = title
         self.forward = stepper.word == "tangent"
+        stepper.check_size()
         self.questions = self._questions()
         if not self.questions:
             raise ValueError(f"quiz: nothing to ask: {stepper.name(stepper.root)} has no "
@@ -159,8 +160,9 @@ class Quiz:
                  for parent, _, _, _, _ in terms]
         products = [f"{self._number(local)} × {_factor(self._number(tangent))}"
                     for _, _, local, tangent, _ in terms]
-        hint = (f"{name}.tangent is the sum over its edges of local × the operand's tangent: "
-                f"{name}.tangent = {' + '.join(named)} = {_plus(products)}")
+        how = ("the sum over its edges of local × the operand's tangent" if len(terms) > 1
+               else "local × the operand's tangent along its one edge")
+        hint = (f"{name}.tangent is {how}: {name}.tangent = {' + '.join(named)} = {_plus(products)}")
         solution = hint + (f" = {_plus([self._number(term[4]) for term in terms])}"
                            if len(terms) > 1 else "")
         solution += f" = {self._number(record.tangent)}"
@@ -220,7 +222,7 @@ class Quiz:
             label = placeholder if edge_id in edges_asked else self._number(edge.local_grad)
             arrows.append(stepper.arrow(edge, label, "normal"))
         legend = [self._legend()]
-        return build_digraph(boxes, arrows, caption_label(self.title or "", [], legend),
+        return build_digraph(boxes, arrows, caption_label("", [], legend),
                              stepper.rankdir, stepper.clusters, scene.cluster_titles)
 
     def _legend(self):
@@ -330,8 +332,8 @@ def quiz(value=None, ask="grads", mode="reverse", *, seed=None, depth=3, wrt=Non
     the output's grad 1) or "forward" (from the seeds of ``wrt``, as ``viz.steps``).
     With no ``value``, the quiz is on ``autodiff.random_expression(depth,
     generator=seed)``: a fresh practice graph for each seed (the same for the same
-    seed). Other options (``renderer``, ``rankdir``, ``params`` …) are those of
-    ``viz.steps``. Returns a ``Quiz``: displays itself in Jupyter, ``.save(path)``."""
+    seed). Other options (``renderer``, ``rankdir``, ``params``, ``max_nodes`` …) are
+    those of ``viz.steps``. Returns a ``Quiz``: displays itself in Jupyter, ``.save(path)``."""
     if ask not in ASK:
         raise ValueError(f"quiz: ask must be one of {ASK}, got {ask!r}")
     if mode not in MODES:
@@ -345,6 +347,9 @@ def quiz(value=None, ask="grads", mode="reverse", *, seed=None, depth=3, wrt=Non
             1 <= precision <= 10:
         raise ValueError(f"quiz: precision must be an integer from 1 to 10 (significant "
                          f"digits), got {precision!r}")
+    if options.get("fresh", True) is not True:
+        raise ValueError(f"quiz: fresh={options['fresh']!r}: a quiz asks the grads of one "
+                         "backward from zero leaf grads (fresh=True)")
     if mode == "forward":
         stepper = steps(value, "forward", wrt=wrt, precision=precision, **options)
     else:

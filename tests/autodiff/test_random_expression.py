@@ -56,6 +56,7 @@ def test_random_expression_has_the_depth_asked_and_keeps_every_value_readable(de
         assert _height(root, {}) == depth
         assert {node.op for node in nodes if node.parents} <= set(FLOAT_OPERATIONS)
         assert all(math.isfinite(node.data) and abs(node.data) < 25 for node in nodes)
+        assert all(abs(node.data) >= 0.05 for node in nodes if node.parents)
         for node in nodes:
             if node.op in ("log", "sqrt"):
                 assert node.parents[0].data >= 0.25

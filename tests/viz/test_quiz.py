@@ -156,11 +156,19 @@ def test_seed_builds_the_same_random_quiz_and_refuses_a_value_too():
     ({"mode": "sideways"}, "quiz: mode must be one of"),
     ({"precision": 0}, "quiz: precision"),
     ({"wrt": "a"}, "quiz: wrt chooses the seeds of mode='forward'"),
+    ({"fresh": False}, "quiz: fresh=False"),
 ])
 def test_bad_options_are_refused_naming_them(options, message):
     _, _, e = notes_e()
     with pytest.raises(ValueError, match=re.escape(message)):
         viz.quiz(e, **options)
+
+
+def test_a_graph_too_large_to_read_is_refused_unless_asked():
+    root = ad.random_expression(6, generator=0)
+    with pytest.raises(viz.GraphTooLargeError, match="max_nodes=3"):
+        viz.quiz(root, max_nodes=3)
+    assert len(viz.quiz(root, max_nodes=None)) > 0
 
 
 def test_a_leaf_or_a_batch_cannot_be_quizzed():
