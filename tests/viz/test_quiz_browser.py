@@ -6,6 +6,7 @@ tests skip and say which is missing."""
 import re
 import shutil
 
+import numpy as np
 import pytest
 
 import autodiff as ad
@@ -202,3 +203,44 @@ def test_two_quizzes_on_one_page_each_run_on_their_own(open_quiz):
     assert feedback.nth(1).text_content().startswith("Right")
     assert feedback.nth(0).text_content() == ""
     assert errors == []
+
+
+def _script_functions(*names):
+    """The page script's own functions ``names``, cut out of QUIZ_SCRIPT."""
+    from viz.quiz_script import QUIZ_SCRIPT
+    pieces = []
+    for name in names:
+        start = QUIZ_SCRIPT.index(f"  function {name}(")
+        end = QUIZ_SCRIPT.index("\n  }\n", start) + 4
+        pieces.append(QUIZ_SCRIPT[start:end])
+    return "\n".join(pieces)
+
+
+def test_the_page_rounds_hashes_and_decodes_exactly_as_python_does(browser):
+    from viz.quiz_answers import accepted, canonical, encode, fnv1a
+    ties = [1.125, 0.3125, -1.125]              # exactly halfway at 3 digits
+    numbers = ties + [0.125, 2.5, -0.0625, 1e-7, 123456789.0, -0.000123456, 2 / 3, 9.9996, 1.0,
+               -1500.0, 0.30000000000000004, 7.25e12, 5e-324]
+    numbers += list(np.random.default_rng(0).normal(size=40) * 10.0 ** np.arange(-10, 30))
+    texts = ["", "a", "abc:123e-4", "x_1 & 50% ∂e/∂x = −3 🙂"]
+    page = browser.new_page()
+    try:
+        result = page.evaluate(
+            "(args) => {" + _script_functions("fnv1a", "hex8", "decode", "canonical")
+            + """
+              return {canonical: args.numbers.map(x => canonical(x, 3)),
+                      hashes: args.texts.map(fnv1a),
+                      decoded: args.encoded.map(pair => decode(pair[0], pair[1]))}; }""",
+            {"numbers": [float(x) for x in numbers], "texts": texts,
+             "encoded": [[encode(text, f"salt{k}:hint"), f"salt{k}:hint"]
+                         for k, text in enumerate(texts)]})
+    finally:
+        page.close()
+    for x, form in zip(numbers, result["canonical"]):
+        assert form in accepted(x, 3), (x, form)
+        if x not in ties:
+            assert form == canonical(x, 3), (x, form)
+    assert result["canonical"][:3] == ["113e0", "313e-1", "-113e0"]     # the page: half up
+    assert [canonical(x, 3) for x in ties] == ["112e0", "312e-1", "-112e0"]   # Python: even
+    assert result["hashes"] == [fnv1a(text) for text in texts]
+    assert result["decoded"] == texts
