@@ -86,21 +86,22 @@ class Quiz:
         return self._forward_questions() if self.forward else self._backward_questions()
 
     def _backward_questions(self):
-        stepper = self.stepper
-        last_step = {}
-        for record in stepper.records:
+        # parent -> [(child, the EdgeStep that pushed into it)], in the order backward
+        # pushed them: a grad is asked right after the step that completes it
+        received = {}
+        for record in self.stepper.records:
             for edge in record.edges:
-                last_step[edge.parent] = record.number
+                received.setdefault(edge.parent, []).append((record.node, edge))
         questions = []
-        for record in stepper.records:
+        for record in self.stepper.records:
             if self.ask in ("locals", "both"):
                 questions += [self._local_question(record.node, edge.parent, edge.index,
                                                    edge.local_grad)
                               for edge in record.edges if not self._constant(edge.parent)]
             if self.ask in ("grads", "both"):
                 for parent in dict.fromkeys(edge.parent for edge in record.edges):
-                    if last_step[parent] == record.number and not self._constant(parent):
-                        questions.append(self._grad_question(parent))
+                    if received[parent][-1][0] is record.node and not self._constant(parent):
+                        questions.append(self._grad_question(parent, received[parent]))
         return questions
 
     def _forward_questions(self):
@@ -117,21 +118,14 @@ class Quiz:
     def _number(self, data):
         return self.stepper.number_text(data)
 
-    def _grad_question(self, node):
+    def _grad_question(self, node, received):
         """node.grad = Σ over its edges of local × upstream (the child's grad), each
-        product as backward recorded it."""
+        product as backward recorded it (``received``: (child, EdgeStep) pairs)."""
         stepper, scene = self.stepper, self.stepper.scene
         name, root = stepper.name(node), stepper.name(stepper.root)
-        pushed = {}
-        for record in stepper.records:
-            for edge in record.edges:
-                if edge.parent is node:
-                    pushed[record.node, edge.index] = edge
-        uses = [pushed[edge.child, edge.index] for edge in scene.backward_order(scene.uses[node])
-                if (edge.child, edge.index) in pushed]
-        children = [edge.child for edge in scene.backward_order(scene.uses[node])
-                    if (edge.child, edge.index) in pushed]
-        answer = stepper.grad_at(node, len(stepper))
+        children = [child for child, _ in received]
+        uses = [edge for _, edge in received]
+        answer = uses[-1].parent_grad_after           # the last push leaves it complete
         products = [f"{self._number(edge.local_grad)} × {_factor(self._number(edge.upstream))}"
                     for edge in uses]
         named = [f"d{stepper.name(child)}/d{name} × {stepper.name(child)}.grad"
