@@ -96,6 +96,11 @@ def _plain_operation(stepper, node):
     return (f"{markdown_text(stepper.name(node))} = {markdown_text(node.op)}({operands})")
 
 
+def _direction_note(stepper):
+    """", v the seeds" when the tangents are along a direction (as the text form says)."""
+    return "" if stepper.unit_seed() is not None else ", v the seeds"
+
+
 def _batch_note(stepper):
     scene = stepper.scene
     return f" (numbers of {scene.example_text()})" if scene.batched else ""
@@ -160,7 +165,8 @@ def to_latex(stepper):
     out = [r"% chainrule handout; needs \usepackage{amsmath}"]
     if forward:
         out.append(rf"\noindent\textbf{{Forward mode}}, every tangent "
-                   rf"{latex_text(stepper.meaning())}: {len(stepper.scene)} nodes, "
+                   rf"{latex_text(stepper.meaning() + _direction_note(stepper))}: "
+                   rf"{len(stepper.scene)} nodes, "
                    rf"{len(stepper)} steps{latex_text(_batch_note(stepper))}. Seeds: "
                    rf"{latex_text(stepper.seed_text())}.")
     else:
@@ -221,7 +227,8 @@ def to_markdown(stepper):
 
     out = []
     if forward:
-        out.append(f"**Forward mode**, every tangent {markdown_text(stepper.meaning())}: "
+        out.append(f"**Forward mode**, every tangent "
+                   f"{markdown_text(stepper.meaning() + _direction_note(stepper))}: "
                    f"{len(scene)} nodes, {len(stepper)} steps"
                    f"{markdown_text(_batch_note(stepper))}. Seeds: "
                    f"{markdown_text(stepper.seed_text())}.")
