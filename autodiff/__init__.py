@@ -22,6 +22,7 @@ from ._composites import dot, log_softmax, logsumexp, mean, softmax
 from ._functional import grad, hessian, jacfwd, jacobian, value_and_grad, vjp
 from ._forward import TangentStep, forward_steps, jvp, push_forward
 from ._gradcheck import GradcheckResult, gradcheck
+from ._random_expression import random_expression
 from ._mode import TracingError, enable_grad, is_grad_enabled, no_grad, scope
 from ._steps import EdgeStep, Step, backward_steps
 from ._step_text import format_step
@@ -45,6 +46,7 @@ __all__ = [
     "jvp", "vjp", "jacfwd", "push_forward", "forward_steps", "TangentStep",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks", "TracingError", "compile", "CompiledStep", "constant", "observe",
+    "random_expression",
 ]
 
 _raise_gc_threshold()

@@ -5,7 +5,8 @@ per module; ``steps(value)`` steps through backward one node at a time, and
 ``steps(value, mode="forward")`` through forward mode, tangents pushed from an input
 (print it, or index it for pictures); ``animate(value)`` is an HTML player over those
 steps; the ``plot_*`` functions draw curves with matplotlib (imported only when a plot
-is asked for).
+is asked for); ``quiz(value)`` is a page that hides the grads (or the local
+derivatives, or the tangents) and checks the student's answers.
 """
 from .draw import GraphTooLargeError, draw
 from .drawing import Drawing
@@ -13,6 +14,7 @@ from .format import format_data, format_number
 from .model import draw_model
 from .forward_stepper import ForwardStepper
 from .player import Player
+from .quiz import Quiz, quiz
 from .plots import (plot_activation, plot_grad_flow, plot_jacobian, plot_loss_curves,
                     plot_trajectories)
 from .render import RenderError, RendererNotFoundError, find_renderer
@@ -26,4 +28,5 @@ __all__ = [
     "animate", "Player", "plot_activation", "plot_jacobian", "plot_loss_curves",
     "plot_trajectories", "plot_grad_flow", "format_data", "format_number",
     "find_renderer", "RenderError", "RendererNotFoundError",
+    "quiz", "Quiz",
 ]

@@ -142,5 +142,19 @@ class Stepper:
         ``viz.animate``)."""
         return Player(self, title or self.title, interval, max_frames)
 
+    def to_latex(self):
+        """The steps as LaTeX for slides and exercise sheets (``viz.handout.to_latex``):
+        an ``align*`` per step, one equation per edge (backward: parent.grad = before +
+        local × upstream = after; forward: tangent = Σ local × tangent(parent)), the
+        numbers of ``print(steps)``, every name escaped."""
+        from .handout import to_latex
+        return to_latex(self)
+
+    def to_markdown(self):
+        """The steps as Markdown (``viz.handout.to_markdown``): a table per step, one row
+        per edge with local, upstream (or the parent's tangent) and contribution."""
+        from .handout import to_markdown
+        return to_markdown(self)
+
     def _repr_html_(self):
         return self.animate()._repr_html_()
