@@ -12,6 +12,7 @@ import functools
 import inspect
 import math
 import numbers
+import threading
 
 import numpy as np
 
@@ -28,6 +29,25 @@ BUILT_IN_NAMES = frozenset(PRIMITIVES)
 class PrimitiveError(RuntimeError):
     """A user primitive's forward, derivatives or domain check raised, or returned
     something the engine cannot use; the message names the primitive and its inputs."""
+
+
+class _ValueAsNumber(Exception):
+    """float() of a Value inside a rule evaluated on Values (math.cos(x), float(x))."""
+
+
+_rule = threading.local()
+
+
+def _float_of_value(value):
+    """float(v): the data, as ``Value.item``; refused inside a user rule evaluated on
+    Values, where a number would silently cut the derivative's graph (``math.cos(x)``
+    gives cos as a constant, and every higher derivative through it would be wrong)."""
+    if getattr(_rule, "on_values", False):
+        raise _ValueAsNumber()
+    return value.item()
+
+
+Value.__float__ = _float_of_value
 
 
 def _inputs_text(names, datas):
@@ -60,11 +80,17 @@ def _operand_names(forward):
     return names, variadic
 
 
-def _has_constants(forward):
+def _constant_defaults(forward):
+    """(whether ``forward`` takes constants, {name: default} of those with a default):
+    its keyword parameters and the positional ones with a default."""
     signature = _signature(forward)
-    return signature is not None and any(
-        parameter.kind is parameter.KEYWORD_ONLY or parameter.default is not parameter.empty
-        or parameter.kind is parameter.VAR_KEYWORD for parameter in signature.parameters.values())
+    if signature is None:
+        return False, {}
+    constants = [parameter for parameter in signature.parameters.values()
+                 if parameter.kind in (parameter.KEYWORD_ONLY, parameter.VAR_KEYWORD)
+                 or parameter.default is not parameter.empty]
+    return bool(constants), {parameter.name: parameter.default for parameter in constants
+                             if parameter.default is not parameter.empty}
 
 
 class UserPrimitive(Primitive):
@@ -151,7 +177,7 @@ class PrimitiveFunction:
         if self.arity is None and not self.variadic and derivative_text:
             self.arity = len(derivative_text)
         self.operand_names = names or []
-        self.has_constants = _has_constants(forward)
+        self.has_constants, self.defaults = _constant_defaults(forward)
         self._rows = functools.lru_cache(maxsize=1024)(self._make_row)
         self.__name__ = name
         self.__doc__ = f"{name}: {formula} (a primitive defined with autodiff.primitive)"
@@ -166,7 +192,7 @@ class PrimitiveFunction:
     def row(self, **constants):
         """The Primitive (a row of the table) for these constants, made once."""
         try:
-            key = tuple(sorted(constants.items()))
+            key = tuple(sorted({**self.defaults, **constants}.items()))
             hash(key)
         except TypeError:
             raise TypeError(f"{self.name}: constants must be numbers or other hashable values "
@@ -204,15 +230,23 @@ class PrimitiveFunction:
             operands = operands_and_out[:-1]
             names = names_for(len(operands))
             on_values = any(isinstance(x, Value) for x in operands_and_out)
-            where = _inputs_text(names, operands) + (" (as Values, for create_graph: write the "
-                                                     "rule with + - * / ** and autodiff "
-                                                     "functions, not math or numpy)"
+            where = _inputs_text(names, operands) + (" as Values (create_graph)"
                                                      if on_values else "")
+            hint = ("; on Values, write the rule with + - * / ** and autodiff functions, "
+                    "not math or numpy" if on_values else "")
+            _rule.on_values = on_values
             try:
                 result = derivatives(*operands_and_out, **constants)
+            except _ValueAsNumber:
+                raise PrimitiveError(
+                    f"{name}: derivatives on {where} turned a Value into a number (float(), "
+                    "math.*): that would cut the derivative's graph; use autodiff functions "
+                    "(ad.cos, ad.exp, ...), or x.data for a piecewise-constant factor") from None
             except Exception as error:
                 raise PrimitiveError(f"{name}: derivatives failed on {where}: "
-                                     f"{type(error).__name__}: {error}") from error
+                                     f"{type(error).__name__}: {error}{hint}") from error
+            finally:
+                _rule.on_values = False
             if not isinstance(result, (tuple, list)):
                 result = (result,) if len(operands) == 1 else result
             if not isinstance(result, (tuple, list)) or len(result) != len(operands):
@@ -296,7 +330,7 @@ class PrimitiveFunction:
         return _n_ary_node(row, values, out, lambda: row.local_grads(*datas, out))
 
     def __repr__(self):
-        return f"autodiff.primitive({self.name!r}: {self.row().formula if not self.has_constants else self.formula})"
+        return f"autodiff.primitive({self.name!r}: {self.row().formula})"
 
 
 def _check_rule_takes_out(name, forward, derivatives):
