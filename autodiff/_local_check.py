@@ -14,8 +14,14 @@ from ._backward import topological_order
 from ._data import describe
 from ._mode import no_grad
 from ._table import Primitive
+from ._value import Value
 
 SEQUENCE_FORWARDS = ("sum", "affine")     # forwards that take the operands as one tuple
+
+
+def _plain(x):
+    """The data of a Value, anything else as it is (an array's own .data is a buffer)."""
+    return x.data if isinstance(x, Value) else x
 
 
 class LocalMismatch:
@@ -81,7 +87,7 @@ def node_mismatches(node, eps=1e-6, tol=1e-4):
                        - np.asarray(_evaluate(primitive, _shifted(datas, index, -eps)))) / (2 * eps)
         except (ValueError, ArithmeticError, RuntimeError):
             continue
-        rule = np.broadcast_to(np.asarray(getattr(local, "data", local), dtype=np.float64),
+        rule = np.broadcast_to(np.asarray(_plain(local), dtype=np.float64),
                                numeric.shape)
         if not (np.all(np.isfinite(numeric)) and np.all(np.isfinite(rule))):
             continue

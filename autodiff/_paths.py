@@ -11,9 +11,14 @@ from ._backward import topological_order
 from ._value import Value
 
 
+def _plain(x):
+    """The data of a Value, anything else as it is (an array's own .data is a buffer)."""
+    return x.data if isinstance(x, Value) else x
+
+
 def _number(x):
     """A number or a batch for a path's text: ``2``, ``0.3333``, ``[1, 2, 3]``."""
-    data = getattr(x, "data", x)
+    data = _plain(x)
     if isinstance(data, np.ndarray):
         if data.size <= 4:
             return "[" + ", ".join(f"{v:.4g}" for v in data) + "]"
@@ -58,7 +63,7 @@ class Path:
         summed over the batch where a parent holds one number for the whole batch)."""
         upstream = _seed(self.output)
         for edge in reversed(self.edges):
-            upstream = getattr(edge.local_grad, "data", edge.local_grad) * upstream
+            upstream = _plain(edge.local_grad) * upstream
             if type(edge.parent.data) is float and isinstance(upstream, np.ndarray):
                 upstream = float(np.sum(upstream))
         return upstream
@@ -68,7 +73,7 @@ class Path:
         """True when the product adds up the examples of a batch: wrt holds one number
         and some edge of the path carries one number per example."""
         return type(self.wrt.data) is float and any(
-            isinstance(getattr(local, "data", local), np.ndarray) for local in self.locals)
+            isinstance(_plain(local), np.ndarray) for local in self.locals)
 
     def arrows(self):
         """The path as text, ``a -> c -> e``; an edge whose child uses its parent more

@@ -26,6 +26,11 @@ BUILT_IN_NAMES = frozenset(PRIMITIVES)
 """The names of the built-in primitives: a user primitive may not take one of them."""
 
 
+def _plain(x):
+    """The data of a Value, anything else as it is (an array's own .data is a buffer)."""
+    return x.data if isinstance(x, Value) else x
+
+
 class PrimitiveError(RuntimeError):
     """A user primitive's forward, derivatives or domain check raised, or returned
     something the engine cannot use; the message names the primitive and its inputs."""
@@ -52,7 +57,7 @@ Value.__float__ = _float_of_value
 
 def _inputs_text(names, datas):
     """``x = 0.5`` or ``a = 1, b = array([1, 2])`` for an error message."""
-    return ", ".join(f"{name} = {describe(getattr(data, 'data', data))}"
+    return ", ".join(f"{name} = {describe(_plain(data))}"
                      for name, data in zip(names, datas))
 
 

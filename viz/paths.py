@@ -111,5 +111,5 @@ def mark_paths(scene, arrows, wrt, precision, max_paths=64):
     else:
         total = sum_text(scene, [path.product for path in found], gradient, precision)
         lines.append(f"sum over paths: {total} = {derivative}" if len(found) > 1 else
-                     f"one path: {derivative} = {number_text(scene, gradient, precision)}")
+                     f"one path: {number_text(scene, gradient, precision)} = {derivative}")
     return lines
