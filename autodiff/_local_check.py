@@ -31,8 +31,16 @@ class LocalMismatch:
     most for a batch), ``error`` = |rule - numeric| / max(1, |numeric|), and ``at``:
     the operands' data there."""
 
-    __slots__ = ("primitive", "operand", "operand_name", "node", "rule", "numeric", "error",
-                 "at")
+    __slots__ = (
+        "at",
+        "error",
+        "node",
+        "numeric",
+        "operand",
+        "operand_name",
+        "primitive",
+        "rule",
+    )
 
     def __init__(self, primitive, operand, operand_name, node, rule, numeric, error, at):
         self.primitive, self.operand, self.operand_name, self.node = (
@@ -95,7 +103,8 @@ def node_mismatches(node, eps=1e-6, tol=1e-4):
         worst = int(np.argmax(errors)) if errors.ndim else None
         error = float(errors.max()) if errors.ndim else float(errors)
         if error > tol:
-            pick = (lambda a: float(a)) if worst is None else (lambda a: float(a.reshape(-1)[worst]))
+            def pick(array, at=worst):
+                return float(array) if at is None else float(array.reshape(-1)[at])
             at_datas = [d if type(d) is float else float(np.asarray(d).reshape(-1)[worst])
                         for d in datas]
             at = ", ".join(f"{n} = {describe(d)}" for n, d in zip(names, at_datas))

@@ -41,7 +41,7 @@ class Path:
     weight) it is summed over the examples, as backward sums it, so that the products
     of all the paths add up to the gradient in every case."""
 
-    __slots__ = ("wrt", "output", "edges")
+    __slots__ = ("edges", "output", "wrt")
 
     def __init__(self, wrt, output, edges):
         self.wrt, self.output, self.edges = wrt, output, tuple(edges)

@@ -103,7 +103,7 @@ class UserPrimitive(Primitive):
     the same fields as a built-in row, plus the names of its operands and the
     constants it was made with (filled into its formula and derivative text)."""
 
-    __slots__ = ("operand_names", "constants")
+    __slots__ = ("constants", "operand_names")
 
     def local_grad_text(self, operand_names, out_name="out"):
         """d(out)/d(operand) as text for each operand: the user's ``derivative_text``

@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from autodiff import Value, gradients, paths as find_paths
+from autodiff import Value, gradients
+from autodiff import paths as find_paths
 
 from .equations import number_text, plain, sum_text
 from .format import format_number

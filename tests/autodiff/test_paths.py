@@ -3,10 +3,10 @@ derivatives; the products add up to the gradient (worked by hand, and checked ag
 backward and central differences)."""
 import numpy as np
 import pytest
+from helpers import central_difference
 
 import autodiff as ad
 from autodiff import Value
-from helpers import central_difference
 
 
 def notes_e():

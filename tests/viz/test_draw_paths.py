@@ -7,11 +7,11 @@ import re
 
 import numpy as np
 import pytest
+from helpers import parse_dot
 
 import autodiff as ad
 import viz
 from autodiff import Value
-from helpers import parse_dot
 
 NUMBER = r"-?(?:\d+\.?\d*(?:e[+-]?\d+)?|inf|nan)"
 PATH_LINE = re.compile(rf"^path (\d+): (.+?):  ((?:{NUMBER} × )*{NUMBER}) = ({NUMBER})"
