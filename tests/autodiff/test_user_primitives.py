@@ -269,6 +269,9 @@ def test_the_steps_and_pictures_show_a_user_primitive_with_its_derivative_text(d
     assert "softsign" in source and "dy/dx = 1 / (1 + |x|)^2 = 0.4444" in source
     steps = viz.steps(y)
     assert "softsign" in str(steps) and "0.4444" in str(steps)
+    assert "softsign" in viz.animate(y)._repr_html_()                # the player
+    forward = str(viz.steps(y, mode="forward", wrt=x))
+    assert "y = softsign(x)" in forward and "local 0.4444 × tangent 1 = 0.4444" in forward
 
 
 def test_user_primitive_matches_torch_softsign_to_the_second_derivative(define, torch):
