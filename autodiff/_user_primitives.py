@@ -40,14 +40,18 @@ class _ValueAsNumber(Exception):
     """float() of a Value inside a rule evaluated on Values (math.cos(x), float(x))."""
 
 
-_rule = threading.local()
+class _RuleState(threading.local):
+    on_values = False        # True while a user rule runs on Values (create_graph)
+
+
+_rule = _RuleState()
 
 
 def _float_of_value(value):
     """float(v): the data, as ``Value.item``; refused inside a user rule evaluated on
     Values, where a number would silently cut the derivative's graph (``math.cos(x)``
     gives cos as a constant, and every higher derivative through it would be wrong)."""
-    if getattr(_rule, "on_values", False):
+    if _rule.on_values:
         raise _ValueAsNumber()
     return value.item()
 
