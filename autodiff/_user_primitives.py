@@ -187,6 +187,10 @@ class PrimitiveFunction:
             self.arity = len(derivative_text)
         self.operand_names = names or []
         self.has_constants, self.defaults = _constant_defaults(forward)
+        signature = _signature(forward)
+        self.required = [] if signature is None else [
+            p.name for p in signature.parameters.values()
+            if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
         self._rows = functools.lru_cache(maxsize=1024)(self._make_row)
         self.__name__ = name
         self.__doc__ = f"{name}: {formula} (a primitive defined with autodiff.primitive)"
@@ -200,6 +204,11 @@ class PrimitiveFunction:
 
     def row(self, **constants):
         """The Primitive (a row of the table) for these constants, made once."""
+        missing = [name for name in self.required if name not in constants]
+        if missing:
+            raise TypeError(f"{self.name}: needs the constant{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(missing)} (a keyword argument: "
+                            f"{self.name}(x, {missing[0]}=...))")
         try:
             key = tuple(sorted({**self.defaults, **constants}.items()))
             hash(key)
@@ -339,7 +348,8 @@ class PrimitiveFunction:
         return _n_ary_node(row, values, out, lambda: row.local_grads(*datas, out))
 
     def __repr__(self):
-        return f"autodiff.primitive({self.name!r}: {self.row().formula})"
+        rules = ", ".join(self.derivative_text) or "its rule"
+        return f"autodiff.primitive({self.name!r}: {self.formula or '?'}; d/d(operands) = {rules})"
 
 
 def _check_rule_takes_out(name, forward, derivatives):

@@ -146,6 +146,11 @@ def test_constants_are_keyword_parameters_one_row_per_value(define):
     assert isinstance(ad.PRIMITIVES["scaled_tanh"], ad.PrimitiveFamily)
     assert ad.gradcheck(lambda v: scaled_tanh(v[0], scale=3.0), [0.4]).ok
     assert scaled_tanh(Value(0.4)).data == pytest.approx(math.tanh(0.4))   # the default
+    assert scaled_tanh(Value(0.4)).primitive is scaled_tanh.row(scale=1.0)
+    times = define("times", forward=lambda x, *, k: k * x, derivatives=lambda x, out, *, k: (k,))
+    assert times(Value(2.0), k=3).data == 6.0
+    with pytest.raises(TypeError, match=r"times: needs the constant k \(a keyword argument"):
+        times(Value(2.0))
 
 
 def test_a_domain_check_refuses_inputs_outside_with_the_primitives_name(define):
@@ -284,3 +289,32 @@ def test_user_primitive_matches_torch_softsign_to_the_second_derivative(define, 
         assert ad.grad(lambda v: softsign(v))(x) == pytest.approx(first.item(), rel=1e-12)
         assert ad.grad(ad.grad(lambda v: softsign(v)))(x) == pytest.approx(second.item(),
                                                                           rel=1e-12)
+
+
+def test_compile_replays_constants_and_runs_the_domain_check_on_every_batch(define):
+    shifted_log = define("shifted_log", forward=lambda x, shift=1.0: np.log(x + shift),
+                         derivatives=lambda x, out, shift=1.0: (1 / (x + shift),),
+                         domain=lambda x, shift=1.0: x + shift > 0, domain_text="x + shift > 0")
+    w = Value(0.5)
+
+    def loss_fn(x):
+        return ad.batch_sum(shifted_log(w * x, shift=2.0))
+
+    step = ad.compile(loss_fn, [w])
+    x = np.array([1.0, 2.0, -1.0])
+    w.grad = 0.0
+    assert step(x) == pytest.approx(float(np.sum(np.log(0.5 * x + 2.0))), rel=1e-12)
+    assert w.grad == pytest.approx(float(np.sum(x / (0.5 * x + 2.0))), rel=1e-12)
+    with pytest.raises(ValueError, match=r"shifted_log: input outside the domain \(x \+ shift > 0\)"):
+        step(np.array([1.0, -8.0, 0.0]))
+
+
+def test_the_local_check_finds_no_wrong_rule_among_the_built_in_primitives():
+    a, b = Value(0.7), Value(np.array([0.3, -1.2, 2.0]))
+    terms = [ad.affine([a, a], [b, ad.tanh(b)], a), ad.max([b, a * b, -b]),
+             ad.sum([b, a, ad.exp(b * 0.1)]), (a ** 2.5) / (1 + b * b), ad.hypot(a, b),
+             ad.arctan2(b, a), ad.log1p(ad.sigmoid(b)), ad.batch_mean(ad.relu(b) + 1) * b]
+    out = ad.batch_sum(ad.sum(terms))
+    assert ad.local_mismatches(out) == []
+    assert ad.gradcheck(lambda v: ad.batch_sum(ad.sum(
+        [ad.affine([v[0]], [v[1]]), ad.hypot(v[0], v[1])])), [0.7, np.array([0.3, 2.0])]).ok
