@@ -222,7 +222,7 @@ class PrimitiveFunction:
         name, forward, derivatives, domain = self.name, self.forward, self.derivatives, self.domain
         names_for, domain_text = self.names_for, self.domain_text
 
-        def float_forward(*datas):
+        def run_forward(datas, as_output):
             names = names_for(len(datas))
             try:
                 result = forward(*datas, **constants)
@@ -231,18 +231,13 @@ class PrimitiveFunction:
             except Exception as error:
                 raise PrimitiveError(f"{name}: forward failed on {_inputs_text(names, datas)}: "
                                      f"{type(error).__name__}: {error}") from error
-            return _as_float_output(name, result, names, datas)
+            return as_output(name, result, names, datas)
+
+        def float_forward(*datas):
+            return run_forward(datas, _as_float_output)
 
         def array_forward(*datas):
-            names = names_for(len(datas))
-            try:
-                result = forward(*datas, **constants)
-            except PrimitiveError:
-                raise
-            except Exception as error:
-                raise PrimitiveError(f"{name}: forward failed on {_inputs_text(names, datas)}: "
-                                     f"{type(error).__name__}: {error}") from error
-            return _as_array_output(name, result, names, datas)
+            return run_forward(datas, _as_array_output)
 
         def local_grads(*operands_and_out):
             operands = operands_and_out[:-1]
@@ -252,7 +247,7 @@ class PrimitiveFunction:
                                                      if on_values else "")
             hint = ("; on Values, write the rule with + - * / ** and autodiff functions, "
                     "not math or numpy" if on_values else "")
-            _rule.on_values = on_values
+            previous, _rule.on_values = _rule.on_values, on_values
             try:
                 result = derivatives(*operands_and_out, **constants)
             except _ValueAsNumber:
@@ -264,7 +259,7 @@ class PrimitiveFunction:
                 raise PrimitiveError(f"{name}: derivatives failed on {where}: "
                                      f"{type(error).__name__}: {error}{hint}") from error
             finally:
-                _rule.on_values = False
+                _rule.on_values = previous
             if not isinstance(result, (tuple, list)):
                 result = (result,) if len(operands) == 1 else result
             if not isinstance(result, (tuple, list)) or len(result) != len(operands):
