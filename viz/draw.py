@@ -11,8 +11,8 @@ from .dot import (EDGE_STYLES, NODE_STYLES, DotEdge, DotNode, build_digraph, cap
                   node_label)
 from .drawing import Drawing
 from .equations import plain, edge_contribution, number_text, sum_text
-from .pieces import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
 from .paths import mark_paths
+from .pieces import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
 from .scene import Scene
 
 
