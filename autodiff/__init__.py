@@ -24,7 +24,7 @@ from ._forward import TangentStep, forward_steps, jvp, push_forward
 from ._gradcheck import GradcheckResult, gradcheck
 from ._local_check import LocalMismatch, local_mismatches
 from ._user_primitives import PrimitiveError, PrimitiveFunction, primitive
-from ._paths import Path, Paths, paths
+from ._paths import Path, Paths, TooManyPathsError, paths
 from ._mode import TracingError, enable_grad, is_grad_enabled, no_grad, scope
 from ._steps import EdgeStep, Step, backward_steps
 from ._step_text import format_step
@@ -49,7 +49,7 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks", "TracingError", "compile", "CompiledStep", "constant", "observe",
     "primitive", "PrimitiveFunction", "PrimitiveError", "LocalMismatch", "local_mismatches",
-    "paths", "Path", "Paths",
+    "paths", "Path", "Paths", "TooManyPathsError",
 ]
 
 _raise_gc_threshold()

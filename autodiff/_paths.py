@@ -16,6 +16,14 @@ def _plain(x):
     return x.data if isinstance(x, Value) else x
 
 
+class TooManyPathsError(ValueError):
+    """More paths than ``max_paths``; ``count`` says how many there are."""
+
+    def __init__(self, message, count):
+        super().__init__(message)
+        self.count = count
+
+
 def _number(x):
     """A number or a batch for a path's text: ``2``, ``0.3333``, ``[1, 2, 3]``."""
     data = _plain(x)
@@ -143,16 +151,18 @@ def paths(output, wrt, max_paths=1000):
     A Value used twice by one operation (``a * a``) gives two paths. A batched output
     counts as its sum over the batch (seeded with 1 per example, as gradcheck does).
     The number of paths can grow exponentially with depth: more than ``max_paths`` is a
-    ValueError saying how many there are (counted without listing them)."""
+    ``TooManyPathsError`` (a ValueError) saying how many there are, counted without
+    listing them."""
     if not isinstance(output, Value) or not isinstance(wrt, Value):
         raise TypeError(f"paths: output and wrt must be Values, got "
                         f"{type(output).__name__} and {type(wrt).__name__}")
     counts = count_paths(output, wrt)
     total = counts.get(output, 0)
     if max_paths is not None and total > max_paths:
-        raise ValueError(f"paths: there are {total} paths from {wrt.name} to {output.name}, "
-                         f"more than max_paths={max_paths}; pass a larger max_paths (or None) "
-                         "to list them all, or ask for the paths to an intermediate Value")
+        raise TooManyPathsError(
+            f"paths: there are {total} paths from {wrt.name} to {output.name}, more than "
+            f"max_paths={max_paths}; pass a larger max_paths (or None) to list them all, or "
+            "ask for the paths to an intermediate Value", total)
     found = []
     stack = [(output, ())] if total else []
     while stack:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from autodiff import Value, gradients
+from autodiff import TooManyPathsError, Value, gradients
 from autodiff import paths as find_paths
 
 from .equations import number_text, plain, sum_text
@@ -82,7 +82,13 @@ def mark_paths(scene, arrows, wrt, precision, max_paths=64):
     if wrt not in scene.ids:
         raise ValueError(f"draw: paths={wrt!r:.80} is not in the drawn graph")
     output = scene.outputs[0]
-    found = find_paths(output, wrt, max_paths=max_paths)
+    try:
+        found = find_paths(output, wrt, max_paths=max_paths)
+    except TooManyPathsError as error:
+        raise ValueError(f"draw: there are {error.count} paths from {scene.names[wrt]} to "
+                         f"{scene.names[output]}, more than the {max_paths} a picture can tell "
+                         "apart; list them with autodiff.paths(output, wrt, max_paths=None), or "
+                         "draw the paths to an intermediate Value") from None
     on_paths = {}
     for number, path in enumerate(found, 1):
         for edge in path.edges:

@@ -154,3 +154,14 @@ def test_a_path_through_a_zero_local_derivative_adds_zero():
     source = viz.draw(total, paths=lonely).source
     _, products, value = check_paths_caption(source)
     assert products == [0.0] and value == 0.0
+
+
+def test_too_many_paths_to_colour_is_a_clear_error():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(7):                 # 2^7 = 128 paths
+        y = ad.tanh(y) + ad.sigmoid(y)
+    y.label = "y"
+    with pytest.raises(ValueError, match=r"draw: there are 128 paths from x to y, more than "
+                                         r"the 64 a picture can tell apart"):
+        viz.draw(y, paths=x)
