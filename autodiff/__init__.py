@@ -23,6 +23,9 @@ from ._functional import grad, hessian, jacfwd, jacobian, value_and_grad, vjp
 from ._forward import TangentStep, forward_steps, jvp, push_forward
 from ._gradcheck import GradcheckResult, gradcheck
 from ._random_expression import random_expression
+from ._local_check import LocalMismatch, local_mismatches
+from ._user_primitives import PrimitiveError, PrimitiveFunction, primitive
+from ._paths import Path, Paths, TooManyPathsError, paths
 from ._mode import TracingError, enable_grad, is_grad_enabled, no_grad, scope
 from ._steps import EdgeStep, Step, backward_steps
 from ._step_text import format_step
@@ -47,6 +50,8 @@ __all__ = [
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks", "TracingError", "compile", "CompiledStep", "constant", "observe",
     "random_expression",
+    "primitive", "PrimitiveFunction", "PrimitiveError", "LocalMismatch", "local_mismatches",
+    "paths", "Path", "Paths", "TooManyPathsError",
 ]
 
 _raise_gc_threshold()

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ._backward import gradients
+from ._local_check import local_mismatches
 from ._mode import no_grad
 from ._nesting import differentiating
 from ._value import Value
@@ -17,14 +18,19 @@ class GradcheckResult:
     ``analytic`` and ``numeric`` are the two gradients there. True when within ``tol``.
     A NaN or an infinity anywhere (the output, either gradient) is a failure: its error
     is inf, and ``where`` says where it first appeared.
+
+    ``suspects`` (on a failure): the nodes whose primitive's rule disagrees with central
+    differences of that primitive's own forward, the worst first, each naming the
+    primitive and the operand (``LocalMismatch``): where the wrong derivative is.
     """
 
-    def __init__(self, max_error, where, analytic, numeric, tol):
+    def __init__(self, max_error, where, analytic, numeric, tol, suspects=()):
         self.max_error = max_error
         self.where = where
         self.analytic = analytic
         self.numeric = numeric
         self.tol = tol
+        self.suspects = list(suspects)
 
     @property
     def ok(self):
@@ -33,8 +39,10 @@ class GradcheckResult:
     __bool__ = lambda self: self.ok  # noqa: E731
 
     def __repr__(self):
+        suspect = f", wrong rule: {self.suspects[0]}" if self.suspects else ""
         return (f"GradcheckResult(ok={self.ok}, max_error={self.max_error:.3g}, "
-                f"where={self.where}, analytic={self.analytic!r}, numeric={self.numeric!r})")
+                f"where={self.where}, analytic={self.analytic!r}, numeric={self.numeric!r}"
+                f"{suspect})")
 
 
 def _total(output):
@@ -82,4 +90,7 @@ def gradcheck(f, xs, eps=1e-6, tol=1e-6):
                 error = abs(engine - numeric) / max(1.0, abs(numeric)) if finite else math.inf
                 if error > worst[0] or (not finite and math.isfinite(worst[0])):
                     worst = (error, (index, example), engine, numeric)
-    return GradcheckResult(*worst, tol=tol)
+    result = GradcheckResult(*worst, tol=tol)
+    if not result.ok:
+        result.suspects = local_mismatches(output, eps, max(tol, 1e-4))
+    return result

@@ -11,6 +11,7 @@ from .dot import (EDGE_STYLES, NODE_STYLES, DotEdge, DotNode, build_digraph, cap
                   node_label)
 from .drawing import Drawing
 from .equations import plain, edge_contribution, number_text, sum_text
+from .paths import mark_paths
 from .pieces import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
 from .scene import Scene
 
@@ -100,7 +101,7 @@ def boxes_and_arrows(scene, groups, show, grads, precision, edges="numbers"):
 
 def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters=True,
          collapse=None, max_nodes=300, title=None, legend=True, rankdir="LR",
-         renderer=None, example=0, stop_at=(), edges="numbers"):
+         renderer=None, example=0, stop_at=(), edges="numbers", paths=None):
     """Picture of the graph that produced ``subject`` (a Value, a list of Values, or an
     ``autodiff.Graph``): returns a ``Drawing`` (``.source`` DOT, ``.render(path)``,
     inline SVG in Jupyter).
@@ -126,6 +127,9 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     "both" (``de/dc = d = 3;  3 × 1 = 3``).
     ``stop_at``: Values drawn as inputs, what they were computed from left out (one
     module's own graph: its outputs, stopping at what it takes in).
+    ``paths``: a Value wrt: every path from it to the output in its own colour, and a
+    caption with each path's product of local derivatives and their sum, d output/d wrt
+    (``autodiff.paths``; see ``viz.paths``).
     """
     scene = Scene(subject, params, "draw", example, stop_at)
     check_options("draw", show, precision, edges)
@@ -137,10 +141,17 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
         raise GraphTooLargeError(too_large_message(scene, count, max_nodes))
     with no_grad():     # a grad from create_graph is a Value: contributions stay off the graph
         boxes, arrows = boxes_and_arrows(scene, groups, show, grads, precision, edges)
+    path_lines = []
+    if paths is not None:
+        if groups:
+            raise ValueError("draw: paths= draws every edge of a path; it cannot be combined "
+                             "with collapse=")
+        path_lines = mark_paths(scene, arrows, paths, precision)
     kinds = {scene.kinds[node] for node in scene.nodes if node not in groups}
     kinds |= {"collapsed"} if groups else set()
     caption = caption_label(title or "", [scene.example_text()] if scene.batched else [],
-                            legend_text(scene, show, grads, kinds, edges=edges) if legend else ())
+                            (legend_text(scene, show, grads, kinds, edges=edges) if legend
+                             else []) + path_lines)
     summary = f"{count} nodes, {len(arrows)} edges"
     return Drawing(build_digraph(boxes, arrows, caption, rankdir, clusters,
                                  scene.cluster_titles), renderer, summary)
