@@ -491,3 +491,20 @@ def test_compiled_steps_equal_eager_far_below_0_and_at_infinite_inputs(name):
         assert loss == pytest.approx(eager.data, rel=1e-12)
         for ours, expected in zip(compiled, [p.grad for p in model.parameters()]):
             np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("point, value, slope", [
+    # gelu(x) = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2; Phi(1) = 0.841344746068543,
+    # Phi(2) = 0.977249868051821 (normal table); gelu'(x) = Phi(x) + x phi(x),
+    # phi(1) = e^(-1/2) / sqrt(2 pi) = 0.241970724519143
+    (1.0, 0.8413447460685429, 0.8413447460685429 + 0.24197072451914337),
+    (-1.0, -(1.0 - 0.8413447460685429), (1.0 - 0.8413447460685429) - 0.24197072451914337),
+    (2.0, 2.0 * 0.9772498680518208, 0.9772498680518208 + 2.0 * 0.05399096651318806),
+    (0.0, 0.0, 0.5),
+])
+def test_gelu_is_x_times_the_normal_cdf_at_hand_worked_points(point, value, slope):
+    x = ad.Value(point)
+    y = nn.gelu(x)
+    y.backward()
+    assert y.data == pytest.approx(value, rel=1e-14, abs=1e-300)
+    assert x.grad == pytest.approx(slope, rel=1e-13)
