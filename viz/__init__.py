@@ -15,6 +15,7 @@ from .forward_stepper import ForwardStepper
 from .player import Player
 from .plots import (plot_activation, plot_grad_flow, plot_jacobian, plot_loss_curves,
                     plot_trajectories)
+from .raster import MissingGlyphsWarning
 from .render import RenderError, RendererNotFoundError, find_renderer
 from .step_through import animate, steps
 from .stepper import BackpropStepper
@@ -25,5 +26,5 @@ __all__ = [
     "ForwardStepper", "Frame",
     "animate", "Player", "plot_activation", "plot_jacobian", "plot_loss_curves",
     "plot_trajectories", "plot_grad_flow", "format_data", "format_number",
-    "find_renderer", "RenderError", "RendererNotFoundError",
+    "find_renderer", "RenderError", "RendererNotFoundError", "MissingGlyphsWarning",
 ]
