@@ -45,7 +45,7 @@ class MissingGlyphsWarning(UserWarning):
     show as empty boxes (the SVG, shown by a browser, may still draw them)."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _graphviz_pure_png(path, text):
     source = ('digraph{node[shape=plaintext fontname=Helvetica fontsize=14];'
               f'a[label="{text}"]}}')
@@ -84,7 +84,7 @@ def _resvg_png(resvg, svg):
     return resvg.svg_to_bytes(svg_string=svg)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _drawn_by_system_fonts(text):
     return _resvg_png(_resvg(), '<svg xmlns="http://www.w3.org/2000/svg" width="40" '
                                 'height="30"><text x="4" y="22" font-size="20" '
@@ -97,9 +97,7 @@ def _script(character):
     return unicodedata.name(character, f"U+{ord(character):04X}").split()[0]
 
 
-@functools.lru_cache(maxsize=None)
-def _system_fonts_draw_script(script, character):
-    return _drawn_by_system_fonts(character) != _drawn_by_system_fonts(NO_GLYPH)
+_DRAWN_BY_SCRIPT = {}
 
 
 def system_fonts_draw(character):
@@ -108,7 +106,11 @@ def system_fonts_draw(character):
     once per script; False without resvg-py."""
     if _resvg() is None:
         return False
-    return _system_fonts_draw_script(_script(character), character)
+    script = _script(character)
+    if script not in _DRAWN_BY_SCRIPT:
+        _DRAWN_BY_SCRIPT[script] = (_drawn_by_system_fonts(character)
+                                    != _drawn_by_system_fonts(NO_GLYPH))
+    return _DRAWN_BY_SCRIPT[script]
 
 
 def _sized_in_pixels(svg, dpi):
