@@ -274,7 +274,8 @@ LOG10 = Primitive("log10", math.log10, np.log10, lambda x, out: (1.0 / (x * LN10
 LOG1P = Primitive("log1p", math.log1p, np.log1p, lambda x, out: (1.0 / (1.0 + x),),
                   domain.above("log1p", -1.0), formula="ln(1 + x); d/dx = 1/(1 + x)",
                   derivative_text=("1/(1 + {0})",))
-EXPM1 = Primitive("expm1", math.expm1, np.expm1, lambda x, out: (out + 1.0,), domain.check_expm1,
+# d/dx expm1 is e^x itself, not out + 1, which is 0 once e^x < 1e-16 (x < -37)
+EXPM1 = Primitive("expm1", math.expm1, np.expm1, lambda x, out: (exp_of(x),), domain.check_expm1,
                   formula="e^x - 1; d/dx = e^x", derivative_text=("exp({0})",))
 ERF = Primitive("erf", math.erf, erf_array,
                 lambda x, out: (TWO_OVER_SQRT_PI * exp_of(-(x * x)),),

@@ -43,6 +43,7 @@ GELU_CUBIC = 0.044715                          # ... and its cubic coefficient
 SELU_ALPHA = 1.6732632423543772848170429916717  # Klambauer et al.'s constants (torch's)
 SELU_SCALE = 1.0507009873554804934193349852946
 GELU_APPROXIMATIONS = ("none", "tanh")
+FLOAT_MAX = np.finfo(np.float64).max           # softplus's floor for x (keeps 0 x -inf away)
 
 
 def prelu(x, weight):
@@ -181,14 +182,17 @@ def softplus(x, beta=1.0, threshold=20.0):
     """torch's softplus: (1/beta) ln(1 + e^(beta x)), d/dx = sigmoid(beta x); but x
     itself (slope 1) where beta x > threshold, as torch (there the two differ by less
     than e^-threshold / beta). The switch is in the graph, not in Python:
-    linear = relu(sign(beta x - threshold)) is 1 above the threshold and 0 elsewhere, with
-    slope 0, and the result is linear x + (1 - linear) softplus(beta x) / beta, so a
-    compiled step recomputes it for every batch. beta > 0."""
+    linear = stop_gradient(relu(sign(beta x - threshold))) is 1 above the threshold and 0
+    elsewhere, and the result is linear x' + (1 - linear) softplus(min(beta x, threshold))
+    / beta, so a compiled step recomputes it for every batch. x' = max(x, -FLOAT_MAX) and
+    the min keep both factors that a 0 multiplies finite, so softplus(inf) = inf and
+    softplus(-inf) = 0 with slopes 1 and 0, as torch (never 0 x inf = nan). beta > 0."""
     beta, threshold = _checked_softplus("softplus", beta, threshold)
     scaled = x if beta == 1.0 else beta * x
-    smooth = autodiff.softplus(scaled) if beta == 1.0 else autodiff.softplus(scaled) / beta
-    linear = relu(sign(scaled - threshold))
-    return linear * x + (1.0 - linear) * smooth
+    smooth = autodiff.softplus(clamp(scaled, max=threshold))
+    smooth = smooth if beta == 1.0 else smooth / beta
+    linear = autodiff.stop_gradient(relu(sign(scaled - threshold)))
+    return linear * clamp(x, min=-FLOAT_MAX) + (1.0 - linear) * smooth
 
 
 class _Elementwise(Module):

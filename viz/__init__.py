@@ -17,6 +17,7 @@ from .player import Player
 from .quiz import Quiz, quiz
 from .plots import (plot_activation, plot_grad_flow, plot_jacobian, plot_loss_curves,
                     plot_trajectories)
+from .raster import MissingGlyphsWarning
 from .render import RenderError, RendererNotFoundError, find_renderer
 from .step_through import animate, steps
 from .stepper import BackpropStepper
@@ -27,6 +28,6 @@ __all__ = [
     "ForwardStepper", "Frame",
     "animate", "Player", "plot_activation", "plot_jacobian", "plot_loss_curves",
     "plot_trajectories", "plot_grad_flow", "format_data", "format_number",
-    "find_renderer", "RenderError", "RendererNotFoundError",
+    "find_renderer", "RenderError", "RendererNotFoundError", "MissingGlyphsWarning",
     "quiz", "Quiz",
 ]

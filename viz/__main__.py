@@ -1,7 +1,9 @@
 """``chainrule demo`` / ``python -m viz``: the course notes' chain-rule examples, traced,
 backpropagated step by step, drawn (SVG and PNG) and played back (HTML).
 
-``chainrule images`` writes only the pictures committed under docs/img."""
+``chainrule images`` writes only the README's pictures, to ``--out`` (default
+./chainrule-output, like the demo); ``python -m viz images --out docs/img`` in the
+repository remakes the committed ones."""
 import argparse
 import math
 import sys
@@ -14,7 +16,7 @@ from .render import RENDERERS, RenderError, RendererNotFoundError
 from .step_through import steps
 
 DEFAULT_OUT = "chainrule-output"
-DOCS_IMAGES = "docs/img"
+DOCS_IMAGES = "docs/img"        # where the README's pictures are committed (``--out docs/img``)
 PNG_DPI = 144
 
 
@@ -89,11 +91,13 @@ def demo(out_dir=DEFAULT_OUT, renderer=None, files=True, out=print):
     return written
 
 
-def docs_images(out_dir=DOCS_IMAGES, renderer="graphviz-pure"):
+def docs_images(out_dir=DEFAULT_OUT, renderer="graphviz-pure"):
     """Write the README's pictures: ``chain_rule_e`` and ``chain_rule_y`` as PNG and SVG
     (after backward), and notebook 01's last step of y (``notebook_01.png``) to
-    ``out_dir``; returns the paths. graphviz-pure by default: it
-    writes the same bytes on every platform, so the committed files can be remade."""
+    ``out_dir`` (the current folder's chainrule-output by default; ``DOCS_IMAGES`` in the
+    repository remakes the committed files); returns the paths. graphviz-pure by
+    default: it writes the same bytes on every platform, so the committed files can be
+    remade."""
     written = []
     for stem, (title, graph) in notes_examples().items():
         graph.backward()
@@ -111,9 +115,10 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="demo", choices=["demo", "images"],
                         help="demo: print the steps and write pictures and players "
-                             "(default); images: write the docs/img pictures")
-    parser.add_argument("--out", default=None, help=f"output folder (default: {DEFAULT_OUT} "
-                        f"for demo, {DOCS_IMAGES} for images)")
+                             "(default); images: write the README's pictures (--out docs/img "
+                             "in the repository remakes the committed ones)")
+    parser.add_argument("--out", default=DEFAULT_OUT,
+                        help=f"output folder (default: ./{DEFAULT_OUT})")
     parser.add_argument("--renderer", choices=RENDERERS, default=None,
                         help="graphviz program (default: dot if installed, else "
                              "graphviz-pure; images: graphviz-pure)")
@@ -122,10 +127,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "images":
-            for path in docs_images(args.out or DOCS_IMAGES, args.renderer or "graphviz-pure"):
+            for path in docs_images(args.out, args.renderer or "graphviz-pure"):
                 print(f"wrote {path}")
         else:
-            demo(args.out or DEFAULT_OUT, args.renderer, files=not args.no_files)
+            demo(args.out, args.renderer, files=not args.no_files)
     except (RendererNotFoundError, RenderError) as error:
         print(f"chainrule: {error}", file=sys.stderr)
         return 1

@@ -1,10 +1,15 @@
 """Turning DOT text into SVG or PNG: the system ``dot`` when it is installed, else the
 ``graphviz-pure`` binary (a dependency of chainrule, same flags as dot), else an error
-that says how to install one. Never fails silently."""
+that says how to install one. Never fails silently. With graphviz-pure, wide text is
+given its room (``wide_text``) and characters its own fonts lack are drawn with the
+system's (``raster``)."""
 import os
 import shutil
 import subprocess
 import sysconfig
+
+from . import raster
+from .wide_text import pad_wide_text
 
 RENDERERS = ("dot", "graphviz-pure")
 FORMATS = ("svg", "png")
@@ -55,10 +60,40 @@ def find_renderer(renderer=None):
 def render_source(source, format="svg", renderer=None, dpi=None, timeout=120):
     """Lay out the DOT text ``source`` and return the picture as bytes (``format`` is
     "svg" or "png"); runs ``<renderer> -T<format>`` with the text on stdin. ``dpi``:
-    pixels per inch of a PNG (graphviz's default is 96)."""
+    pixels per inch of a PNG (graphviz's default is 96).
+
+    With graphviz-pure, text it measures too narrow (Chinese, Japanese, Korean, other
+    scripts) is padded first (``wide_text.pad_wide_text``), and a PNG holding characters
+    its own fonts cannot draw is drawn from its SVG with the system's fonts
+    (``raster``); a ``MissingGlyphsWarning`` names any character still shown as a box."""
     if format not in FORMATS:
         raise ValueError(f"render: format must be one of {FORMATS}, got {format!r}")
     name, path = find_renderer(renderer)
+    if name != "graphviz-pure":
+        return _run(name, path, source, format, dpi, timeout)
+    source = pad_wide_text(source)
+    without_glyph = raster.characters_without_glyph(path, source) if format == "png" else []
+    if not without_glyph:
+        return _run(name, path, source, format, dpi, timeout)
+    if raster.resvg_missing():
+        raster.warn_missing(without_glyph, "graphviz-pure's own fonts do not have them and "
+                            "resvg-py, which draws them with the system's fonts, is not "
+                            "installed: `pip install resvg-py` (the SVG shows them)")
+        return _run(name, path, source, format, dpi, timeout)
+    if not raster.system_fonts_draw("a"):
+        raster.warn_missing(without_glyph, "graphviz-pure's own fonts do not have them and "
+                            f"the system has no fonts at all; {raster.FONT_INSTALL_HINT}")
+        return _run(name, path, source, format, dpi, timeout)
+    png = raster.png_from_svg(_run(name, path, source, "svg", None, timeout).decode("utf-8"),
+                              float(dpi) if dpi else 96.0)
+    unknown = [c for c in without_glyph if not raster.system_fonts_draw(c)]
+    if unknown:
+        raster.warn_missing(unknown, f"no installed font has them; {raster.FONT_INSTALL_HINT}")
+    return png
+
+
+def _run(name, path, source, format, dpi, timeout):
+    """``<path> -T<format> [-Gdpi=...]`` with ``source`` on stdin: the picture's bytes."""
     command = [path, f"-T{format}"] + ([f"-Gdpi={float(dpi):g}"] if dpi else [])
     try:
         result = subprocess.run(command, input=source.encode("utf-8"),

@@ -527,6 +527,32 @@ def test_compiled_gradients_match_torch(torch):
                                    atol=1e-12, err_msg=name)
 
 
+def test_one_compiled_step_follows_train_eval_train_as_eager_does():
+    """The modes are part of the tape's key: the same step, called in training mode
+    (dropout masks, batch statistics), then evaluation mode (no dropout, running
+    statistics), then training mode again, equals eager each time."""
+    def build():
+        return nn.Sequential(nn.Linear(2, 6), nn.BatchNorm1d(6), nn.ReLU(),
+                             nn.Dropout(0.5, generator=11), nn.Linear(6, 1))
+    eager, compiled = twins(build)
+    step = ad.compile(hinge(compiled), compiled)
+    batches = moons_batches(count=3, seed=5)
+    for mode, (X, y) in zip(("train", "eval", "train"), batches):
+        for model in (eager, compiled):
+            getattr(model, mode)()
+        eager.zero_grad()
+        loss = hinge(eager)(X, y)
+        loss.backward()
+        compiled.zero_grad()
+        value = step(X, y)
+        assert abs(value - loss.data) <= TOLERANCE * max(1.0, abs(loss.data)), mode
+        np.testing.assert_allclose(flat_grads(compiled), flat_grads(eager), rtol=0,
+                                   atol=TOLERANCE, err_msg=mode)
+        for name in ("running_mean", "running_var"):
+            np.testing.assert_allclose(getattr(compiled[1], name), getattr(eager[1], name),
+                                       rtol=0, atol=TOLERANCE, err_msg=f"{mode}: {name}")
+
+
 def test_evaluation_tape_reads_running_statistics_updated_since_it_was_traced():
     model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 1))
     step = ad.compile(hinge(model), model)

@@ -1,4 +1,6 @@
 """Activations: functions and modules, PReLU vs Leaky ReLU, Maxout."""
+import math
+
 import numpy as np
 import pytest
 
@@ -393,3 +395,116 @@ def test_hardtanh_and_relu6_are_exact_between_their_bounds_with_slope_0_at_them(
         assert nn.relu6(ad.Value(x)).data == x
     assert nn.hardtanh(ad.Value(-0.123456789)).data == -0.123456789
     assert [ad.grad(nn.relu6)(x) for x in (0.0, 3.0, 6.0)] == [0.0, 1.0, 0.0]
+
+
+# --- softplus at +-inf, and the exponential family's slopes far below 0 (issue 20) --------
+
+SOFTPLUS_FORMS = [
+    ("softplus", nn.softplus),
+    ("softplus_beta", lambda x: nn.softplus(x, beta=2.0, threshold=3.0)),
+    ("Softplus_module", lambda x: nn.Softplus(beta=0.5, threshold=10.0)([x])[0]),
+]
+
+
+@pytest.mark.parametrize("name, function", SOFTPLUS_FORMS, ids=[f[0] for f in SOFTPLUS_FORMS])
+def test_softplus_is_inf_with_slope_1_at_inf_and_0_with_slope_0_at_minus_inf(name, function):
+    for point, value, slope in ((np.inf, np.inf, 1.0), (-np.inf, 0.0, 0.0)):
+        x = ad.Value(point)
+        y = function(x)
+        y.backward()
+        assert (y.data, x.grad) == (value, slope), (name, point)
+    batch = ad.Value(np.array([np.inf, -np.inf, 0.0]))      # the same as a batch
+    ad.batch_sum(function(batch)).backward()
+    assert nn.to_numpy(function(ad.Value(np.array([np.inf, -np.inf])))).tolist() == [np.inf, 0.0]
+    assert batch.grad[:2].tolist() == [1.0, 0.0]
+
+
+def test_softplus_second_derivative_is_0_at_plus_minus_inf():
+    _, first, second = _derivatives(nn.softplus, 2)
+    assert (first(np.inf), first(-np.inf)) == (1.0, 0.0)
+    assert (second(np.inf), second(-np.inf)) == (0.0, 0.0)
+
+
+def test_softplus_at_plus_minus_inf_equals_torchs(torch):
+    x = torch.tensor([np.inf, -np.inf], requires_grad=True)
+    theirs = torch.nn.functional.softplus(x)
+    theirs.sum().backward()
+    batch = ad.Value(np.array([np.inf, -np.inf]))
+    ours = nn.softplus(batch)
+    ad.batch_sum(ours).backward()
+    assert ours.data.tolist() == theirs.detach().numpy().tolist() == [np.inf, 0.0]
+    assert batch.grad.tolist() == x.grad.numpy().tolist() == [1.0, 0.0]
+
+
+# f'(x) far below 0 is a tiny multiple of e^x: worked out by hand, with full relative
+# precision (computed as expm1(x) + 1 it would round to 0 below x = -37)
+FAR_NEGATIVE_SLOPES = [
+    ("elu", nn.elu, -40.0, math.exp(-40.0)),
+    ("elu_alpha", lambda x: nn.elu(x, alpha=0.3), -50.0, 0.3 * math.exp(-50.0)),
+    ("celu", lambda x: nn.celu(x, alpha=0.5), -20.0, math.exp(-40.0)),     # e^(x / alpha)
+    ("selu", nn.selu, -45.0, nn.activations.SELU_SCALE * nn.activations.SELU_ALPHA
+     * math.exp(-45.0)),
+]
+
+
+@pytest.mark.parametrize("name, function, point, slope", FAR_NEGATIVE_SLOPES,
+                         ids=[case[0] for case in FAR_NEGATIVE_SLOPES])
+def test_exponential_unit_slopes_far_below_0_keep_their_relative_precision(name, function,
+                                                                           point, slope):
+    x = ad.Value(point)
+    function(x).backward()
+    assert x.grad == pytest.approx(slope, rel=1e-14)
+    batch = ad.Value(np.array([point, point / 2.0]))
+    ad.batch_sum(function(batch)).backward()
+    assert batch.grad[0] == pytest.approx(slope, rel=1e-14)
+    second = _derivatives(function, 2)[2]      # f'' = f' / alpha_in below 0
+    scale = 2.0 if name == "celu" else 1.0
+    assert second(point) == pytest.approx(slope * scale, rel=1e-13)
+
+
+@pytest.mark.parametrize("name, function, point, slope", FAR_NEGATIVE_SLOPES,
+                         ids=[case[0] for case in FAR_NEGATIVE_SLOPES])
+def test_exponential_unit_slopes_far_below_0_equal_torchs(torch, name, function, point, slope):
+    theirs = {"elu": lambda F, x: F.elu(x), "elu_alpha": lambda F, x: F.elu(x, alpha=0.3),
+              "celu": lambda F, x: F.celu(x, alpha=0.5), "selu": lambda F, x: F.selu(x)}[name]
+    x = torch.tensor([point], requires_grad=True)
+    theirs(torch.nn.functional, x).sum().backward()
+    ours = ad.Value(point)
+    function(ours).backward()
+    assert ours.grad == pytest.approx(float(x.grad[0]), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["elu", "celu", "selu", "softplus"])
+def test_compiled_steps_equal_eager_far_below_0_and_at_infinite_inputs(name):
+    model = nn.Sequential(nn.Linear(1, 2, generator=3), nn.ACTIVATIONS[name](),
+                          nn.Linear(2, 1, generator=4))
+    model[0].weight.data = [[30.0], [-25.0]]                  # pre-activations down to -60
+    step = ad.compile(lambda xb, yb: nn.mse_loss(model(xb), yb), model)
+    for xb in (np.array([[-2.0], [1.5], [2.0]]), np.array([[1.8], [-1.9], [0.1]])):
+        yb = np.array([0.5, -0.5, 1.0])
+        model.zero_grad()
+        loss = step(xb, yb)
+        compiled = [np.array(p.grad, dtype=float) for p in model.parameters()]
+        model.zero_grad()
+        eager = nn.mse_loss(model(xb), yb)
+        eager.backward()
+        assert loss == pytest.approx(eager.data, rel=1e-12)
+        for ours, expected in zip(compiled, [p.grad for p in model.parameters()]):
+            np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("point, value, slope", [
+    # gelu(x) = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2; Phi(1) = 0.841344746068543,
+    # Phi(2) = 0.977249868051821 (normal table); gelu'(x) = Phi(x) + x phi(x),
+    # phi(1) = e^(-1/2) / sqrt(2 pi) = 0.241970724519143
+    (1.0, 0.8413447460685429, 0.8413447460685429 + 0.24197072451914337),
+    (-1.0, -(1.0 - 0.8413447460685429), (1.0 - 0.8413447460685429) - 0.24197072451914337),
+    (2.0, 2.0 * 0.9772498680518208, 0.9772498680518208 + 2.0 * 0.05399096651318806),
+    (0.0, 0.0, 0.5),
+])
+def test_gelu_is_x_times_the_normal_cdf_at_hand_worked_points(point, value, slope):
+    x = ad.Value(point)
+    y = nn.gelu(x)
+    y.backward()
+    assert y.data == pytest.approx(value, rel=1e-14, abs=1e-300)
+    assert x.grad == pytest.approx(slope, rel=1e-13)

@@ -344,6 +344,24 @@ def test_average_pooling_is_one_sum_node_scaled_by_one_over_the_window():
     assert len(out.parents[0].parents) == 4 and out.parents[1].data == 0.25
 
 
+@pytest.mark.parametrize("count_include_pad, outputs, input_grad", [
+    # [[1, 2], [3, 4]] padded by 1, 2x2 windows at stride 1: a corner window holds one
+    # input and three padded zeros, an edge window two inputs, the middle one all four
+    (True, [[1 / 4, 3 / 4, 2 / 4], [4 / 4, 10 / 4, 6 / 4], [3 / 4, 7 / 4, 4 / 4]], 4 * (1 / 4)),
+    (False, [[1 / 1, 3 / 2, 2 / 1], [4 / 2, 10 / 4, 6 / 2], [3 / 1, 7 / 2, 4 / 1]],
+     1 / 1 + 1 / 2 + 1 / 2 + 1 / 4),     # each input: one corner, two edge, the middle window
+], ids=["padded-zeros-count", "only-inputs-count"])
+def test_average_pooling_divides_by_the_window_or_by_its_inputs_worked_by_hand(
+        count_include_pad, outputs, input_grad):
+    image = [[[ad.Value(1.0), ad.Value(2.0)], [ad.Value(3.0), ad.Value(4.0)]]]
+    pooled = nn.AvgPool2d(2, stride=1, padding=1, count_include_pad=count_include_pad)(image)
+    np.testing.assert_allclose([[v.data for v in row] for row in pooled[0]], outputs,
+                               rtol=1e-15)
+    ad.sum([v for row in pooled[0] for v in row]).backward()
+    assert [v.grad for row in image[0] for v in row] == pytest.approx([input_grad] * 4,
+                                                                      rel=1e-15)
+
+
 @pytest.mark.parametrize("layer", [
     nn.MaxPool2d(2, 1), nn.AvgPool2d(3, 2, 1), nn.AvgPool2d(2, count_include_pad=False),
     nn.LPPool2d(2, 2, 1), nn.LPPool2d(3, (1, 2)),

@@ -1,8 +1,10 @@
 """`chainrule demo` / `python -m viz`: prints the notes' steps, writes SVG, PNG and the
 step-through HTML, and says where; `chainrule images` writes the README pictures."""
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +34,25 @@ def test_images_writes_only_the_readme_pictures(tmp_path, capsys):
         "notebook_01.png"]
     svg = (tmp_path / "chain_rule_e.svg").read_text(encoding="utf-8")
     assert "grad 2 + 3 = 5" in svg and "a = 2, b = 1" in svg     # grads from one backward
+
+
+def test_images_run_outside_the_repository_write_to_chainrule_output_not_docs(tmp_path):
+    repository = Path(cli.__file__).resolve().parents[1]
+    environment = {**os.environ, "PYTHONPATH": str(repository)}
+    result = subprocess.run([sys.executable, "-m", "viz", "images"], cwd=tmp_path,
+                            env=environment, capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["chainrule-output"]
+    assert sorted(path.name for path in (tmp_path / "chainrule-output").iterdir()) == [
+        "chain_rule_e.png", "chain_rule_e.svg", "chain_rule_y.png", "chain_rule_y.svg",
+        "notebook_01.png"]
+    assert f"wrote {Path('chainrule-output') / 'notebook_01.png'}" in result.stdout
+
+
+def test_the_readme_says_how_to_remake_its_committed_pictures():
+    readme = (Path(cli.__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"python -m viz images --out {cli.DOCS_IMAGES}" in readme
 
 
 def test_demo_without_a_renderer_prints_the_steps_then_says_what_to_install(

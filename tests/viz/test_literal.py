@@ -187,6 +187,29 @@ def test_an_empty_scope_name_keeps_its_nodes_in_the_picture():
     assert len(nodes) == 3
 
 
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_page_text_escapes_quotes_and_apostrophes_so_an_attribute_holds_the_text(quote):
+    name = 'w" onmouseover="alert(1)\' x=\'<b>&'
+    escaped = page_text(name)
+    assert '"' not in escaped and "'" not in escaped
+    assert "&quot;" in escaped and "&#x27;" in escaped
+    element = f"<span title={quote}{escaped}{quote} data-x={quote}{escaped}{quote}>{escaped}</span>"
+
+    class Reader(HTMLParser):
+        attributes, text = None, ""
+
+        def handle_starttag(self, tag, attrs):
+            Reader.attributes = attrs
+
+        def handle_data(self, data):
+            Reader.text += data
+    reader = Reader()
+    reader.feed(element)
+    reader.close()
+    assert Reader.attributes == [("title", name), ("data-x", name)]    # no attribute added
+    assert Reader.text == name
+
+
 def test_the_escaping_functions():
     assert visible("a\x00b\nc\ud800") == "a\\x00b\\nc\\ud800"
     assert visible(3.5) == "3.5"
