@@ -36,6 +36,8 @@ import operator
 
 import numpy as np
 
+from .data import unwatched
+from .key import ModuleWatch, frozen_positions
 from .tape import Tape
 from .trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
 from .._mode import state
@@ -149,10 +151,11 @@ def _store_for(params):
 
 
 def _parameters_of(params):
-    """(parameter list, modules whose modes key the tapes) from a Module or Values."""
-    modules = []
+    """(parameter list, the Module whose settings key the tapes, or None) from a Module
+    or Values."""
+    root = None
     if callable(getattr(params, "parameters", None)) and callable(getattr(params, "modules", None)):
-        modules = list(params.modules())
+        root = params
         params = params.parameters()
     if isinstance(params, Value):
         params = [params]
@@ -168,16 +171,15 @@ def _parameters_of(params):
         if not isinstance(value, Value):
             raise TypeError(f"compile: parameter {index} must be a Value, got "
                             f"{type(value).__name__} {value!r}")
-        if not value.is_leaf or not value.requires_grad:
-            raise ValueError(f"compile: parameter {index} must be a leaf that requires grad, "
-                             f"got {value!r}")
+        if not value.is_leaf:
+            raise ValueError(f"compile: parameter {index} must be a leaf, got {value!r}")
         if type(value.data) is not float:
             raise ValueError(f"compile: parameter {index} must hold a float, got a batch of "
                              f"{len(value.data)}")
         if id(value) in seen:
             raise ValueError(f"compile: parameter {index} appears twice")
         seen.add(id(value))
-    return values, modules
+    return values, root
 
 
 class CompiledStep:
@@ -194,9 +196,36 @@ class CompiledStep:
         if not callable(loss_fn):
             raise TypeError(f"compile: loss_fn must be callable, got {loss_fn!r}")
         self.loss_fn = loss_fn
-        self.params, self.modules = _parameters_of(params)
+        self.params, root = _parameters_of(params)
+        self.watch = ModuleWatch(root) if root is not None else None
         self.store = None               # None: parameters are plain Values (copied per call)
         self.tapes = {}
+        self._read_frozen()
+
+    tape_limit = 16
+    """At most this many tapes are kept (one per structure: shapes, settings, ...);
+    tracing one more forgets the oldest."""
+
+    def _read_frozen(self):
+        self.frozen_changes = Value._requires_grad_changes
+        frozen = frozen_positions(self.params)
+        self.frozen = frozen if len(frozen) else None
+
+    def _check_model(self):
+        """The model's part of a tape's key (its modules' settings), after reading the
+        parameters again if a module changed (a new list: the tapes are dropped) and
+        which of them are frozen if a ``requires_grad`` changed (see key.py)."""
+        watch = self.watch
+        if watch is not None and watch.changed():
+            params, _ = _parameters_of(watch.root)
+            if len(params) != len(self.params) or not all(map(operator.is_, params,
+                                                              self.params)):
+                self.release()
+                self.params, self.tapes = params, {}
+                self._read_frozen()
+        if Value._requires_grad_changes != self.frozen_changes:
+            self._read_frozen()
+        return () if watch is None else watch.settings
 
     @property
     def parameter_vector(self):
@@ -236,10 +265,13 @@ class CompiledStep:
         return data, np.zeros(len(params)), _write_grads
 
     def _key(self, data):
-        key = [tuple(m.training for m in self.modules)]
+        key = [self._check_model()]
         for argument in data:
             if isinstance(argument, np.ndarray):
                 key.append((argument.shape, argument.dtype.str))
+            elif isinstance(argument, Value):       # read on every call, as data
+                key.append(("Value", None if type(argument.data) is float
+                            else len(argument.data)))
             else:
                 try:
                     hash(argument)
@@ -255,21 +287,31 @@ class CompiledStep:
         tape = self.tapes.get(key)
         if tape is None:
             return self._trace(key, data)
-        arrays = [np.ravel(argument) if isinstance(argument, np.ndarray) else None
+        arrays = [np.ravel(argument) if isinstance(argument, np.ndarray) else
+                  np.ravel(argument.data) if isinstance(argument, Value) else None
                   for argument in data]
         values, grads, write_back = self._vectors()
         tape.refresh(arrays, values)
         loss = tape.forward()
-        tape.backward(grads)
+        tape.backward(grads, self.frozen)
         if write_back is not None:
             write_back(self.params, grads)
         return loss
 
     def _trace(self, key, data):
         import autodiff
-        arguments = [data_buffer(i, argument) if isinstance(argument, np.ndarray) else argument
-                     for i, argument in enumerate(data)]
+        arguments, value_arguments = [], {}
+        for i, argument in enumerate(data):
+            if isinstance(argument, np.ndarray):
+                argument = data_buffer(i, argument)
+            elif isinstance(argument, Value):       # its data as a leaf read every call
+                argument = Value(argument.data, label=argument.label, requires_grad=False)
+                value_arguments[id(argument)] = i
+            arguments.append(argument)
         recorder = Recorder([a.root for a in arguments if isinstance(a, DataArray)])
+        recorder.arguments = value_arguments
+        recorder.watched.update(map(id, self.params))
+        recorder.watched.update(value_arguments)
         with tracing(recorder, Value, state):
             loss = self.loss_fn(*arguments)
         if not isinstance(loss, Value) or type(loss.data) is not float:
@@ -287,8 +329,10 @@ class CompiledStep:
         values, grads, write_back = self._vectors()
         tape.load(graph, loss, values)
         tape.forward(observe=False)
+        if len(self.tapes) >= self.tape_limit:
+            del self.tapes[next(iter(self.tapes))]
         self.tapes[key] = tape
-        tape.backward(grads)
+        tape.backward(grads, self.frozen)
         if write_back is not None:
             write_back(self.params, grads)
         return loss.data
@@ -318,7 +362,8 @@ def constant(function, *arrays):
     again on that replay's data: a dropout mask is drawn anew, a one-hot target is
     made from the new labels, instead of being frozen into the tape.
     """
-    result = np.asarray(function(*arrays), dtype=np.float64)
+    with unwatched():             # numpy on the data runs freely: replays call it again
+        result = np.asarray(function(*arrays), dtype=np.float64)
     if result.ndim > 2:
         raise ValueError(f"constant: the function must return a number, a 1-D or a 2-D "
                          f"array, got shape {result.shape}")

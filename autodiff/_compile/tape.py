@@ -110,6 +110,20 @@ def _pad_partial_rows(graph, buckets, slot, sizes, needs):
                 buckets[full].extend(buckets.pop(key))
 
 
+def _check_not_nan(values, kind, what):
+    """Raise as the eager engine does (``Value``'s data conversion) when the numbers a
+    replay writes into the tape hold a NaN. One dot product: x . x is NaN only then."""
+    flat = values.ravel()
+    total = flat @ flat
+    if total == total:
+        return
+    if kind == BATCH:
+        example = int(np.argwhere(np.isnan(values))[0][-1])
+        raise ValueError(f"Value: data is NaN at example {example} ({what})")
+    entry = int(np.flatnonzero(np.isnan(flat))[0])
+    raise ValueError(f"Value: data is NaN ({what}, entry {entry})")
+
+
 class Tape:
     """Layout, groups and replay of one traced step."""
 
@@ -316,10 +330,14 @@ class Tape:
         buffers = self.buffers
         buffers[SCALAR][:self.parameter_count] = parameters
         for leaf_kind, rows, argument, positions in self.data_plan:
-            buffers[leaf_kind][rows] = arrays[argument].take(positions)
+            values = arrays[argument].take(positions)
+            if values.dtype.kind == "f":
+                _check_not_nan(values, leaf_kind, f"data argument {argument}")
+            buffers[leaf_kind][rows] = values
         for function, sources, targets, count in self.constant_plan:
             result = np.asarray(function(*[arrays[a].take(p) for a, p in sources]),
                                 dtype=np.float64)
+            _check_not_nan(result, BATCH if result.ndim else SCALAR, "autodiff.constant")
             if result.ndim < 2:
                 result = result.reshape(1, *result.shape)
             if len(result) != count:
@@ -338,11 +356,16 @@ class Tape:
                        for k, s in places])
         return float(self.S[self.loss])
 
-    def backward(self, gradient):
-        """Grads of every node; ``gradient`` (the parameters' flat grads) += theirs."""
+    def backward(self, gradient, frozen=None):
+        """Grads of every node; ``gradient`` (the parameters' flat grads) += theirs,
+        except at the positions ``frozen`` (parameters that do not require grad)."""
         for kind, rows in self.zero_plan:
             self.grads[kind][rows] = 0.0
         self.GS[self.loss] = 1.0
         for group in reversed(self.backward_groups):
             group.backward()
-        gradient += self.GS[:self.parameter_count]
+        contribution = self.GS[:self.parameter_count]
+        if frozen is not None:
+            contribution = contribution.copy()
+            contribution[frozen] = 0.0
+        gradient += contribution
