@@ -10,17 +10,19 @@
 - ``requires_grad``: a frozen parameter (``p.requires_grad = False``) is still read on
   every call but its grad is left alone, as ``backward`` leaves it.
 
-Cheaply: a call compares, by identity, the values of every module's attributes with
-those of the last call (one pass in C over a few dozen objects); only when one changed
-are the settings and the parameter list read again. Changes of ``requires_grad`` are
-counted by ``Value`` (``Value._requires_grad_changes``).
+Cheaply: nn.Module counts attribute assignments (``Module._attribute_changes``) and
+``Value`` counts ``requires_grad`` assignments (``Value._requires_grad_changes``); a
+call compares the two counters with the last call's. Only when one moved are the
+modules' attributes compared by identity with the last call's (and, if one changed,
+the settings and the parameter list read again). A tree of modules without such a
+counter is compared on every call.
 """
 import itertools
 import operator
 
 import numpy as np
 
-SETTING_TYPES = (bool, int, float, str, type(None))
+SETTING_TYPES = (bool, int, float, str, type(None), tuple)
 
 
 class ModuleWatch:
@@ -32,19 +34,28 @@ class ModuleWatch:
 
     def read(self):
         """Read the tree again: its modules, their attributes and settings."""
+        self.counter = getattr(self.root, "_attribute_changes", None)
         self.modules = list(self.root.modules())
         self.dicts = [module.__dict__ for module in self.modules]
         self.snapshot = self._attributes()
-        self.settings = tuple(
-            (index, name, value) for index, attributes in enumerate(self.dicts)
-            for name, value in attributes.items() if type(value) in SETTING_TYPES)
+        settings = []
+        for index, attributes in enumerate(self.dicts):
+            for name, value in attributes.items():
+                if type(value) in SETTING_TYPES and _hashable(value):
+                    settings.append((index, name, value))
+        self.settings = tuple(settings)
 
     def _attributes(self):
         return list(itertools.chain.from_iterable(map(dict.values, self.dicts)))
 
     def changed(self):
         """True (once) when an attribute of a module changed since the last call, after
-        reading the tree again."""
+        reading the tree again. A Module class that counts attribute assignments
+        (nn.Module's ``_attribute_changes``) makes the usual call one comparison."""
+        counter = getattr(self.root, "_attribute_changes", None)
+        if counter is not None and counter == self.counter:
+            return False
+        self.counter = counter
         now = self._attributes()
         if len(now) == len(self.snapshot) and all(map(operator.is_, now, self.snapshot)):
             return False
@@ -52,9 +63,12 @@ class ModuleWatch:
         return True
 
 
-def parameter_list(root):
-    """The parameters of a Module (``parameters()``), or None for a list of Values."""
-    return list(root.parameters()) if root is not None else None
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def frozen_positions(params):

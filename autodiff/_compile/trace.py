@@ -137,22 +137,23 @@ class ValueDataGuard:
         self.value_class = value_class
         self.slot = slot = value_class.__dict__["data"]
         get, converted, watched = slot.__get__, recorder.converted, recorder.watched
-        inside = {}                           # code object -> in the library?
-        library, getframe = LIBRARY, sys._getframe
+        getframe = sys._getframe
+        library = {id(vars(module)) for module in list(sys.modules.values())
+                   if getattr(module, "__file__", None) and module.__file__.startswith(LIBRARY)}
 
         def read(value):
+            if id(getframe(1).f_globals) in library:       # the engine, nn, ...: free
+                return get(value)
             data = get(value)
-            if not state.tracing:
+            if not state.tracing or not (value.parents or type(data) is not float or
+                                         id(value) in watched or id(data) in converted):
                 return data
-            code = getframe(1).f_code
-            known = inside.get(code)
-            if known is None:
-                known = inside[code] = code.co_filename.startswith(library)
-            if known or not (value.parents or type(data) is not float or
-                             id(value) in watched or id(data) in converted):
+            frame = getframe(1)
+            if frame.f_code.co_filename.startswith(LIBRARY):    # imported since
+                library.add(id(frame.f_globals))
                 return data
             raise TracingError(
-                f"compile: reading .data of {value!r} at {user_line(getframe(1))}, while "
+                f"compile: reading .data of {value!r} at {user_line(frame)}, while "
                 "tracing: a compiled tape would freeze the number read (or the decision "
                 "made on it) and replay it for every batch. Use the Value itself in the "
                 "graph, autodiff.observe(function, value) for a side effect (logging), or "
