@@ -355,7 +355,7 @@ class DataNumber:
     flat position): a Value made from it is a data leaf), or computed from the data
     (``source`` None: refused wherever it is used). ``value`` is the number."""
 
-    __slots__ = ("value", "source", "origin")
+    __slots__ = ("origin", "source", "value")
 
     def __init__(self, value, source, origin):
         self.value, self.source, self.origin = value, source, origin

@@ -23,14 +23,28 @@ is always current, whoever changes it), and a call does nothing per parameter: a
 update on the flat vectors (``step.parameter_vector -= lr * step.gradient_vector``) is
 the fast path. ``release()`` gives them their own storage back.
 
-A tape never lies: Python decisions on values while tracing (``<``, ``bool``, ``item``,
-``float`` on a Value, one integer read out of a data argument) raise ``TracingError``
-naming the line; a batched constant made from the data outside the graph is refused;
-masks and one-hot targets are made with ``constant(function, *data)``, recomputed on
-every replay; detached values are ``stop_gradient`` nodes, recomputed; side effects
-that read values (batch norm's running statistics) use ``observe(function, *values)``.
-Tracing swaps the engine's data conversion (``as_data``) for one that notes where each
-leaf's data came from, for the duration of the trace (trace one step at a time).
+A tape never lies: everything the trace reads from outside its recorded graph is
+recorded, keyed or refused.
+
+- Recorded (recomputed from each call's arguments): views and entries of the data
+  arguments (data.py), a ``Value`` argument's data, ``constant(function, *data)``
+  (masks, one-hot targets: the function is called again), ``stop_gradient`` nodes,
+  ``observe(function, *values)`` (side effects such as batch norm's running
+  statistics), the parameters' data.
+- Keyed (checked on every call, key.py): argument shapes and dtypes, other hashable
+  arguments by value, the modules' settings, the parameters' identity and
+  ``requires_grad``. At most ``tape_limit`` tapes are kept.
+- Refused (``TracingError`` naming the user's line): Python decisions on Values
+  (``<``, ``bool``, ``item``, ``float``), ``.data`` of a traced Value read by the
+  user's code, numbers computed from the data in numpy or Python that reach the graph
+  or a decision, one integer read out of a data argument, writing into the data.
+- Constants of the tape: numbers that do not come from the data (closed-over numbers,
+  a random draw made in the step).
+
+A NaN in the data a call reads raises as the eager engine does. Tracing swaps the
+engine's data conversion (``as_data``) for one that notes where each leaf's data came
+from, and ``Value.data`` for a guarded property, for the duration of the trace (trace
+one step at a time).
 """
 import operator
 
@@ -346,9 +360,11 @@ def compile(loss_fn, params):  # noqa: A001 (autodiff.compile, like torch.compil
     """A compiled training step: ``step(*data)`` returns loss_fn(*data) as a float and
     adds d loss / d p to every parameter's grad, as ``loss.backward()`` does.
 
-    ``params``: a Module (its parameters; its modules' train/eval modes are part of
-    the tape's key) or an iterable of parameter Values. Other leaves of the graph are
-    constants. See the module docstring for what is traced and what is refused.
+    ``params``: a Module (its parameters, read again when one is replaced; its
+    modules' settings, train/eval mode included, are part of the tape's key) or an
+    iterable of parameter Values. A parameter with ``requires_grad`` False is read but
+    its grad left alone. Other leaves of the graph are constants. See the module
+    docstring for what is recorded, keyed and refused.
     """
     return CompiledStep(loss_fn, params)
 

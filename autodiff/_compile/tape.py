@@ -114,8 +114,7 @@ def _check_not_nan(values, kind, what):
     """Raise as the eager engine does (``Value``'s data conversion) when the numbers a
     replay writes into the tape hold a NaN. One dot product: x . x is NaN only then."""
     flat = values.ravel()
-    total = flat @ flat
-    if total == total:
+    if not np.isnan(flat @ flat):
         return
     if kind == BATCH:
         example = int(np.argwhere(np.isnan(values))[0][-1])

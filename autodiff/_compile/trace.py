@@ -5,12 +5,14 @@ Where a leaf came from decides what the tape does with it on every replay:
 
 - a parameter: read from the parameters' flat vector;
 - data: a Value made from (a view of) a data argument, or from one number of it
-  (``for a, b in X``): gathered from the new batch;
+  (``for a, b in X``), or a ``Value`` argument of the step: gathered from the new
+  call's arguments (data.py watches every way numbers leave the data arguments);
 - ``autodiff.constant(function, *arrays)``: ``function`` called again (dropout masks,
   one-hot targets);
 - a number made in the step (``1.0 - y * s``): a constant of the tape;
-- a batch made any other way (an array computed from the data in numpy): refused,
-  since the tape would replay it for every batch.
+- a number or batch computed from the data in numpy: refused when it becomes a Value
+  (data.py); a batch made any other way: refused too, since the tape would replay it
+  for every batch.
 
 Rewrites (before grouping): a chain of ``+`` becomes one n-ary sum, and a sum of
 products ``w1*x1 + ... + wk*xk (+ b)`` becomes ``affine`` (a matrix product on replay).
@@ -20,9 +22,9 @@ import threading
 
 import numpy as np
 
-from .data import (LIBRARY, DataArray, DataNumber, _watch, data_buffer,  # noqa: F401
-                   provenance, refuse, refuse_unrecorded, user_line)
 from .._mode import TracingError
+from .data import (LIBRARY, DataArray, DataNumber, _watch, data_buffer,  # noqa: F401
+                   provenance, refuse_unrecorded, user_line)
 
 _active = threading.local()
 
