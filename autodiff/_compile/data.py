@@ -79,10 +79,15 @@ def user_line(frame=None):
     return f"{filename}:{line}" + (f" `{code}`" if code else "")
 
 
+class DataTracingError(TracingError, ValueError):
+    """A TracingError about data leaving the graph; also a ValueError, as the refusal
+    of a batch made outside the graph has always been."""
+
+
 def refuse(what, origin):
-    """Raise TracingError: ``what`` (a use) of a number ``origin`` (how it came from the
-    data), at the user's line."""
-    raise TracingError(
+    """Raise DataTracingError: ``what`` (a use) of a number ``origin`` (how it came
+    from the data), at the user's line."""
+    raise DataTracingError(
         f"compile: {what} at {user_line(sys._getframe(1))}, from {origin}, while tracing: a "
         "compiled tape would freeze this number (or the decision made on it) and replay it "
         "for every batch. Compute it in the graph (Values: ad.batch_mean(...), ad.maximum, "
