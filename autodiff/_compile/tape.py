@@ -6,6 +6,8 @@ A node's level is 1 + the highest level of its operands (leaves are level 0): no
 of one level never depend on each other, so each group of one level with the same
 primitive and operand kinds is computed by one kernel (groups.py).
 """
+from math import isnan
+
 import numpy as np
 
 from .affine import Affine, AffineByNode
@@ -110,12 +112,13 @@ def _pad_partial_rows(graph, buckets, slot, sizes, needs):
                 buckets[full].extend(buckets.pop(key))
 
 
-def _check_not_nan(values, kind, what):
-    """Raise as the eager engine does (``Value``'s data conversion) when the numbers a
-    replay writes into the tape hold a NaN. One dot product: x . x is NaN only then."""
+dot = np.dot
+
+
+def _raise_nan(values, kind, what):
+    """Raise as the eager engine does (``Value``'s data conversion) for numbers a
+    replay would write into the tape that hold a NaN."""
     flat = values.ravel()
-    if not np.isnan(flat @ flat):
-        return
     if kind == BATCH:
         example = int(np.argwhere(np.isnan(values))[0][-1])
         raise ValueError(f"Value: data is NaN at example {example} ({what})")
@@ -330,13 +333,16 @@ class Tape:
         buffers[SCALAR][:self.parameter_count] = parameters
         for leaf_kind, rows, argument, positions in self.data_plan:
             values = arrays[argument].take(positions)
-            if values.dtype.kind == "f":
-                _check_not_nan(values, leaf_kind, f"data argument {argument}")
+            flat = values.ravel()
+            if isnan(dot(flat, flat)):         # x . x is NaN only when an entry is
+                _raise_nan(values, leaf_kind, f"data argument {argument}")
             buffers[leaf_kind][rows] = values
         for function, sources, targets, count in self.constant_plan:
             result = np.asarray(function(*[arrays[a].take(p) for a, p in sources]),
                                 dtype=np.float64)
-            _check_not_nan(result, BATCH if result.ndim else SCALAR, "autodiff.constant")
+            flat = result.ravel()
+            if isnan(dot(flat, flat)):
+                _raise_nan(result, BATCH if result.ndim else SCALAR, "autodiff.constant")
             if result.ndim < 2:
                 result = result.reshape(1, *result.shape)
             if len(result) != count:
