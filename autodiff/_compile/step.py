@@ -221,6 +221,7 @@ class CompiledStep:
     tracing one more forgets the oldest."""
 
     def _read_frozen(self):
+        self.parameter_ids = set(map(id, self.params))
         self.frozen_changes = Value._requires_grad_changes
         frozen = frozen_positions(self.params)
         self.frozen = frozen if len(frozen) else None
@@ -284,8 +285,9 @@ class CompiledStep:
             if isinstance(argument, np.ndarray):
                 key.append((argument.shape, argument.dtype.str))
             elif isinstance(argument, Value):       # read on every call, as data
-                key.append(("Value", None if type(argument.data) is float
-                            else len(argument.data)))
+                key.append(("parameter", id(argument)) if id(argument) in self.parameter_ids
+                           else ("Value", None if type(argument.data) is float
+                                 else len(argument.data)))
             else:
                 try:
                     hash(argument)
@@ -315,10 +317,12 @@ class CompiledStep:
     def _trace(self, key, data):
         import autodiff
         arguments, value_arguments = [], {}
+        parameter_ids = self.parameter_ids
         for i, argument in enumerate(data):
             if isinstance(argument, np.ndarray):
                 argument = data_buffer(i, argument)
-            elif isinstance(argument, Value):       # its data as a leaf read every call
+            elif isinstance(argument, Value) and id(argument) not in parameter_ids:
+                # its data as a leaf read on every call
                 argument = Value(argument.data, label=argument.label, requires_grad=False)
                 value_arguments[id(argument)] = i
             arguments.append(argument)
