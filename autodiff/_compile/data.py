@@ -105,10 +105,11 @@ class _Root:
     def holds(self, array):
         """True when ``array`` (an ndarray) lies in this buffer, element-aligned."""
         address = array.__array_interface__["data"][0]
-        return self.root_range(address) and array.dtype == self.dtype and \
+        return self.contains(address) and array.dtype == self.dtype and \
             (address - self.address) % self.itemsize == 0
 
-    def root_range(self, address):
+    def contains(self, address):
+        """True when the byte ``address`` lies in this buffer."""
         return self.nbytes > 0 and self.address <= address < self.address + self.nbytes
 
 
