@@ -43,6 +43,7 @@ class Value:
 
     __slots__ = ("data", "grad", "parents", "local_grads", "primitive", "label", "scope")
     __array_ufunc__ = None  # `ndarray * Value` defers to Value.__rmul__
+    _requires_grad_changes = 0  # counts requires_grad assignments (compile checks it)
 
     def __init__(self, data, label="", requires_grad=True):
         self.data = as_data(data, "Value")
@@ -69,6 +70,7 @@ class Value:
         if self.parents:
             raise ValueError(f"requires_grad: only a leaf can change it, not {self!r}")
         self.primitive = None if flag else CONSTANT
+        Value._requires_grad_changes += 1
 
     @property
     def name(self):

@@ -29,6 +29,10 @@ class Module:
     arrays (copies) with torch's names and shapes.
     """
 
+    _attribute_changes = 0
+    """Counts attribute assignments on every Module (class-wide): a compiled step
+    compares the modules' settings and parameters only when it moved."""
+
     def __init__(self):
         d = self.__dict__                       # the registries __setattr__ needs
         d["_parameters"] = OrderedDict()
@@ -79,6 +83,7 @@ class Module:
         self._forget(name, keep=registry)
         registry[name] = value
         self.__dict__[name] = value
+        Module._attribute_changes += 1
 
     def register_parameter(self, name, parameter):
         """Register ``parameter`` (a Parameter, or None for an absent one such as
@@ -128,10 +133,12 @@ class Module:
             self.register_buffer(name, value, persistent=name not in self._non_persistent)
         else:
             object.__setattr__(self, name, value)
+        Module._attribute_changes += 1
 
     def __delattr__(self, name):
         self._forget(name)
         object.__delattr__(self, name)
+        Module._attribute_changes += 1
 
     # --- walking the tree -----------------------------------------------------------
     def named_children(self):

@@ -5,6 +5,10 @@ table as the eager engine (``autodiff/_table.py``).
 - ``step.py``: ``compile`` and ``CompiledStep``, what a user calls; ``constant``,
   ``observe``.
 - ``trace.py``: tracing a step once and noting where every leaf came from.
+- ``data.py``: the step's copies of its data arguments while traced: every way of
+  reading numbers out of them is recorded or refused.
+- ``key.py``: what a call checks besides its data: module settings, the parameters'
+  identity and ``requires_grad``.
 - ``tape.py``: one tape (one structure, one batch size): buffers, groups by level,
   replay forward and backward.
 - ``groups.py`` and ``affine.py``: the replay kernels, one numpy call per group.

@@ -23,19 +23,35 @@ is always current, whoever changes it), and a call does nothing per parameter: a
 update on the flat vectors (``step.parameter_vector -= lr * step.gradient_vector``) is
 the fast path. ``release()`` gives them their own storage back.
 
-A tape never lies: Python decisions on values while tracing (``<``, ``bool``, ``item``,
-``float`` on a Value, one integer read out of a data argument) raise ``TracingError``
-naming the line; a batched constant made from the data outside the graph is refused;
-masks and one-hot targets are made with ``constant(function, *data)``, recomputed on
-every replay; detached values are ``stop_gradient`` nodes, recomputed; side effects
-that read values (batch norm's running statistics) use ``observe(function, *values)``.
-Tracing swaps the engine's data conversion (``as_data``) for one that notes where each
-leaf's data came from, for the duration of the trace (trace one step at a time).
+A tape never lies: everything the trace reads from outside its recorded graph is
+recorded, keyed or refused.
+
+- Recorded (recomputed from each call's arguments): views and entries of the data
+  arguments (data.py), a ``Value`` argument's data, ``constant(function, *data)``
+  (masks, one-hot targets: the function is called again), ``stop_gradient`` nodes,
+  ``observe(function, *values)`` (side effects such as batch norm's running
+  statistics), the parameters' data.
+- Keyed (checked on every call, key.py): argument shapes and dtypes, other hashable
+  arguments by value, the modules' settings, the parameters' identity and
+  ``requires_grad``. At most ``tape_limit`` tapes are kept.
+- Refused (``TracingError`` naming the user's line): Python decisions on Values
+  (``<``, ``bool``, ``item``, ``float``), ``.data`` of a traced Value read by the
+  user's code, numbers computed from the data in numpy or Python that reach the graph
+  or a decision, one integer read out of a data argument, writing into the data.
+- Constants of the tape: numbers that do not come from the data (closed-over numbers,
+  a random draw made in the step).
+
+A NaN in the data a call reads raises as the eager engine does. Tracing swaps the
+engine's data conversion (``as_data``) for one that notes where each leaf's data came
+from, and ``Value.data`` for a guarded property, for the duration of the trace (trace
+one step at a time).
 """
 import operator
 
 import numpy as np
 
+from .data import unwatched
+from .key import ModuleWatch, frozen_positions
 from .tape import Tape
 from .trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
 from .._mode import state
@@ -149,10 +165,11 @@ def _store_for(params):
 
 
 def _parameters_of(params):
-    """(parameter list, modules whose modes key the tapes) from a Module or Values."""
-    modules = []
+    """(parameter list, the Module whose settings key the tapes, or None) from a Module
+    or Values."""
+    root = None
     if callable(getattr(params, "parameters", None)) and callable(getattr(params, "modules", None)):
-        modules = list(params.modules())
+        root = params
         params = params.parameters()
     if isinstance(params, Value):
         params = [params]
@@ -168,16 +185,15 @@ def _parameters_of(params):
         if not isinstance(value, Value):
             raise TypeError(f"compile: parameter {index} must be a Value, got "
                             f"{type(value).__name__} {value!r}")
-        if not value.is_leaf or not value.requires_grad:
-            raise ValueError(f"compile: parameter {index} must be a leaf that requires grad, "
-                             f"got {value!r}")
+        if not value.is_leaf:
+            raise ValueError(f"compile: parameter {index} must be a leaf, got {value!r}")
         if type(value.data) is not float:
             raise ValueError(f"compile: parameter {index} must hold a float, got a batch of "
                              f"{len(value.data)}")
         if id(value) in seen:
             raise ValueError(f"compile: parameter {index} appears twice")
         seen.add(id(value))
-    return values, modules
+    return values, root
 
 
 class CompiledStep:
@@ -194,9 +210,37 @@ class CompiledStep:
         if not callable(loss_fn):
             raise TypeError(f"compile: loss_fn must be callable, got {loss_fn!r}")
         self.loss_fn = loss_fn
-        self.params, self.modules = _parameters_of(params)
+        self.params, root = _parameters_of(params)
+        self.watch = ModuleWatch(root) if root is not None else None
         self.store = None               # None: parameters are plain Values (copied per call)
         self.tapes = {}
+        self._read_frozen()
+
+    tape_limit = 16
+    """At most this many tapes are kept (one per structure: shapes, settings, ...);
+    tracing one more forgets the oldest."""
+
+    def _read_frozen(self):
+        self.parameter_ids = set(map(id, self.params))
+        self.frozen_changes = Value._requires_grad_changes
+        frozen = frozen_positions(self.params)
+        self.frozen = frozen if len(frozen) else None
+
+    def _check_model(self):
+        """The model's part of a tape's key (its modules' settings), after reading the
+        parameters again if a module changed (a new list: the tapes are dropped) and
+        which of them are frozen if a ``requires_grad`` changed (see key.py)."""
+        watch = self.watch
+        if watch is not None and watch.changed():
+            params, _ = _parameters_of(watch.root)
+            if len(params) != len(self.params) or not all(map(operator.is_, params,
+                                                              self.params)):
+                self.release()
+                self.params, self.tapes = params, {}
+                self._read_frozen()
+        if Value._requires_grad_changes != self.frozen_changes:
+            self._read_frozen()
+        return () if watch is None else watch.settings
 
     @property
     def parameter_vector(self):
@@ -236,10 +280,14 @@ class CompiledStep:
         return data, np.zeros(len(params)), _write_grads
 
     def _key(self, data):
-        key = [tuple(m.training for m in self.modules)]
+        key = [self._check_model()]
         for argument in data:
             if isinstance(argument, np.ndarray):
                 key.append((argument.shape, argument.dtype.str))
+            elif isinstance(argument, Value):       # read on every call, as data
+                key.append(("parameter", id(argument)) if id(argument) in self.parameter_ids
+                           else ("Value", None if type(argument.data) is float
+                                 else len(argument.data)))
             else:
                 try:
                     hash(argument)
@@ -255,21 +303,33 @@ class CompiledStep:
         tape = self.tapes.get(key)
         if tape is None:
             return self._trace(key, data)
-        arrays = [np.ravel(argument) if isinstance(argument, np.ndarray) else None
+        arrays = [np.ravel(argument) if isinstance(argument, np.ndarray) else
+                  np.ravel(argument.data) if isinstance(argument, Value) else None
                   for argument in data]
         values, grads, write_back = self._vectors()
         tape.refresh(arrays, values)
         loss = tape.forward()
-        tape.backward(grads)
+        tape.backward(grads, self.frozen)
         if write_back is not None:
             write_back(self.params, grads)
         return loss
 
     def _trace(self, key, data):
         import autodiff
-        arguments = [data_buffer(i, argument) if isinstance(argument, np.ndarray) else argument
-                     for i, argument in enumerate(data)]
+        arguments, value_arguments = [], {}
+        parameter_ids = self.parameter_ids
+        for i, argument in enumerate(data):
+            if isinstance(argument, np.ndarray):
+                argument = data_buffer(i, argument)
+            elif isinstance(argument, Value) and id(argument) not in parameter_ids:
+                # its data as a leaf read on every call
+                argument = Value(argument.data, label=argument.label, requires_grad=False)
+                value_arguments[id(argument)] = i
+            arguments.append(argument)
         recorder = Recorder([a.root for a in arguments if isinstance(a, DataArray)])
+        recorder.arguments = value_arguments
+        recorder.watched.update(map(id, self.params))
+        recorder.watched.update(value_arguments)
         with tracing(recorder, Value, state):
             loss = self.loss_fn(*arguments)
         if not isinstance(loss, Value) or type(loss.data) is not float:
@@ -287,8 +347,10 @@ class CompiledStep:
         values, grads, write_back = self._vectors()
         tape.load(graph, loss, values)
         tape.forward(observe=False)
+        if len(self.tapes) >= self.tape_limit:
+            del self.tapes[next(iter(self.tapes))]
         self.tapes[key] = tape
-        tape.backward(grads)
+        tape.backward(grads, self.frozen)
         if write_back is not None:
             write_back(self.params, grads)
         return loss.data
@@ -302,9 +364,11 @@ def compile(loss_fn, params):  # noqa: A001 (autodiff.compile, like torch.compil
     """A compiled training step: ``step(*data)`` returns loss_fn(*data) as a float and
     adds d loss / d p to every parameter's grad, as ``loss.backward()`` does.
 
-    ``params``: a Module (its parameters; its modules' train/eval modes are part of
-    the tape's key) or an iterable of parameter Values. Other leaves of the graph are
-    constants. See the module docstring for what is traced and what is refused.
+    ``params``: a Module (its parameters, read again when one is replaced; its
+    modules' settings, train/eval mode included, are part of the tape's key) or an
+    iterable of parameter Values. A parameter with ``requires_grad`` False is read but
+    its grad left alone. Other leaves of the graph are constants. See the module
+    docstring for what is recorded, keyed and refused.
     """
     return CompiledStep(loss_fn, params)
 
@@ -318,7 +382,8 @@ def constant(function, *arrays):
     again on that replay's data: a dropout mask is drawn anew, a one-hot target is
     made from the new labels, instead of being frozen into the tape.
     """
-    result = np.asarray(function(*arrays), dtype=np.float64)
+    with unwatched():             # numpy on the data runs freely: replays call it again
+        result = np.asarray(function(*arrays), dtype=np.float64)
     if result.ndim > 2:
         raise ValueError(f"constant: the function must return a number, a 1-D or a 2-D "
                          f"array, got shape {result.shape}")

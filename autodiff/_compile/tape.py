@@ -6,6 +6,8 @@ A node's level is 1 + the highest level of its operands (leaves are level 0): no
 of one level never depend on each other, so each group of one level with the same
 primitive and operand kinds is computed by one kernel (groups.py).
 """
+from math import isnan
+
 import numpy as np
 
 from .affine import Affine, AffineByNode
@@ -108,6 +110,20 @@ def _pad_partial_rows(graph, buckets, slot, sizes, needs):
                         inputs[c] = x
                     graph.operands[i] = list(places[0][0]) + inputs + operands[2 * short:]
                 buckets[full].extend(buckets.pop(key))
+
+
+dot = np.dot
+
+
+def _raise_nan(values, kind, what):
+    """Raise as the eager engine does (``Value``'s data conversion) for numbers a
+    replay would write into the tape that hold a NaN."""
+    flat = values.ravel()
+    if kind == BATCH:
+        example = int(np.argwhere(np.isnan(values))[0][-1])
+        raise ValueError(f"Value: data is NaN at example {example} ({what})")
+    entry = int(np.flatnonzero(np.isnan(flat))[0])
+    raise ValueError(f"Value: data is NaN ({what}, entry {entry})")
 
 
 class Tape:
@@ -316,10 +332,17 @@ class Tape:
         buffers = self.buffers
         buffers[SCALAR][:self.parameter_count] = parameters
         for leaf_kind, rows, argument, positions in self.data_plan:
-            buffers[leaf_kind][rows] = arrays[argument].take(positions)
+            values = arrays[argument].take(positions)
+            flat = values.ravel()
+            if isnan(dot(flat, flat)):         # x . x is NaN only when an entry is
+                _raise_nan(values, leaf_kind, f"data argument {argument}")
+            buffers[leaf_kind][rows] = values
         for function, sources, targets, count in self.constant_plan:
             result = np.asarray(function(*[arrays[a].take(p) for a, p in sources]),
                                 dtype=np.float64)
+            flat = result.ravel()
+            if isnan(dot(flat, flat)):
+                _raise_nan(result, BATCH if result.ndim else SCALAR, "autodiff.constant")
             if result.ndim < 2:
                 result = result.reshape(1, *result.shape)
             if len(result) != count:
@@ -338,11 +361,16 @@ class Tape:
                        for k, s in places])
         return float(self.S[self.loss])
 
-    def backward(self, gradient):
-        """Grads of every node; ``gradient`` (the parameters' flat grads) += theirs."""
+    def backward(self, gradient, frozen=None):
+        """Grads of every node; ``gradient`` (the parameters' flat grads) += theirs,
+        except at the positions ``frozen`` (parameters that do not require grad)."""
         for kind, rows in self.zero_plan:
             self.grads[kind][rows] = 0.0
         self.GS[self.loss] = 1.0
         for group in reversed(self.backward_groups):
             group.backward()
-        gradient += self.GS[:self.parameter_count]
+        contribution = self.GS[:self.parameter_count]
+        if frozen is not None:
+            contribution = contribution.copy()
+            contribution[frozen] = 0.0
+        gradient += contribution

@@ -5,23 +5,26 @@ Where a leaf came from decides what the tape does with it on every replay:
 
 - a parameter: read from the parameters' flat vector;
 - data: a Value made from (a view of) a data argument, or from one number of it
-  (``for a, b in X``): gathered from the new batch;
+  (``for a, b in X``), or a ``Value`` argument of the step: gathered from the new
+  call's arguments (data.py watches every way numbers leave the data arguments);
 - ``autodiff.constant(function, *arrays)``: ``function`` called again (dropout masks,
   one-hot targets);
 - a number made in the step (``1.0 - y * s``): a constant of the tape;
-- a batch made any other way (an array computed from the data in numpy): refused,
-  since the tape would replay it for every batch.
+- a number or batch computed from the data in numpy: refused when it becomes a Value
+  (data.py); a batch made any other way: refused too, since the tape would replay it
+  for every batch.
 
 Rewrites (before grouping): a chain of ``+`` becomes one n-ary sum, and a sum of
 products ``w1*x1 + ... + wk*xk (+ b)`` becomes ``affine`` (a matrix product on replay).
 """
-import os
 import sys
 import threading
 
 import numpy as np
 
 from .._mode import TracingError
+from .data import (LIBRARY, DataArray, DataNumber, _watch, data_buffer,  # noqa: F401
+                   provenance, refuse_unrecorded, user_line)
 
 _active = threading.local()
 
@@ -29,91 +32,6 @@ _active = threading.local()
 def active_recorder():
     """The Recorder of the step this thread is tracing, or None."""
     return getattr(_active, "recorder", None)
-
-
-class _Root:
-    """One data argument's buffer: where its memory starts and ends."""
-
-    def __init__(self, index, array):
-        self.index, self.array = index, array
-        self.address = array.__array_interface__["data"][0]
-        self.nbytes, self.itemsize, self.dtype = array.nbytes, array.itemsize, array.dtype
-
-
-class DataArray(np.ndarray):
-    """A compiled step's copy of a data argument, as the traced function sees it. It is
-    an ordinary array, except that a single float taken out of it (``X[i, j]``,
-    ``for a, b in X``) remembers where it came from (a ``DataFloat``)."""
-
-    def __array_finalize__(self, obj):
-        self.root = getattr(obj, "root", None)
-
-    def __getitem__(self, key):
-        result = super().__getitem__(key)
-        if isinstance(result, np.floating) and self.root is not None:
-            element = super().__getitem__((key if type(key) is tuple else (key,)) + (Ellipsis,))
-            return DataFloat(result, self.root, element)
-        if isinstance(result, (np.integer, np.bool_)) and self.root is not None:
-            raise TracingError(
-                f"compile: reading one integer of data argument {self.root.index} in Python "
-                f"(a class label?), at {user_line(sys._getframe(1))}, would freeze what it "
-                "selects (values[label]) into the tape; pass the labels as a batch, e.g. "
-                "nn.cross_entropy(scores, yb), or run per-example graphs eagerly")
-        return result
-
-    def __iter__(self):
-        for index in range(len(self)):
-            yield self[index]
-
-
-class DataFloat(float):
-    """A float read from a data argument: ``source`` = (argument, flat position)."""
-
-    def __new__(cls, value, root, element):
-        number = float.__new__(cls, value)
-        address = element.__array_interface__["data"][0]
-        number.source = (root.index, (address - root.address) // root.itemsize)
-        return number
-
-
-def data_buffer(index, argument):
-    """The step's own contiguous copy of a data argument, as a DataArray."""
-    array = np.array(argument, order="C")
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"compile: data argument {index} must be numbers, got {array.dtype}")
-    if array.dtype.kind == "f" and array.dtype != np.float64:
-        array = array.astype(np.float64)
-    buffer = array.view(DataArray)
-    buffer.root = _Root(index, array)
-    return buffer
-
-
-def provenance(raw, roots):
-    """(argument, flat positions) when ``raw`` is a 1-D view of a data buffer or a
-    DataFloat, else None."""
-    if isinstance(raw, DataFloat):
-        return raw.source[0], np.array([raw.source[1]])
-    if not isinstance(raw, np.ndarray) or raw.ndim != 1:
-        return None
-    address = raw.__array_interface__["data"][0]
-    for root in roots:
-        if root.nbytes and root.address <= address < root.address + root.nbytes \
-                and raw.dtype == root.dtype:
-            offset, stride = address - root.address, raw.strides[0]
-            if offset % root.itemsize or stride % root.itemsize:
-                return None
-            positions = offset // root.itemsize + (stride // root.itemsize) * np.arange(len(raw))
-            return root.index, positions
-    return None
-
-
-def user_line(frame):
-    """'file:line' of the first frame outside autodiff/ from ``frame`` outwards."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autodiff/
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame = frame.f_back
-    return "an unknown line" if frame is None else \
-        f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 class Recorder:
@@ -125,6 +43,8 @@ class Recorder:
         self.converted = {}    # id(data) -> (data, ("data", arg, positions) | ("batch", frame))
         self.constants = []    # (function, sources, leaves)
         self.observers = []    # (function, values)
+        self.watched = set()   # ids of leaves whose .data the user may not read: params,
+                               # constant leaves (see ValueDataGuard)
 
     def note_conversion(self, raw, data):
         earlier = self.converted.get(id(raw))
@@ -153,6 +73,7 @@ class Recorder:
                     "data array itself (e.g. the targets) so every replay recomputes it")
             sources.append(found)
         self.constants.append((function, sources, leaves))
+        self.watched.update(map(id, leaves))
 
     def note_observer(self, function, values):
         self.observers.append((function, values))
@@ -160,11 +81,14 @@ class Recorder:
 
 class tracing:
     """Context: data converted for new leaves (the engine's ``as_data``, wherever
-    autodiff imported it) is noted by ``recorder``; comparisons and
-    ``bool``/``item``/``float`` on Values refuse (autodiff._mode.check_not_tracing)."""
+    autodiff imported it) is noted by ``recorder``, and refused when it is a number
+    computed from the data (data.py); numbers read out of the data arguments are
+    watched; comparisons and ``bool``/``item``/``float`` on Values refuse
+    (autodiff._mode.check_not_tracing), and so does reading ``.data`` of a Value that
+    depends on the step's data or parameters in the user's code (``ValueDataGuard``)."""
 
     def __init__(self, recorder, value_class, state):
-        self.recorder, self.state = recorder, state
+        self.recorder, self.state, self.value_class = recorder, state, value_class
         self.original = value_class.__init__.__globals__["as_data"]
 
     def __enter__(self):
@@ -173,7 +97,13 @@ class tracing:
         original, note = self.original, self.recorder.note_conversion
 
         def as_data(value, *args, **kwargs):
-            data = original(value, *args, **kwargs)
+            if type(value) is DataNumber:
+                refuse_unrecorded(value)
+                data = original(value.value, *args, **kwargs)
+            else:
+                if isinstance(value, DataArray):
+                    refuse_unrecorded(value)
+                data = original(value, *args, **kwargs)
             note(value, data)
             return data
         self.patched = [module for name, module in list(sys.modules.items())
@@ -181,16 +111,59 @@ class tracing:
                         and getattr(module, "as_data", None) is original]
         for module in self.patched:
             module.as_data = as_data
+        self.guard = ValueDataGuard(self.value_class, self.recorder, self.state)
         _active.recorder = self.recorder
+        _watch.roots = self.recorder.roots
         self.state.tracing = True
         return self
 
     def __exit__(self, *exc_info):
         for module in self.patched:
             module.as_data = self.original
+        self.guard.remove()
         _active.recorder = None
+        _watch.roots = None
         self.state.tracing = False
         return False
+
+
+class ValueDataGuard:
+    """While installed, ``Value.data`` is a property: code outside the library (the
+    user's step) that reads the data of a Value the tape recomputes (a computed Value,
+    a parameter, data, a ``constant``) gets TracingError naming the line, since the
+    number it reads would be frozen into the tape. The engine, nn's layers, ``constant``
+    and ``observe`` read it freely. (Installed on the class for the duration of one
+    trace; in other threads reads are not checked.)"""
+
+    def __init__(self, value_class, recorder, state):
+        self.value_class = value_class
+        self.slot = slot = value_class.__dict__["data"]
+        get, converted, watched = slot.__get__, recorder.converted, recorder.watched
+        getframe = sys._getframe
+        library = {id(vars(module)) for module in list(sys.modules.values())
+                   if getattr(module, "__file__", None) and module.__file__.startswith(LIBRARY)}
+
+        def read(value):
+            if id(getframe(1).f_globals) in library:       # the engine, nn, ...: free
+                return get(value)
+            data = get(value)
+            if not state.tracing or not (value.parents or type(data) is not float or
+                                         id(value) in watched or id(data) in converted):
+                return data
+            frame = getframe(1)
+            if frame.f_code.co_filename.startswith(LIBRARY):    # imported since
+                library.add(id(frame.f_globals))
+                return data
+            raise TracingError(
+                f"compile: reading .data of {value!r} at {user_line(frame)}, while "
+                "tracing: a compiled tape would freeze the number read (or the decision "
+                "made on it) and replay it for every batch. Use the Value itself in the "
+                "graph, autodiff.observe(function, value) for a side effect (logging), or "
+                "run the step eagerly")
+        value_class.data = property(read, slot.__set__, doc=slot.__doc__)
+
+    def remove(self):
+        self.value_class.data = self.slot
 
 
 class Graph:
@@ -221,6 +194,7 @@ def build_graph(loss, params, recorder, table, topological_order, constant_marke
     graph = Graph(values, table, constant_marker)
     param_index = {id(p): i for i, p in enumerate(params)}
     origin = recorder.origin
+    arguments = getattr(recorder, "arguments", {})
     fresh = {}
     for record, (_, _, leaves) in enumerate(recorder.constants):
         for row, leaf in enumerate(leaves):
@@ -233,6 +207,9 @@ def build_graph(loss, params, recorder, table, topological_order, constant_marke
             graph.leaf[i] = ("param", param_index[key])
         elif key in fresh:
             graph.leaf[i] = ("constant",) + fresh[key]
+        elif key in arguments:                  # a Value argument: its data, every call
+            size = 1 if graph.kind[i] == 0 else len(value.data)
+            graph.leaf[i] = ("data", arguments[key], np.arange(size))
         elif origin(value) is not None and origin(value)[0] == "data":
             graph.leaf[i] = origin(value)
         elif graph.kind[i] == 0:
