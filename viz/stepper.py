@@ -135,6 +135,9 @@ class BackpropStepper(Stepper):
             if node in received:
                 texts[node] = received[node]
                 continue
+            if not (node.parents or node.requires_grad):
+                texts[node] = ""            # a constant or data: backward skips it
+                continue
             grad = self.grad_at(node, number)
             reached = (node in self.step_of and self.step_of[node] <= number) or any(
                 step <= number for step, _ in self._history.get(node, ()))
@@ -170,6 +173,11 @@ class BackpropStepper(Stepper):
             if not uses:
                 texts[node] = f"{name} is not used by any box"
                 continue
+            if not (node.parents or node.requires_grad):
+                what = "a constant" if self.is_constant(node) else "made with requires_grad=False"
+                texts[node] = (f"{name} is {what}: it needs no gradient, so backward "
+                               "sends it nothing")
+                continue
             pushed, waiting = [], []
             for edge in scene.backward_order(uses):
                 step = self.step_of.get(edge.child)
@@ -201,6 +209,8 @@ class BackpropStepper(Stepper):
     def edge_state(self, edge, number):
         """``(style, label)`` of an edge after step ``number``: pushed already (done),
         now (active), or later (pending, showing only its local derivative)."""
+        if self.is_constant(edge.parent):
+            return "pending", ""            # from a constant: nothing is pushed, ever
         pushed_at = self.step_of.get(edge.child)
         style = "pending" if pushed_at is None or pushed_at > number else (
             "active" if pushed_at == number else "done")
@@ -225,9 +235,10 @@ class BackpropStepper(Stepper):
                 f"{self._number(record.upstream)} to {parents or 'no parent needing one'}")
 
     def leaf_grads(self):
-        """name -> grad of every input and parameter after the whole pass (as recorded:
-        the graph's own grads are left as they were)."""
-        return {self.name(node): self.grad_at(node, len(self)) for node in self.scene.leaves()}
+        """name -> grad of every input and parameter that needs one, after the whole
+        pass (as recorded: the graph's own grads are left as they were)."""
+        return {self.name(node): self.grad_at(node, len(self)) for node in self.scene.leaves()
+                if node.requires_grad}
 
     def __str__(self):
         lines = [f"backward from {self.name(self.root)}: {len(self.scene)} nodes, "

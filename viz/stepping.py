@@ -87,10 +87,16 @@ class Stepper:
         """``data`` as the pictures show it: the example shown, ``precision`` digits."""
         return number_text(self.scene, data, self.precision)
 
+    def is_constant(self, node):
+        """True for a constant (``Scene.is_constant``): nothing flows along its edges."""
+        return self.scene.is_constant(node)
+
     def edge_step(self, edge):
-        """The step at which ``edge`` is active (0: never): the step of its child, in
-        both modes (backward pushes along a node's edges at the node's step; forward
-        mode gathers a node's tangent along them)."""
+        """The step at which ``edge`` is active (0: never, as for an edge from a
+        constant): the step of its child, in both modes (backward pushes along a node's
+        edges at the node's step; forward mode gathers a node's tangent along them)."""
+        if self.is_constant(edge.parent):
+            return 0
         return self.step_of.get(edge.child, 0)
 
     def caption_lines(self, number):

@@ -161,8 +161,11 @@ def test_unbatched_equations_use_the_chosen_precision():
     y = x * 3.0
     y.backward()
     for precision in (2, 6):
-        for _, _, label in named_edges(viz.draw(y, precision=precision).source):
-            check_product(label, precision)
+        edges = named_edges(viz.draw(y, precision=precision).source)
+        assert ("3", "v1", "") in edges                      # the constant 3: no numbers
+        for parent, _, label in edges:
+            if parent != "3":
+                check_product(label, precision)
 
 
 SYMBOLS = re.compile(rf"^d(\w+)/d(\w+) = (?:([^;]+?) = )?({NUMBER})(?:;  (.+))?$")
@@ -200,10 +203,13 @@ def test_symbols_on_edges_are_the_rule_in_the_operands_names_then_its_numbers(fu
     formulas = 0
     for (parent, child, label), (_, _, symbol_label), (_, _, number_label) in zip(
             both, symbols, numbers):
+        if parent == "1":                           # the constant 1: no derivative at all
+            assert label == symbol_label == number_label == ""
+            continue
         match = SYMBOLS.match(label)
         assert match, label
         assert match.group(1, 2) == (child, parent)
-        if match.group(5) is None:                  # no contribution (a constant): local only
+        if match.group(5) is None:                  # no contribution: local only
             assert match.group(4) == number_label
         else:
             check_product(match.group(5), 4)
