@@ -54,6 +54,7 @@ class ForwardStepper(Stepper):
         self.root = self.scene.outputs[0]
         self.seeds = self._seeds(wrt)
         self.records = self._records()
+        self._terms, self._term_of = {}, {}
         self._keep_options(precision, clusters, max_nodes, title, rankdir, renderer, edges)
 
     # -- the seeds ---------------------------------------------------------------------
@@ -166,11 +167,22 @@ class ForwardStepper(Stepper):
         as (parent, index, local, parent's tangent, contribution): as the engine
         recorded it, or, where the parent carries no tangent (an input not seeded: the
         engine skips the edge), local × 0 = 0."""
-        recorded = {edge[1]: edge for edge in record.edges}
-        return [recorded.get(index, (parent, index, local, 0.0, 0.0))
+        if record.number not in self._terms:
+            recorded = {edge[1]: edge for edge in record.edges}
+            self._terms[record.number] = [
+                recorded.get(index, (parent, index, local, 0.0, 0.0))
                 for index, (parent, local) in enumerate(zip(record.node.parents,
                                                             record.node.local_grads))
                 if index in recorded or not self.is_constant(parent)]
+        return self._terms[record.number]
+
+    def term(self, edge):
+        """The term of ``edge`` (see ``terms``) at its child's step; None for an edge
+        from a constant."""
+        if edge.child not in self._term_of:
+            record = self.records[self.step_of[edge.child] - 1]
+            self._term_of[edge.child] = {term[1]: term for term in self.terms(record)}
+        return self._term_of[edge.child].get(edge.index)
 
     def gathered(self, record):
         """A node's tangent as the sum over its edges: ``1 + 0 = 1``; one edge alone
@@ -180,22 +192,18 @@ class ForwardStepper(Stepper):
             return sum_text(self.scene, contributions, record.tangent, self.precision)
         return self.number_text(record.tangent)
 
-    def box_lines(self, number):
-        """node -> the tangent line of its box after step ``number``: an input's seed
+    def box_line(self, node, number):
+        """The tangent line of ``node``'s box after step ``number``: an input's seed
         from step 0; an operation's sum over its edges at its step, its tangent after;
         "" before (and for a constant, whose tangent is 0 throughout)."""
-        lines = {}
-        for node in self.scene.nodes:
-            if not node.parents:
-                shown = node in self.seeds or self.scene.kinds[node] in ("input", "parameter")
-                lines[node] = self.number_text(self.tangent_at(node, 0)) if shown else ""
-            elif self.step_of.get(node) == number:
-                lines[node] = self.gathered(self.records[number - 1])
-            elif self.tangent_at(node, number) is not None:
-                lines[node] = self.number_text(self.tangent_at(node, number))
-            else:
-                lines[node] = ""
-        return lines
+        if not node.parents:
+            shown = node in self.seeds or self.scene.kinds[node] in ("input", "parameter")
+            return self.number_text(self.tangent_at(node, 0)) if shown else ""
+        if self.step_of.get(node) == number:
+            return self.gathered(self.records[number - 1])
+        if self.tangent_at(node, number) is not None:
+            return self.number_text(self.tangent_at(node, number))
+        return ""
 
     def edge_state(self, edge, number):
         """``(style, label)`` of an edge after step ``number``: its child's tangent
@@ -209,8 +217,7 @@ class ForwardStepper(Stepper):
         if style == "pending":
             label = self.number_text(edge.local_grad)
         else:
-            _, _, local, tangent, contribution = next(
-                term for term in self.terms(self.records[step - 1]) if term[1] == edge.index)
+            _, _, local, tangent, contribution = self.term(edge)
             label = tangent_product_text(self.scene, local, tangent, contribution, edge.child,
                                          self.precision)
         return style, edge_text(self.scene, edge.child, edge.parent, edge.index,
@@ -224,33 +231,28 @@ class ForwardStepper(Stepper):
         node = self.records[number - 1].node
         return node, {parent for parent in node.parents if not self.is_constant(parent)}
 
-    def explanations(self, number):
-        """node -> its tangent after step ``number`` in words, as the sum over its
-        edges (``c.tangent = 1 (from a) + 0.5 (from b) = 1.5``), shown when a box is
+    def explanation(self, node, number):
+        """``node``'s tangent after step ``number`` in words, as the sum over its edges
+        (``c.tangent = 1 (from a) + 0.5 (from b) = 1.5``), shown when its box is
         clicked in the player."""
-        texts = {}
-        for node in self.scene.nodes:
-            name = self.name(node)
-            if not node.parents:
-                tangent = self.number_text(self.tangent_at(node, 0))
-                texts[node] = (f"{name} is where forward mode starts: {name}.tangent = "
-                               f"{tangent} (the seed)" if node in self.seeds else
-                               f"{name} is a constant: no tangent flows from it"
-                               if self.is_constant(node) else
-                               f"{name}.tangent = 0: not seeded, so nothing flows from {name}")
-                continue
-            step = self.step_of[node]
-            if step > number:
-                texts[node] = (f"{name}.tangent: gathered at step {step}, from "
-                               f"{self.sources(node)}")
-                continue
-            record = self.records[step - 1]
-            pieces = [f"{self.number_text(term[4])} (from {self.name(term[0])})"
-                      for term in self.terms(record)]
-            texts[node] = (f"{name}.tangent = " + " + ".join(pieces).replace("+ -", "- ")
-                           + f" = {self.number_text(record.tangent)}" if pieces else
-                           f"{name}.tangent = 0: its operands are constants")
-        return texts
+        name = self.name(node)
+        if not node.parents:
+            tangent = self.number_text(self.tangent_at(node, 0))
+            return (f"{name} is where forward mode starts: {name}.tangent = {tangent} (the "
+                    "seed)" if node in self.seeds else
+                    f"{name} is a constant: no tangent flows from it"
+                    if self.is_constant(node) else
+                    f"{name}.tangent = 0: not seeded, so nothing flows from {name}")
+        step = self.step_of[node]
+        if step > number:
+            return f"{name}.tangent: gathered at step {step}, from {self.sources(node)}"
+        record = self.records[step - 1]
+        pieces = [f"{self.number_text(term[4])} (from {self.name(term[0])})"
+                  for term in self.terms(record)]
+        if not pieces:
+            return f"{name}.tangent = 0: its operands are constants"
+        return (f"{name}.tangent = " + " + ".join(pieces).replace("+ -", "- ")
+                + f" = {self.number_text(record.tangent)}")
 
     def legend(self):
         """The legend lines: colours, what a box and an edge show in forward mode."""

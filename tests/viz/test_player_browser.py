@@ -6,8 +6,10 @@ playwright or chromium these tests skip and say which is missing."""
 import json
 import shutil
 
+import numpy as np
 import pytest
 
+import autodiff as ad
 import nn
 import viz
 from autodiff import Value
@@ -185,12 +187,12 @@ def test_a_forward_player_gathers_tangents_parents_first(open_page, tmp_path):
     assert start["grads"]["b"] == "tangent 1" and start["grads"]["a"] == "tangent 0"
     assert start["grads"]["e"] == "" and all(pending for pending, _ in start["edges"])
     seen = [start]
-    for expected_current in ("c", "d", "e"):                 # computation order
+    for expected_current, gathered in (("c", 2), ("d", 1), ("e", 2)):  # computation order
         page.click('[data-action="next"]')
         state = _state(page)
         assert state["current"] == expected_current
         assert state["texts"][0].startswith(f"step {len(seen)} of 3: {expected_current} = ")
-        assert sum(active for _, active in state["edges"]) == 2
+        assert sum(active for _, active in state["edges"]) == gathered   # d: not from 1
         seen.append(state)
     assert seen[1]["grads"]["c"] == "tangent 0 + 1 = 1" and seen[1]["grads"]["e"] == ""
     assert seen[3]["grads"]["e"] == "tangent 2 + 3 = 5" and seen[3]["grads"]["c"] == "tangent 1"
@@ -201,4 +203,43 @@ def test_a_forward_player_gathers_tangents_parents_first(open_page, tmp_path):
     page.keyboard.press("ArrowLeft")
     assert _state(page)["explain"] == "e.tangent: gathered at step 3, from c, d"
     assert all(state["boxes"] == start["boxes"] for state in seen)      # the layout holds
+    assert errors == []
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_constant_stays_grey_and_silent_in_every_frame(open_page, tmp_path, mode):
+    one = Value(np.array([1.0, 2.0]), requires_grad=False)      # a batch of constants too
+    a, b = Value(2.0, label="a"), Value(np.array([1.0, -1.0]), label="b")
+    out = ad.batch_sum((a + b) * (b + 1.0) * one)
+    path = viz.animate(out, mode=mode, renderer="graphviz-pure").save(tmp_path / "c.html")
+    page, errors = open_page(path)
+    frames = int(page.locator(".crp-slider").get_attribute("max")) + 1
+    for _ in range(frames):
+        seen = page.evaluate("""() => {
+          const root = document.querySelector(".chainrule-player");
+          const data = JSON.parse(root.querySelector(".crp-data").textContent);
+          const result = [];
+          for (const [id, node] of Object.entries(data.nodes)) {
+            if (!["1", "batch"].includes(node.name)) { continue; }
+            const group = document.getElementById(data.prefix + id);
+            result.push({texts: [...group.querySelectorAll("text")].map(t => t.textContent),
+                         classes: [...group.classList],
+                         edges: node.out.map(edge => {
+                           const g = document.getElementById(data.prefix + edge);
+                           return {text: [...g.querySelectorAll("text")].map(
+                                     t => t.textContent).join(""),
+                                   pending: g.classList.contains("crp-pending"),
+                                   active: g.classList.contains("crp-active")};
+                         })});
+          }
+          return result;
+        }""")
+        assert len(seen) == 2                                   # the number 1 and the batch
+        for constant in seen:
+            assert not any(text.startswith(("grad", "tangent")) for text in constant["texts"])
+            assert "crp-receiving" not in constant["classes"]
+            assert "crp-current" not in constant["classes"]
+            for edge in constant["edges"]:
+                assert edge == {"text": "", "pending": True, "active": False}
+        page.click('[data-action="next"]')
     assert errors == []
