@@ -243,3 +243,44 @@ def test_a_constant_stays_grey_and_silent_in_every_frame(open_page, tmp_path, mo
                 assert edge == {"text": "", "pending": True, "active": False}
         page.click('[data-action="next"]')
     assert errors == []
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_any_frame_shows_the_state_of_its_step_whichever_way_it_is_reached(open_page, tmp_path,
+                                                                           mode):
+    """The script files each frame's changes under the box or edge they change; any
+    frame, reached by the slider in any order, shows every box line and edge label of
+    that step as the stepper draws it."""
+    h = Value(0.3, label="x")
+    for i in range(6):
+        h = ad.tanh(Value(0.9, label=f"w{i}") * h + Value(0.1, label=f"b{i}")) * 0.5
+    stepper = viz.steps(h, mode=mode)
+    path = stepper.animate().save(tmp_path / "chain.html")
+    page, errors = open_page(path)
+    scene, word = stepper.scene, stepper.word
+    for number in (len(stepper), 3, 0, 17, len(stepper) - 1, 1):
+        shown = page.evaluate("""(number) => {
+          const root = document.querySelector(".chainrule-player");
+          const slider = root.querySelector(".crp-slider");
+          slider.value = String(number);
+          slider.dispatchEvent(new Event("input"));
+          const data = JSON.parse(root.querySelector(".crp-data").textContent);
+          const text = id => {
+            const rows = document.getElementById(data.prefix + id).querySelectorAll("text");
+            return rows.length ? rows[rows.length - 1].textContent : "";
+          };
+          const lines = {}, labels = {};
+          for (const [id, node] of Object.entries(data.nodes)) {
+            lines[id] = node.grad ? text(id) : null;
+          }
+          for (const id of Object.keys(data.edgeSteps)) { labels[id] = text(id); }
+          return {current: root.getAttribute("data-current"), lines, labels};
+        }""", number)
+        assert shown["current"] == str(number)
+        for node, line in stepper.box_lines(number).items():
+            if shown["lines"][scene.ids[node]] is not None:
+                assert shown["lines"][scene.ids[node]] == (f"{word} {line}" if line else "")
+        for edge in scene.edges:
+            label = stepper.edge_state(edge, number)[1]
+            assert shown["labels"][scene.edge_ids[edge.child, edge.index]] == label
+    assert errors == []
