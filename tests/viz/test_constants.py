@@ -7,11 +7,11 @@ import re
 
 import numpy as np
 import pytest
+from helpers import named_edges, node_rows, parse_dot, traced_e
 
 import autodiff as ad
 import viz
 from autodiff import Value
-from helpers import named_edges, node_rows, parse_dot, traced_e
 from viz.dot import EDGE_STYLES, NODE_STYLES
 
 MODES = ("reverse", "forward")
@@ -130,7 +130,7 @@ def test_no_step_no_frame_and_no_numbers_for_a_constant(mode, graph):
 
 def _player_data(page):
     return json.loads(re.search(r'<script type="application/json" class="crp-data">(.*?)'
-                                r"</script>", page, re.S).group(1))
+                                r"</script>", page, re.DOTALL).group(1))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -371,7 +371,7 @@ def test_equations_stay_true_with_constants_and_constants_print_none(example):
         for frame in [stepper.frame(0)] + list(stepper):
             check_picture(frame.source, word)
         page = stepper.animate().html()
-        data = json.loads(re.search(r'class="crp-data">(.*?)</script>', page, re.S).group(1))
+        data = json.loads(re.search(r'class="crp-data">(.*?)</script>', page, re.DOTALL).group(1))
         for frame in data["frames"]:
             for edge_id, label in frame.get("edges", {}).items():
                 if edge_id in constant_edges:
