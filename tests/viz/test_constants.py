@@ -1,7 +1,8 @@
 """Constants in the pictures: a number operand (the 1 of ``d = b + 1``) or a leaf made
 with ``requires_grad=False`` is drawn grey with its value, with no grad line and no
 derivative on its edge; the steps of both modes, their frames and the player skip it;
-the gradients of the real leaves are what they were (worked out by hand)."""
+the engine's side (no gradient, the engine's steps) is in
+tests/autodiff/test_number_operands.py."""
 import json
 import re
 
@@ -39,29 +40,6 @@ def constant_ids(scene):
     edges = [scene.edge_ids[edge.child, edge.index] for node in nodes
              for edge in scene.uses[node]]
     return {scene.ids[node] for node in nodes}, set(edges)
-
-
-def test_a_number_operand_is_a_constant_leaf_that_backward_skips():
-    graph = number_graph().backward()
-    one = graph.output.parents[1].parents[1]
-    assert one.data == 1.0 and not one.requires_grad and one.is_leaf
-    assert one.grad == 0.0
-    assert graph.gradients() == {"a": 2.0, "b": 5.0}        # de/da = b + 1, de/db = 2b + a + 1
-    s, x, w, k = batch_graph()
-    s.backward()
-    assert w.grad == pytest.approx(float(np.sum(x.data * k.data)))      # 3 - 2 - 0.5 = 0.5
-    np.testing.assert_allclose(x.grad, 0.5 * k.data)
-    assert not np.any(k.grad)
-    made = ad.Value(2.0, label="u") * np.array([1.0, 2.0])       # an array operand, too
-    assert not made.parents[1].requires_grad
-
-
-def test_the_engines_steps_name_no_constant():
-    text = "\n".join(str(step) for step in number_graph().steps())
-    assert "-> 1:" not in text and "1.grad" not in text
-    assert "d -> b: local 1 × upstream 3 = 3;  b.grad 2 + 3 = 5" in text
-    forward = "\n".join(str(step) for step in number_graph().forward_steps("b"))
-    assert "1 ->" not in forward
 
 
 @pytest.mark.parametrize("edges", ["numbers", "symbols", "both"])
