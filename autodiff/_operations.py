@@ -21,9 +21,11 @@ _new_value = Value.__new__
 
 
 def operand(x, op):
-    """A number or array used in an operation, as a leaf (drawn as a constant, and
-    given its gradient like any leaf); anything else is a TypeError naming the operation."""
-    return Value(as_data(x, op))
+    """A number or array used in an operation (``b + 1``), as a constant leaf
+    (``requires_grad=False``, as torch treats a number): backward gives it no gradient,
+    the pictures draw it grey with its value. Anything else is a TypeError naming the
+    operation."""
+    return Value(as_data(x, op), requires_grad=False)
 
 
 def unary(primitive):

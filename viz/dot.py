@@ -29,6 +29,7 @@ EDGE_STYLES = {
     "active": {"color": "#d62828", "fontcolor": "#d62828", "penwidth": "2.5"},
     "pending": {"color": "#b5b5b5", "fontcolor": "#9a9a9a"},
     "done": {"color": "#555555", "fontcolor": "#222222"},
+    "constant": {"color": "#a0a0a0"},       # from a constant: no derivative, no numbers
 }
 KIND_COLORS = {kind: style["color"] for kind, style in NODE_STYLES.items()}
 GRAD_COLOR = "#b3261e"

@@ -33,6 +33,12 @@ def final_grad_text(scene, node, precision):
     return number_text(scene, node.grad, precision)
 
 
+def needs_grad_line(node):
+    """False for a leaf made with ``requires_grad=False`` (a constant, data): backward
+    gives it no gradient, so its box shows none."""
+    return bool(node.parents) or node.requires_grad
+
+
 def collapse_groups(scene, depth):
     """node -> the scope prefix of ``depth`` parts it is folded into (nodes in shallower
     scopes, or none, are left out)."""
@@ -79,7 +85,8 @@ def boxes_and_arrows(scene, groups, show, grads, precision, edges="numbers"):
                      group.rpartition(".")[0] or None, dict(NODE_STYLES["collapsed"]))
              for group, nodes in sorted(members.items())]
     boxes += [node_box(scene, node, show, precision,
-                       final_grad_text(scene, node, precision) if grads else None)
+                       final_grad_text(scene, node, precision)
+                       if grads and needs_grad_line(node) else None)
               for node in scene.nodes if node not in groups]
     arrows, into_groups = [], Counter()
     for edge in scene.edges:
@@ -90,7 +97,8 @@ def boxes_and_arrows(scene, groups, show, grads, precision, edges="numbers"):
         if head:
             into_groups[tail_id, group_ids[head]] += 1
             continue
-        arrow = edge_arrow(scene, edge, edge_label(scene, edge, show, grads, precision, edges))
+        arrow = edge_arrow(scene, edge, edge_label(scene, edge, show, grads, precision, edges),
+                           "constant" if scene.is_constant(edge.parent) else "normal")
         arrow.tail = tail_id
         arrows.append(arrow)
     for (tail_id, head_id), count in into_groups.items():

@@ -26,7 +26,8 @@ class ForwardStepper(Stepper):
     ``autodiff.Graph``), one node at a time: at its step a node's tangent is the sum
     over its edges of local × tangent(parent), each product shown on its edge and the
     sum in its box (``tangent 1 + 2 = 3``). An edge whose parent carries no tangent
-    (an input not seeded, a constant) brings local × 0 = 0.
+    (an input not seeded) brings local × 0 = 0; an edge from a constant (the 1 of
+    ``b + 1``, unless it is seeded) is left out: no derivative is taken along it.
 
     ``wrt``: the input to differentiate by (a leaf Value of the graph, or its name),
     seeded with tangent 1, so every tangent is d(box)/d(input); or a dict {input:
@@ -53,6 +54,7 @@ class ForwardStepper(Stepper):
         self.root = self.scene.outputs[0]
         self.seeds = self._seeds(wrt)
         self.records = self._records()
+        self._terms, self._term_of = {}, {}
         self._keep_options(precision, clusters, max_nodes, title, rankdir, renderer, edges)
 
     # -- the seeds ---------------------------------------------------------------------
@@ -156,39 +158,52 @@ class ForwardStepper(Stepper):
             return None
         return self.records[step - 1].tangent
 
+    def is_constant(self, node):
+        """True for a constant that is not seeded: no tangent comes from it."""
+        return self.scene.is_constant(node) and node not in self.seeds
+
     def terms(self, record):
-        """Every edge into ``record.node``, in operand order, as (parent, index, local,
-        parent's tangent, contribution): as the engine recorded it, or, where the parent
-        carries no tangent (the engine skips the edge), local × 0 = 0."""
-        recorded = {edge[1]: edge for edge in record.edges}
-        return [recorded.get(index, (parent, index, local, 0.0, 0.0))
+        """Every edge into ``record.node`` but those from constants, in operand order,
+        as (parent, index, local, parent's tangent, contribution): as the engine
+        recorded it, or, where the parent carries no tangent (an input not seeded: the
+        engine skips the edge), local × 0 = 0."""
+        if record.number not in self._terms:
+            recorded = {edge[1]: edge for edge in record.edges}
+            self._terms[record.number] = [
+                recorded.get(index, (parent, index, local, 0.0, 0.0))
                 for index, (parent, local) in enumerate(zip(record.node.parents,
-                                                            record.node.local_grads))]
+                                                            record.node.local_grads))
+                if index in recorded or not self.is_constant(parent)]
+        return self._terms[record.number]
+
+    def term(self, edge):
+        """The term of ``edge`` (see ``terms``) at its child's step; None for an edge
+        from a constant."""
+        if edge.child not in self._term_of:
+            record = self.records[self.step_of[edge.child] - 1]
+            self._term_of[edge.child] = {term[1]: term for term in self.terms(record)}
+        return self._term_of[edge.child].get(edge.index)
 
     def gathered(self, record):
         """A node's tangent as the sum over its edges: ``1 + 0 = 1``; one edge alone
-        as its number."""
+        (or none: every operand a constant) as its number."""
         contributions = [term[4] for term in self.terms(record)]
         if len(contributions) >= 2:
             return sum_text(self.scene, contributions, record.tangent, self.precision)
         return self.number_text(record.tangent)
 
-    def box_lines(self, number):
-        """node -> the tangent line of its box after step ``number``: an input's seed
+    def box_line(self, node, number):
+        """The tangent line of ``node``'s box after step ``number``: an input's seed
         from step 0; an operation's sum over its edges at its step, its tangent after;
         "" before (and for a constant, whose tangent is 0 throughout)."""
-        lines = {}
-        for node in self.scene.nodes:
-            if not node.parents:
-                shown = node in self.seeds or self.scene.kinds[node] in ("input", "parameter")
-                lines[node] = self.number_text(self.tangent_at(node, 0)) if shown else ""
-            elif self.step_of.get(node) == number:
-                lines[node] = self.gathered(self.records[number - 1])
-            elif self.tangent_at(node, number) is not None:
-                lines[node] = self.number_text(self.tangent_at(node, number))
-            else:
-                lines[node] = ""
-        return lines
+        if not node.parents:
+            shown = node in self.seeds or self.scene.kinds[node] in ("input", "parameter")
+            return self.number_text(self.tangent_at(node, 0)) if shown else ""
+        if self.step_of.get(node) == number:
+            return self.gathered(self.records[number - 1])
+        if self.tangent_at(node, number) is not None:
+            return self.number_text(self.tangent_at(node, number))
+        return ""
 
     def edge_state(self, edge, number):
         """``(style, label)`` of an edge after step ``number``: its child's tangent
@@ -197,10 +212,12 @@ class ForwardStepper(Stepper):
         step = self.step_of.get(edge.child)
         style = "pending" if step is None or step > number else (
             "active" if step == number else "done")
+        if self.is_constant(edge.parent):
+            return "pending", ""            # from a constant: no tangent, ever
         if style == "pending":
             label = self.number_text(edge.local_grad)
         else:
-            _, _, local, tangent, contribution = self.terms(self.records[step - 1])[edge.index]
+            _, _, local, tangent, contribution = self.term(edge)
             label = tangent_product_text(self.scene, local, tangent, contribution, edge.child,
                                          self.precision)
         return style, edge_text(self.scene, edge.child, edge.parent, edge.index,
@@ -212,32 +229,30 @@ class ForwardStepper(Stepper):
         if not number:
             return None, set()
         node = self.records[number - 1].node
-        return node, set(node.parents)
+        return node, {parent for parent in node.parents if not self.is_constant(parent)}
 
-    def explanations(self, number):
-        """node -> its tangent after step ``number`` in words, as the sum over its
-        edges (``c.tangent = 1 (from a) + 0.5 (from b) = 1.5``), shown when a box is
+    def explanation(self, node, number):
+        """``node``'s tangent after step ``number`` in words, as the sum over its edges
+        (``c.tangent = 1 (from a) + 0.5 (from b) = 1.5``), shown when its box is
         clicked in the player."""
-        texts = {}
-        for node in self.scene.nodes:
-            name = self.name(node)
-            if not node.parents:
-                tangent = self.number_text(self.tangent_at(node, 0))
-                texts[node] = (f"{name} is where forward mode starts: {name}.tangent = "
-                               f"{tangent} (the seed)" if node in self.seeds else
-                               f"{name}.tangent = 0: not seeded, so nothing flows from {name}")
-                continue
-            step = self.step_of[node]
-            if step > number:
-                operands = ", ".join(dict.fromkeys(self.name(parent) for parent in node.parents))
-                texts[node] = f"{name}.tangent: gathered at step {step}, from {operands}"
-                continue
-            record = self.records[step - 1]
-            pieces = [f"{self.number_text(term[4])} (from {self.name(term[0])})"
-                      for term in self.terms(record)]
-            texts[node] = (f"{name}.tangent = " + " + ".join(pieces).replace("+ -", "- ")
-                           + f" = {self.number_text(record.tangent)}")
-        return texts
+        name = self.name(node)
+        if not node.parents:
+            tangent = self.number_text(self.tangent_at(node, 0))
+            return (f"{name} is where forward mode starts: {name}.tangent = {tangent} (the "
+                    "seed)" if node in self.seeds else
+                    f"{name} is a constant: no tangent flows from it"
+                    if self.is_constant(node) else
+                    f"{name}.tangent = 0: not seeded, so nothing flows from {name}")
+        step = self.step_of[node]
+        if step > number:
+            return f"{name}.tangent: gathered at step {step}, from {self.sources(node)}"
+        record = self.records[step - 1]
+        pieces = [f"{self.number_text(term[4])} (from {self.name(term[0])})"
+                  for term in self.terms(record)]
+        if not pieces:
+            return f"{name}.tangent = 0: its operands are constants"
+        return (f"{name}.tangent = " + " + ".join(pieces).replace("+ -", "- ")
+                + f" = {self.number_text(record.tangent)}")
 
     def legend(self):
         """The legend lines: colours, what a box and an edge show in forward mode."""
@@ -252,8 +267,16 @@ class ForwardStepper(Stepper):
                          + (f";  {product}" if self.edges == "both" else ""))
         return lines
 
+    def sources(self, node):
+        """The operands ``node`` gathers its tangent from (constants left out), in words."""
+        names = [self.name(parent) for parent in node.parents if not self.is_constant(parent)]
+        return ", ".join(dict.fromkeys(names)) or "no operand (all are constants)"
+
     def edge_tooltip(self, edge):
         child, parent = self.name(edge.child), self.name(edge.parent)
+        if self.is_constant(edge.parent):
+            return (f"{parent} is a constant (operand {edge.index} of {edge.child.op}): no "
+                    "tangent flows from it, so no derivative is taken along this edge")
         return (f"d{child}/d{parent} (operand {edge.index} of {edge.child.op}); forward mode "
                 f"adds d{child}/d{parent} × {parent}.tangent to {child}.tangent")
 
@@ -291,9 +314,8 @@ class ForwardStepper(Stepper):
         if number == 0:
             return f"step 0 of {len(self)}: forward values; seeds {self.seed_text()}"
         record = self.records[number - 1]
-        parents = ", ".join(dict.fromkeys(self.name(parent) for parent in record.node.parents))
         return (f"step {number} of {len(self)}: {self.name(record.node)} gathers its "
-                f"tangent {self.number_text(record.tangent)} from {parents}")
+                f"tangent {self.number_text(record.tangent)} from {self.sources(record.node)}")
 
     def output_tangents(self):
         """name -> tangent of every output after the whole pass (its derivative)."""

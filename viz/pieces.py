@@ -61,15 +61,25 @@ def node_box(scene, node, show, precision, grad_text=None, highlight=None, word=
 
 
 def edge_tooltip(scene, edge):
-    """Words for an edge: which derivative it carries and where its contribution goes."""
+    """Words for an edge: which derivative it carries and where its contribution goes
+    (from a constant: none, and why)."""
     child, parent = scene.names[edge.child], scene.names[edge.parent]
+    if scene.is_constant(edge.parent):
+        return constant_tooltip(scene, edge)
     return (f"d{child}/d{parent} (operand {edge.index} of {edge.child.op}); backward adds "
             f"d{child}/d{parent} × {child}.grad to {parent}.grad")
 
 
+def constant_tooltip(scene, edge):
+    """Words for an edge from a constant: it carries no derivative."""
+    return (f"{scene.names[edge.parent]} is a constant (operand {edge.index} of "
+            f"{edge.child.op}): it needs no gradient, so no derivative is taken along this "
+            "edge")
+
+
 def edge_arrow(scene, edge, label, style="normal", tooltip=None):
     """The arrow parent -> child of ``edge`` with ``label``, styled ``style``
-    (normal, active, pending or done; see dot.EDGE_STYLES); ``tooltip``: its words
+    (normal, active, pending, done or constant; see dot.EDGE_STYLES); ``tooltip``: its words
     (default: what backward does along it, ``edge_tooltip``)."""
     attrs = dict(EDGE_STYLES[style])
     attrs["id"] = scene.edge_ids[edge.child, edge.index]
@@ -118,8 +128,9 @@ def edge_label(scene, edge, show, grads, precision, edges="numbers"):
     ``local × upstream = contribution`` (nothing when show="values"), for the example
     shown; with ``edges`` "symbols" or "both", the local derivative as a formula too
     (see ``equations.edge_text``). An edge into a leaf made with ``requires_grad=False``
-    carries no contribution (backward skips it): it shows its local derivative only."""
-    if show == "values":
+    carries no contribution (backward skips it): it shows its local derivative only;
+    an edge from a constant (the 1 of ``b + 1``) carries nothing."""
+    if show == "values" or scene.is_constant(edge.parent):
         return ""
     if grads and edge.parent.requires_grad:
         product = product_text(scene, edge.local_grad, edge.child.grad,

@@ -55,11 +55,6 @@ __SCRIPT__
 </div>"""
 
 
-def _widest(texts):
-    """The text that needs the widest box: the longest (digits are all one width)."""
-    return max(texts, key=len) if texts else ""
-
-
 class Player:
     """An HTML player over the steps of ``stepper`` (a ``viz.steps`` result, either mode):
     ``html()`` is a fragment for a notebook (also ``_repr_html_``), ``save(path)``
@@ -95,62 +90,80 @@ class Player:
             self._html = self._build()
         return self._html
 
-    def states(self):
-        """For each step 0 … n: (node id -> box line, edge id -> edge label, current
-        node id, ids of the other boxes highlighted)."""
+    def changes(self):
+        """What each step 0 … n shows, as changes: per step (node id -> box line, edge
+        id -> edge label, node id -> explanation, the current node's id, the ids of the
+        other boxes highlighted); step 0 holds every box and edge, a later step only
+        those whose text differs from the step before. Only what a step touches
+        (``Stepper.touched``: its node, its operands, the edges between them) is
+        computed again, so the cost grows linearly with the graph."""
         stepper, scene = self.stepper, self.stepper.scene
         word = stepper.word
-        states = []
+        node_position = {node: position for position, node in enumerate(scene.nodes)}
+        edge_position = {(edge.child, edge.index): position
+                         for position, edge in enumerate(scene.edges)}
+        lines, labels, explain = {}, {}, {}
+        changes = []
         for number in self.frames:
+            if number == 0:
+                nodes, edges = scene.nodes, scene.edges
+            else:
+                touched_nodes, touched_edges = stepper.touched(number)
+                nodes = sorted(touched_nodes, key=node_position.__getitem__)
+                edges = sorted(touched_edges,
+                               key=lambda edge: edge_position[edge.child, edge.index])
+            changed = ({}, {}, {})
+            for node in nodes:
+                node_id = scene.ids[node]
+                text = stepper.box_line(node, number)
+                for now, key, value in ((lines, 0, f"{word} {text}" if text else ""),
+                                        (explain, 2, stepper.explanation(node, number))):
+                    if now.get(node_id) != value:
+                        now[node_id] = changed[key][node_id] = value
+            for edge in edges:
+                edge_id = scene.edge_ids[edge.child, edge.index]
+                label = stepper.edge_state(edge, number)[1]
+                if labels.get(edge_id) != label:
+                    labels[edge_id] = changed[1][edge_id] = label
             current, others = stepper.highlights(number)
-            lines = {scene.ids[node]: (f"{word} {text}" if text else "")
-                     for node, text in stepper.box_lines(number).items()}
-            edges = {scene.edge_ids[edge.child, edge.index]: stepper.edge_state(edge, number)[1]
-                     for edge in scene.edges}
-            states.append((lines, edges, scene.ids[current] if current is not None else None,
-                           sorted(scene.ids[node] for node in others)))
-        return states
+            changes.append(changed + (scene.ids[current] if current is not None else None,
+                                      sorted(scene.ids[node] for node in others)))
+        return changes
 
-    def explanations(self, number):
-        """node id -> the words shown when its box is clicked at step ``number`` (the
-        stepper's ``explanations``); they change only when the box does, so a frame
-        sends few of them."""
-        scene = self.stepper.scene
-        return {scene.ids[node]: text for node, text in self.stepper.explanations(number).items()}
-
-    def layout(self, states):
-        """The picture every frame shares: each box and edge sized for its widest text."""
+    def layout(self, changes):
+        """The picture every frame shares: each box and edge sized for its widest text
+        (the first of the longest, as the frames show them)."""
         stepper, scene = self.stepper, self.stepper.scene
+        widest = {}
+        for lines, labels, _, _, _ in changes:
+            for texts in (lines, labels):
+                for key_id, text in texts.items():
+                    if len(text) > len(widest.get(key_id, "")):
+                        widest[key_id] = text
         boxes = []
         for node in scene.nodes:
-            widest = _widest([lines[scene.ids[node]] for lines, _, _, _ in states])
-            boxes.append(stepper.box(node, widest[len(stepper.word) + 1:] if widest else None))
-        arrows = [stepper.arrow(edge, _widest(
-            [labels[scene.edge_ids[edge.child, edge.index]] for _, labels, _, _ in states]))
-            for edge in scene.edges]
+            line = widest.get(scene.ids[node], "")
+            boxes.append(stepper.box(node, line[len(stepper.word) + 1:] if line else None))
+        arrows = [stepper.arrow(edge, widest.get(scene.edge_ids[edge.child, edge.index], ""))
+                  for edge in scene.edges]
         caption = caption_label(stepper.title or "", [scene.example_text()]
                                 if scene.batched else [],
                                 stepper.legend())
         return build_digraph(boxes, arrows, caption, stepper.rankdir, stepper.clusters,
                              scene.cluster_titles)
 
-    def data(self, states, player_id):
+    def data(self, changes, player_id):
         """What the script needs, as plain lists: per frame only what changed."""
         stepper, scene = self.stepper, self.stepper.scene
-        frames, previous = [], ({}, {}, {})
-        for number, (grads, edges, current, receiving) in enumerate(states):
-            explain = self.explanations(number)
+        frames = []
+        for grads, edges, explain, current, receiving in changes:
             frame = {"node": current, "receiving": receiving}
-            for key, now, before in (("grads", grads, previous[0]), ("edges", edges, previous[1]),
-                                     ("explain", explain, previous[2])):
-                changed = {key_id: visible(text) for key_id, text in now.items()
-                           if before.get(key_id) != text}
+            for key, changed in (("grads", grads), ("edges", edges), ("explain", explain)):
                 if changed:
-                    frame[key] = changed
+                    frame[key] = {key_id: visible(text) for key_id, text in changed.items()}
             frames.append(frame)
-            previous = (grads, edges, explain)
-        with_grad_line = {key_id for grads, _, _, _ in states for key_id, text in grads.items()
-                          if text}
+        with_grad_line = {key_id for grads, _, _, _, _ in changes
+                          for key_id, text in grads.items() if text}
         nodes = {scene.ids[node]: {
             "name": visible(stepper.name(node)), "grad": scene.ids[node] in with_grad_line,
             "in": [scene.edge_ids[node, index] for index in range(len(node.parents))],
@@ -163,8 +176,8 @@ class Player:
 
     def _build(self):
         stepper = self.stepper
-        states = self.states()
-        digraph = self.layout(states)
+        changes = self.changes()
+        digraph = self.layout(changes)
         source = digraph.source
         digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:8]
         player_id = f"crp-{digest}-{next(_counter)}"
@@ -178,7 +191,7 @@ class Player:
         return fill_template(_TEMPLATE, {
             "ID": player_id, "STYLE": STYLE.replace("#ROOT", f"#{player_id}"),
             "TITLE": title, "LAST": str(len(stepper)), "TEXTS": texts, "SVG": svg,
-            "DATA": script_json(self.data(states, player_id)), "SCRIPT": SCRIPT})
+            "DATA": script_json(self.data(changes, player_id)), "SCRIPT": SCRIPT})
 
     def page(self):
         """A whole HTML document holding the player."""

@@ -1,5 +1,7 @@
 """The player's style and script (see ``viz.player``). The script reads the player's
-JSON data, expands each frame's changes into whole states, and shows a frame by
+JSON data, files each frame's changes under the box or edge they change (so a frame's
+text of a box is its last change at or before that frame: memory and start-up time
+grow linearly with the graph), and shows a frame by
 changing text (``textContent``, never HTML) and CSS classes of the one laid-out SVG.
 It starts every player on the page that has not started yet, so it works in a page, in
 JupyterLab and in the classic notebook alike."""
@@ -38,13 +40,28 @@ STYLE = """#ROOT { font-family: Helvetica, Arial, sans-serif; }
 
 SCRIPT = r"""(function () {
   "use strict";
-  function merge(base, changes) {
-    var out = {}, key;
-    for (key in base) { if (Object.prototype.hasOwnProperty.call(base, key)) { out[key] = base[key]; } }
-    for (key in changes || {}) {
-      if (Object.prototype.hasOwnProperty.call(changes, key)) { out[key] = changes[key]; }
+  function history(frames, key) {
+    var table = {};
+    frames.forEach(function (frame, index) {
+      var changes = frame[key] || {};
+      for (var id in changes) {
+        if (Object.prototype.hasOwnProperty.call(changes, id)) {
+          if (!Object.prototype.hasOwnProperty.call(table, id)) { table[id] = []; }
+          table[id].push([index, changes[id]]);
+        }
+      }
+    });
+    return table;
+  }
+  function at(table, id, index) {
+    var list = Object.prototype.hasOwnProperty.call(table, id) ? table[id] : null;
+    if (!list) { return undefined; }
+    var low = 0, high = list.length - 1, found = -1;
+    while (low <= high) {
+      var middle = (low + high) >> 1;
+      if (list[middle][0] <= index) { found = middle; low = middle + 1; } else { high = middle - 1; }
     }
-    return out;
+    return found < 0 ? undefined : list[found][1];
   }
   function texts(group) { return group ? group.getElementsByTagName("text") : []; }
   function centred(text) {
@@ -60,14 +77,8 @@ SCRIPT = r"""(function () {
     var data = JSON.parse(root.querySelector(".crp-data").textContent);
     var svg = root.querySelector(".crp-canvas svg");
     var find = function (id) { return document.getElementById(data.prefix + id); };
-    var states = [], grads = {}, labels = {}, explain = {};
-    data.frames.forEach(function (frame) {
-      grads = merge(grads, frame.grads);
-      labels = merge(labels, frame.edges);
-      explain = merge(explain, frame.explain);
-      states.push({ grads: grads, labels: labels, explain: explain, node: frame.node,
-                    receiving: frame.receiving });
-    });
+    var grads = history(data.frames, "grads"), labels = history(data.frames, "edges");
+    var explain = history(data.frames, "explain");
     var nodes = {}, edges = {};
     Object.keys(data.nodes).forEach(function (id) {
       var group = find(id), rows = texts(group);
@@ -79,7 +90,7 @@ SCRIPT = r"""(function () {
       edges[id] = { group: group, label: rows.length ? centred(rows[rows.length - 1]) : null,
                     step: data.edgeSteps[id] };
     });
-    var last = states.length - 1, current = 0, timer = null, focus = null;
+    var last = data.frames.length - 1, current = 0, timer = null, focus = null;
     var slider = root.querySelector(".crp-slider");
     var counter = root.querySelector(".crp-counter");
     var playButton = root.querySelector('[data-action="play"]');
@@ -93,20 +104,21 @@ SCRIPT = r"""(function () {
         data.nodes[focus]["in"].concat(data.nodes[focus].out).forEach(function (id) { lit[id] = 1; });
       }
       Object.keys(edges).forEach(function (id) { mark(edges[id].group, "crp-focus-edge", lit[id]); });
-      explainBox.textContent = focus === null ? "" : states[current].explain[focus] || "";
+      explainBox.textContent = focus === null ? "" : at(explain, focus, current) || "";
     }
     function show(index) {
       current = Math.max(0, Math.min(last, index));
-      var state = states[current];
+      var frame = data.frames[current], receiving = {};
+      frame.receiving.forEach(function (id) { receiving[id] = 1; });
       Object.keys(nodes).forEach(function (id) {
         var node = nodes[id];
-        if (node.grad) { node.grad.textContent = state.grads[id] || ""; }
-        mark(node.group, "crp-current", id === state.node);
-        mark(node.group, "crp-receiving", state.receiving.indexOf(id) >= 0);
+        if (node.grad) { node.grad.textContent = at(grads, id, current) || ""; }
+        mark(node.group, "crp-current", id === frame.node);
+        mark(node.group, "crp-receiving", receiving[id] === 1);
       });
       Object.keys(edges).forEach(function (id) {
         var edge = edges[id];
-        if (edge.label) { edge.label.textContent = state.labels[id] || ""; }
+        if (edge.label) { edge.label.textContent = at(labels, id, current) || ""; }
         mark(edge.group, "crp-pending", edge.step === 0 || edge.step > current);
         mark(edge.group, "crp-active", edge.step === current && current > 0);
       });

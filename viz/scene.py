@@ -121,7 +121,7 @@ def _kind(node, outputs, parameters):
         return "parameter"
     if node.parents:
         return "operation"
-    return "input" if node.label else "constant"
+    return "input" if node.label or node.requires_grad else "constant"
 
 
 def batch_size_of(nodes, function):
@@ -153,8 +153,10 @@ class Scene:
     Names: a parameter's name from the model's ``named_parameters()``
     (``"0.weight[1, 0]"``); else the label; else a generated one (``v1, v2, …`` for
     operations in the order they were computed, ``p1, …`` for parameters); a constant
-    shows its value. Kinds: output, parameter, input (a labelled leaf), constant (an
-    unlabelled leaf), operation. ``cluster_titles``: scope -> the words its cluster
+    shows its value. Kinds: output, parameter, input (a labelled leaf, or one that
+    needs a gradient), constant (an unlabelled leaf made with ``requires_grad=False``:
+    a number operand such as the 1 of ``b + 1``, data, a result of ``no_grad``: no
+    grad, no derivative on its edges, no step), operation. ``cluster_titles``: scope -> the words its cluster
     shows (``"0: Linear(2 -> 3)"`` for a module of the model passed as ``params``).
     """
 
@@ -189,6 +191,12 @@ class Scene:
         self.uses = {node: [] for node in self.nodes}
         for edge in self.edges:
             self.uses[edge.parent].append(edge)
+
+    def is_constant(self, node):
+        """True for a box of kind "constant": a leaf that needs no gradient (the 1 of
+        ``b + 1``). Backward sends nothing to it and forward mode gets no tangent from
+        it, so its box has no grad line and its edges carry no derivative."""
+        return self.kinds[node] == "constant"
 
     def _cluster_title(self, scope):
         """``"0: Linear(2 -> 3)"`` for a module's scope, the scope's last part otherwise."""

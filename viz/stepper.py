@@ -67,22 +67,29 @@ class BackpropStepper(Stepper):
         finally:
             snapshot.restore()
         self._keep_options(precision, clusters, max_nodes, title, rankdir, renderer, edges)
-        self._history = {}
+        self._history, self._history_steps, self._recorded = {}, {}, {}
         for record in self.records:
             for edge in record.edges:
                 self._history.setdefault(edge.parent, []).append(
                     (record.number, edge.parent_grad_after))
+                self._history_steps.setdefault(edge.parent, []).append(record.number)
+                self._recorded[record.node, edge.index] = edge
+        self._received, self._uses_in_order = (None, {}), {}
 
     def grad_at(self, node, number):
         """``node.grad`` as it was after step ``number`` (0: before the first step; a
         node with parents starts from 0, as backward resets it)."""
         if node in self.step_of and self.step_of[node] <= number:
             return self.records[self.step_of[node] - 1].upstream
-        history = self._history.get(node, [])
-        position = bisect.bisect_right([step for step, _ in history], number)
+        position = bisect.bisect_right(self._history_steps.get(node, ()), number)
         if position:
-            return history[position - 1][1]
+            return self._history[node][position - 1][1]
         return self._start.get(node, 0.0)
+
+    def recorded_edge(self, edge):
+        """What backward did along ``edge`` (an ``autodiff.EdgeStep``), None where it
+        pushed nothing (an edge into a constant or data)."""
+        return self._recorded.get((edge.child, edge.index))
 
     def seed(self):
         """The grad backward started from at the output (1 for a scalar output)."""
@@ -125,26 +132,28 @@ class BackpropStepper(Stepper):
         return {parent: sum_text(self.scene, terms[parent], after[parent], self.precision)
                 for parent in terms}
 
-    def grad_texts(self, number):
-        """node -> the grad line of its box after step ``number``: "" before any gradient
-        reaches it (a box starting from 0), the sum it receives at its step."""
-        record = self.records[number - 1] if number else None
-        received = self.received(record) if record else {}
-        texts = {}
-        for node in self.scene.nodes:
-            if node in received:
-                texts[node] = received[node]
-                continue
-            grad = self.grad_at(node, number)
-            reached = (node in self.step_of and self.step_of[node] <= number) or any(
-                step <= number for step, _ in self._history.get(node, ()))
-            shown = reached or np.any(plain(grad) != 0)
-            texts[node] = self._number(grad) if shown else ""
-        return texts
+    def box_line(self, node, number):
+        """The grad line of ``node``'s box after step ``number``: "" before any gradient
+        reaches it (a box starting from 0) and for a leaf needing none (a constant,
+        data); the sum it receives at its step."""
+        if self._received[0] != number:
+            self._received = (number, self.received(self.records[number - 1]) if number
+                              else {})
+        received = self._received[1]
+        if node in received:
+            return received[node]
+        if not (node.parents or node.requires_grad):
+            return ""                       # a constant or data: backward skips it
+        grad = self.grad_at(node, number)
+        steps = self._history_steps.get(node)
+        reached = (node in self.step_of and self.step_of[node] <= number) or bool(
+            steps and steps[0] <= number)
+        shown = reached or np.any(plain(grad) != 0)
+        return self._number(grad) if shown else ""
 
-    def box_lines(self, number):
-        """node -> the grad line of its box after step ``number`` (see ``grad_texts``)."""
-        return self.grad_texts(number)
+    def grad_texts(self, number):
+        """node -> the grad line of its box after step ``number`` (``box_line``)."""
+        return self.box_lines(number)
 
     def highlights(self, number):
         """(the node pushing its grad at step ``number``, the parents receiving it)."""
@@ -153,46 +162,45 @@ class BackpropStepper(Stepper):
         record = self.records[number - 1]
         return record.node, {edge.parent for edge in record.edges}
 
-    def explanations(self, number):
-        """node -> its gradient after step ``number`` as the sum over its edges
-        (``b.grad = 2 (from c) + 3 (from d) = 5``), the words shown when a box is
+    def explanation(self, node, number):
+        """``node``'s gradient after step ``number`` as the sum over its edges
+        (``b.grad = 2 (from c) + 3 (from d) = 5``), the words shown when its box is
         clicked in the player."""
         scene, number_of = self.scene, self._number
-        texts = {}
-        for node in scene.nodes:
-            name = self.name(node)
-            uses = scene.uses[node]
-            if node is self.root:
-                texts[node] = (f"{name} is where backward starts: {name}.grad = "
-                               f"{number_of(self.seed())} (the seed)"
-                               if number else f"{name}.grad: backward starts here at step 1")
-                continue
-            if not uses:
-                texts[node] = f"{name} is not used by any box"
-                continue
-            pushed, waiting = [], []
-            for edge in scene.backward_order(uses):
-                step = self.step_of.get(edge.child)
-                (pushed if step is not None and step <= number else waiting).append(edge)
-            terms = []
-            for edge in pushed:
-                recorded = next((item for item in self.records[
-                    self.step_of[edge.child] - 1].edges if item.index == edge.index), None)
-                if recorded is not None:
-                    terms.append((recorded.contribution, self.name(edge.child)))
-            start = self.grad_at(node, 0)
-            pieces = []
-            if number_of(start) != "0" or not terms:
-                pieces.append(f"{number_of(start)} (before)")
-            pieces += [f"{number_of(value)} (from {child})" for value, child in terms]
-            text = f"{name}.grad {'so far ' if waiting else ''}= "
-            text += " + ".join(pieces).replace("+ -", "- ")
-            text += f" = {number_of(self.grad_at(node, number))}"
-            if waiting:
-                text += "; still to come from " + ", ".join(
-                    dict.fromkeys(self.name(edge.child) for edge in waiting))
-            texts[node] = text
-        return texts
+        name = self.name(node)
+        uses = scene.uses[node]
+        if node is self.root:
+            return (f"{name} is where backward starts: {name}.grad = "
+                    f"{number_of(self.seed())} (the seed)"
+                    if number else f"{name}.grad: backward starts here at step 1")
+        if not uses:
+            return f"{name} is not used by any box"
+        if not (node.parents or node.requires_grad):
+            what = "a constant" if self.is_constant(node) else "made with requires_grad=False"
+            return f"{name} is {what}: it needs no gradient, so backward sends it nothing"
+        if node not in self._uses_in_order:
+            self._uses_in_order[node] = scene.backward_order(uses)
+        pushed, waiting = [], []
+        for edge in self._uses_in_order[node]:
+            step = self.step_of.get(edge.child)
+            (pushed if step is not None and step <= number else waiting).append(edge)
+        terms = []
+        for edge in pushed:
+            recorded = self.recorded_edge(edge)
+            if recorded is not None:
+                terms.append((recorded.contribution, self.name(edge.child)))
+        start = self.grad_at(node, 0)
+        pieces = []
+        if number_of(start) != "0" or not terms:
+            pieces.append(f"{number_of(start)} (before)")
+        pieces += [f"{number_of(value)} (from {child})" for value, child in terms]
+        text = f"{name}.grad {'so far ' if waiting else ''}= "
+        text += " + ".join(pieces).replace("+ -", "- ")
+        text += f" = {number_of(self.grad_at(node, number))}"
+        if waiting:
+            text += "; still to come from " + ", ".join(
+                dict.fromkeys(self.name(edge.child) for edge in waiting))
+        return text
 
     def legend(self):
         """The legend lines under the caption: colours, what a box and an edge show."""
@@ -201,12 +209,13 @@ class BackpropStepper(Stepper):
     def edge_state(self, edge, number):
         """``(style, label)`` of an edge after step ``number``: pushed already (done),
         now (active), or later (pending, showing only its local derivative)."""
+        if self.is_constant(edge.parent):
+            return "pending", ""            # from a constant: nothing is pushed, ever
         pushed_at = self.step_of.get(edge.child)
         style = "pending" if pushed_at is None or pushed_at > number else (
             "active" if pushed_at == number else "done")
-        recorded = None if style == "pending" else next(
-            (step_edge for step_edge in self.records[pushed_at - 1].edges
-             if step_edge.index == edge.index), None)    # None: backward skips the edge
+        recorded = None if style == "pending" else self.recorded_edge(edge)
+        # None: backward skips the edge
         if recorded is None:
             label = self._number(edge.local_grad)
         else:
@@ -225,9 +234,10 @@ class BackpropStepper(Stepper):
                 f"{self._number(record.upstream)} to {parents or 'no parent needing one'}")
 
     def leaf_grads(self):
-        """name -> grad of every input and parameter after the whole pass (as recorded:
-        the graph's own grads are left as they were)."""
-        return {self.name(node): self.grad_at(node, len(self)) for node in self.scene.leaves()}
+        """name -> grad of every input and parameter that needs one, after the whole
+        pass (as recorded: the graph's own grads are left as they were)."""
+        return {self.name(node): self.grad_at(node, len(self)) for node in self.scene.leaves()
+                if node.requires_grad}
 
     def __str__(self):
         lines = [f"backward from {self.name(self.root)}: {len(self.scene)} nodes, "

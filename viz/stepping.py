@@ -45,8 +45,10 @@ class Stepper:
     A mode sets ``scene``, ``root``, ``records``, ``step_of`` (node -> its step), the
     drawing options (``precision``, ``clusters``, ``max_nodes``, ``title``, ``rankdir``,
     ``renderer``, ``edges``), the class attributes below, and implements
-    ``box_lines``, ``edge_state``, ``highlights``, ``explanations``, ``text_at``,
-    ``caption_at`` and ``legend``.
+    ``box_line``, ``edge_state``, ``highlights``, ``explanation``, ``text_at``,
+    ``caption_at`` and ``legend``, each for one box or edge at one step, so that the
+    player computes only what a step changes (``touched``): its cost grows linearly
+    with the graph.
     """
 
     word = "grad"                   # the name of the line each box gains
@@ -87,10 +89,40 @@ class Stepper:
         """``data`` as the pictures show it: the example shown, ``precision`` digits."""
         return number_text(self.scene, data, self.precision)
 
+    def box_lines(self, number):
+        """node -> the extra line of its box after step ``number`` (``box_line``)."""
+        return {node: self.box_line(node, number) for node in self.scene.nodes}
+
+    def explanations(self, number):
+        """node -> the words shown when its box is clicked in the player after step
+        ``number`` (``explanation``)."""
+        return {node: self.explanation(node, number) for node in self.scene.nodes}
+
+    def touched(self, number):
+        """(nodes, edges) whose line, label or explanation may differ between step
+        ``number - 1`` and step ``number``: the node of either step, their operands and
+        the edges into them. Every other box and edge reads the same at both steps: a
+        step changes only the node it is about and that node's operands (backward adds
+        to their grads, forward mode reads their tangents)."""
+        nodes, edges = {}, {}
+        for step in (number - 1, number):
+            if 1 <= step <= len(self):
+                node = self.records[step - 1].node
+                nodes[node] = None
+                nodes.update(dict.fromkeys(node.parents))
+                edges.update(dict.fromkeys(node.edges()))
+        return list(nodes), [edge for edge in edges]
+
+    def is_constant(self, node):
+        """True for a constant (``Scene.is_constant``): nothing flows along its edges."""
+        return self.scene.is_constant(node)
+
     def edge_step(self, edge):
-        """The step at which ``edge`` is active (0: never): the step of its child, in
-        both modes (backward pushes along a node's edges at the node's step; forward
-        mode gathers a node's tangent along them)."""
+        """The step at which ``edge`` is active (0: never, as for an edge from a
+        constant): the step of its child, in both modes (backward pushes along a node's
+        edges at the node's step; forward mode gathers a node's tangent along them)."""
+        if self.is_constant(edge.parent):
+            return 0
         return self.step_of.get(edge.child, 0)
 
     def caption_lines(self, number):

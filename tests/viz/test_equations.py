@@ -2,6 +2,7 @@
 the precision shown, batched graphs included: one example of the batch is drawn (said
 in the title), and an edge into a scalar shows the sum over the batch. Each test reads
 the printed labels back and redoes their arithmetic."""
+import json
 import re
 
 import numpy as np
@@ -161,8 +162,11 @@ def test_unbatched_equations_use_the_chosen_precision():
     y = x * 3.0
     y.backward()
     for precision in (2, 6):
-        for _, _, label in named_edges(viz.draw(y, precision=precision).source):
-            check_product(label, precision)
+        edges = named_edges(viz.draw(y, precision=precision).source)
+        assert ("3", "v1", "") in edges                      # the constant 3: no numbers
+        for parent, _, label in edges:
+            if parent != "3":
+                check_product(label, precision)
 
 
 SYMBOLS = re.compile(rf"^d(\w+)/d(\w+) = (?:([^;]+?) = )?({NUMBER})(?:;  (.+))?$")
@@ -200,10 +204,13 @@ def test_symbols_on_edges_are_the_rule_in_the_operands_names_then_its_numbers(fu
     formulas = 0
     for (parent, child, label), (_, _, symbol_label), (_, _, number_label) in zip(
             both, symbols, numbers):
+        if parent == "1":                           # the constant 1: no derivative at all
+            assert label == symbol_label == number_label == ""
+            continue
         match = SYMBOLS.match(label)
         assert match, label
         assert match.group(1, 2) == (child, parent)
-        if match.group(5) is None:                  # no contribution (a constant): local only
+        if match.group(5) is None:                  # no contribution: local only
             assert match.group(4) == number_label
         else:
             check_product(match.group(5), 4)
@@ -316,3 +323,61 @@ def test_forward_equations_use_the_chosen_precision(precision):
         for _, _, label in named_edges(frame.source):
             if " × " in label:
                 check_product(label, precision)
+
+
+@pytest.mark.parametrize("example", [0, 2])
+def test_equations_stay_true_with_constants_and_constants_print_none(example):
+    """A number and a batch of constants in a batched graph: every label a picture, a
+    frame or the player prints is a true product or sum; the constants' edges print
+    nothing, and their boxes no grad (test_constants.py)."""
+    x = Value(np.array([1.0, -2.0, 0.5]), label="x")
+    w = Value(0.5, label="w")
+    k = Value(np.array([3.0, 1.0, -1.0]), requires_grad=False)
+    s = ad.batch_sum(ad.tanh(w * x * k + 1.0) * w)
+    s.label = "s"
+    s.backward()
+    scene = viz.scene.Scene(s, example=example)
+    constant_edges = {scene.edge_ids[edge.child, edge.index] for edge in scene.edges
+                      if scene.is_constant(edge.parent)}
+    assert len(constant_edges) == 2
+
+    def check_picture(source, word):
+        products = 0
+        for edge in parse_dot(source)[1]:
+            if edge["id"] in constant_edges:
+                assert edge["label"] == ""
+            elif " × " in edge["label"]:
+                check_product(edge["label"], 4)
+                products += 1
+        for rows in node_rows(source).values():
+            for row in rows:
+                if row.startswith(f"{word} ") and " = " in row:
+                    check_sum(row[len(word) + 1:], 4)
+        return products
+
+    assert check_picture(viz.draw(s, example=example).source, "grad") == 8   # 10 edges
+    for mode, word in (("reverse", "grad"), ("forward", "tangent")):
+        options = {"wrt": w} if mode == "forward" else {}
+        stepper = viz.steps(s, mode=mode, example=example, **options)
+        text = str(stepper)
+        if mode == "reverse":
+            lines = [line for line in text.splitlines() if line.startswith("  ")]
+            assert lines and all(STEP_EDGE.match(line) for line in lines)
+            for line in lines:
+                match = STEP_EDGE.match(line)
+                check_sum(match.group(9), 4)
+        else:
+            _check_forward_text(text, 4)
+        for frame in [stepper.frame(0)] + list(stepper):
+            check_picture(frame.source, word)
+        page = stepper.animate().html()
+        data = json.loads(re.search(r'class="crp-data">(.*?)</script>', page, re.DOTALL).group(1))
+        for frame in data["frames"]:
+            for edge_id, label in frame.get("edges", {}).items():
+                if edge_id in constant_edges:
+                    assert label == ""
+                elif " × " in label:
+                    check_product(label, 4)
+            for text in frame.get("grads", {}).values():
+                if " = " in text:
+                    check_sum(text.split(" ", 1)[1], 4)

@@ -102,9 +102,8 @@ def test_the_text_shows_every_edge_and_the_sum_in_the_box():
         "step 1 of 3: c = add(a, b), tangent 0 + 1 = 1",
         "  a -> c: local 1 × tangent 0 = 0",
         "  b -> c: local 1 × tangent 1 = 1",
-        "step 2 of 3: d = add(b, 1), tangent 1 + 0 = 1",
+        "step 2 of 3: d = add(b, 1), tangent 1",
         "  b -> d: local 1 × tangent 1 = 1",
-        "  1 -> d: local 1 × tangent 0 = 0",
         "step 3 of 3: e = mul(c, d), tangent 2 + 3 = 5",
         "  c -> e: local 2 × tangent 1 = 2",
         "  d -> e: local 3 × tangent 1 = 3",
@@ -122,7 +121,8 @@ def test_each_frame_highlights_its_node_and_shows_products_on_its_incoming_edges
                    if node["fillcolor"] == HIGHLIGHTS["current"]["fillcolor"]]
         assert current == [stepper.name(frame.node)]
         active = [edge for edge in edges if edge["color"] == EDGE_STYLES["active"]["color"]]
-        assert len(active) == len(frame.node.parents)
+        assert len(active) == len([parent for parent in frame.node.parents
+                                   if not stepper.scene.is_constant(parent)])
         assert {edge["head"] for edge in active} == {stepper.scene.ids[frame.node]}
         assert all(PRODUCT.match(edge["label"]) for edge in active)
         pending = [edge for edge in edges if edge["color"] == EDGE_STYLES["pending"]["color"]]

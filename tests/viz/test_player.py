@@ -6,6 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 import autodiff as ad
@@ -71,7 +72,7 @@ def test_the_layout_holds_the_widest_text_of_every_frame():
         for node_id, text in grads.items():
             assert len(text) <= len(shown[node_id][-1])
         for edge_id, text in labels.items():
-            assert len(text) <= len(shown[edge_id][-1])
+            assert len(text) <= len((shown[edge_id] or [""])[-1])   # a constant's: none
 
 
 def test_clicking_a_box_explains_its_grad_as_the_sum_over_its_edges():
@@ -138,3 +139,70 @@ def test_a_leaf_that_needs_no_gradient_gets_no_grad_line():
     assert lines == {"w": True, "x": False, "out": True}
     texts = [text.text for text in svg.iter(f"{SVG}text") if text.text]
     assert texts.count("grad 0 + 3 = 3") == 1 and not any(text.strip() == "grad" for text in texts)
+
+
+def _graphs_to_play():
+    """A few graphs with fan-in, fan-out, constants, a batch and a model."""
+    yield "e", traced_e(), {}
+    x = Value(0.5, label="x")
+    yield "y", x * ad.exp(x * x), {}
+    a = Value(np.array([1.0, 3.0]), label="a")
+    b = Value(np.array([2.0, -2.0]), label="b")
+    yield "batch", ad.batch_mean(a * b * b + 1.0), {"example": 1}
+    model = nn.MLP([2, 3, 1], generator=0)
+    out = model([Value(0.5, label="u"), Value(-1.0, label="v")])[0]
+    yield "mlp", (out - 1.0) ** 2, {"params": model}
+    graph = traced_e()
+    graph.backward()
+    yield "accumulating", graph, {"fresh": False}
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_each_frame_of_the_player_is_the_whole_state_of_its_step(mode):
+    """The player computes only what each step touches; applied in order, its changes
+    give every box line, edge label, explanation and highlight of every step exactly as
+    the stepper draws that step on its own."""
+    for name, subject, options in _graphs_to_play():
+        if mode == "forward":
+            options.pop("fresh", None)
+        stepper = viz.steps(subject, mode=mode, **options)
+        scene, word = stepper.scene, stepper.word
+        lines, labels, explain = {}, {}, {}
+        for number, (grads, edges, explained, current, receiving) in enumerate(
+                stepper.animate().changes()):
+            lines.update(grads)
+            labels.update(edges)
+            explain.update(explained)
+            assert lines == {scene.ids[node]: f"{word} {text}" if text else ""
+                             for node, text in stepper.box_lines(number).items()}, name
+            assert labels == {scene.edge_ids[edge.child, edge.index]:
+                              stepper.edge_state(edge, number)[1] for edge in scene.edges}, name
+            assert explain == {scene.ids[node]: text
+                               for node, text in stepper.explanations(number).items()}, name
+            node, others = stepper.highlights(number)
+            assert current == (scene.ids[node] if node is not None else None)
+            assert receiving == sorted(scene.ids[other] for other in others)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_the_player_computes_each_box_a_few_times_not_once_per_frame(mode):
+    """Linear in the graph's size: over all frames, each box's line and explanation
+    and each edge's label are computed a bounded number of times (a player that
+    recomputed every box at every frame would make about nodes x frames calls)."""
+    h = Value(0.3, label="x")
+    for i in range(40):
+        h = ad.tanh(Value(0.9, label=f"w{i}") * h + Value(0.1, label=f"b{i}")) * 0.5
+    stepper = viz.steps(h, mode=mode, max_nodes=None)
+    calls = {"box_line": 0, "explanation": 0, "edge_state": 0}
+    for method in calls:
+        original = getattr(stepper, method)
+
+        def counted(*args, _original=original, _method=method):
+            calls[_method] += 1
+            return _original(*args)
+        setattr(stepper, method, counted)
+    stepper.animate(max_frames=None).changes()
+    nodes, edges = len(stepper.scene.nodes), len(stepper.scene.edges)
+    assert nodes == 281 and len(stepper) == 160
+    assert calls["box_line"] <= 6 * nodes and calls["explanation"] <= 6 * nodes
+    assert calls["edge_state"] <= 6 * edges

@@ -6,8 +6,10 @@ playwright or chromium these tests skip and say which is missing."""
 import json
 import shutil
 
+import numpy as np
 import pytest
 
+import autodiff as ad
 import nn
 import viz
 from autodiff import Value
@@ -185,12 +187,12 @@ def test_a_forward_player_gathers_tangents_parents_first(open_page, tmp_path):
     assert start["grads"]["b"] == "tangent 1" and start["grads"]["a"] == "tangent 0"
     assert start["grads"]["e"] == "" and all(pending for pending, _ in start["edges"])
     seen = [start]
-    for expected_current in ("c", "d", "e"):                 # computation order
+    for expected_current, gathered in (("c", 2), ("d", 1), ("e", 2)):  # computation order
         page.click('[data-action="next"]')
         state = _state(page)
         assert state["current"] == expected_current
         assert state["texts"][0].startswith(f"step {len(seen)} of 3: {expected_current} = ")
-        assert sum(active for _, active in state["edges"]) == 2
+        assert sum(active for _, active in state["edges"]) == gathered   # d: not from 1
         seen.append(state)
     assert seen[1]["grads"]["c"] == "tangent 0 + 1 = 1" and seen[1]["grads"]["e"] == ""
     assert seen[3]["grads"]["e"] == "tangent 2 + 3 = 5" and seen[3]["grads"]["c"] == "tangent 1"
@@ -201,4 +203,84 @@ def test_a_forward_player_gathers_tangents_parents_first(open_page, tmp_path):
     page.keyboard.press("ArrowLeft")
     assert _state(page)["explain"] == "e.tangent: gathered at step 3, from c, d"
     assert all(state["boxes"] == start["boxes"] for state in seen)      # the layout holds
+    assert errors == []
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_constant_stays_grey_and_silent_in_every_frame(open_page, tmp_path, mode):
+    one = Value(np.array([1.0, 2.0]), requires_grad=False)      # a batch of constants too
+    a, b = Value(2.0, label="a"), Value(np.array([1.0, -1.0]), label="b")
+    out = ad.batch_sum((a + b) * (b + 1.0) * one)
+    path = viz.animate(out, mode=mode, renderer="graphviz-pure").save(tmp_path / "c.html")
+    page, errors = open_page(path)
+    frames = int(page.locator(".crp-slider").get_attribute("max")) + 1
+    for _ in range(frames):
+        seen = page.evaluate("""() => {
+          const root = document.querySelector(".chainrule-player");
+          const data = JSON.parse(root.querySelector(".crp-data").textContent);
+          const result = [];
+          for (const [id, node] of Object.entries(data.nodes)) {
+            if (!["1", "batch"].includes(node.name)) { continue; }
+            const group = document.getElementById(data.prefix + id);
+            result.push({texts: [...group.querySelectorAll("text")].map(t => t.textContent),
+                         classes: [...group.classList],
+                         edges: node.out.map(edge => {
+                           const g = document.getElementById(data.prefix + edge);
+                           return {text: [...g.querySelectorAll("text")].map(
+                                     t => t.textContent).join(""),
+                                   pending: g.classList.contains("crp-pending"),
+                                   active: g.classList.contains("crp-active")};
+                         })});
+          }
+          return result;
+        }""")
+        assert len(seen) == 2                                   # the number 1 and the batch
+        for constant in seen:
+            assert not any(text.startswith(("grad", "tangent")) for text in constant["texts"])
+            assert "crp-receiving" not in constant["classes"]
+            assert "crp-current" not in constant["classes"]
+            for edge in constant["edges"]:
+                assert edge == {"text": "", "pending": True, "active": False}
+        page.click('[data-action="next"]')
+    assert errors == []
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_any_frame_shows_the_state_of_its_step_whichever_way_it_is_reached(open_page, tmp_path,
+                                                                           mode):
+    """The script files each frame's changes under the box or edge they change; any
+    frame, reached by the slider in any order, shows every box line and edge label of
+    that step as the stepper draws it."""
+    h = Value(0.3, label="x")
+    for i in range(6):
+        h = ad.tanh(Value(0.9, label=f"w{i}") * h + Value(0.1, label=f"b{i}")) * 0.5
+    stepper = viz.steps(h, mode=mode)
+    path = stepper.animate().save(tmp_path / "chain.html")
+    page, errors = open_page(path)
+    scene, word = stepper.scene, stepper.word
+    for number in (len(stepper), 3, 0, 17, len(stepper) - 1, 1):
+        shown = page.evaluate("""(number) => {
+          const root = document.querySelector(".chainrule-player");
+          const slider = root.querySelector(".crp-slider");
+          slider.value = String(number);
+          slider.dispatchEvent(new Event("input"));
+          const data = JSON.parse(root.querySelector(".crp-data").textContent);
+          const text = id => {
+            const rows = document.getElementById(data.prefix + id).querySelectorAll("text");
+            return rows.length ? rows[rows.length - 1].textContent : "";
+          };
+          const lines = {}, labels = {};
+          for (const [id, node] of Object.entries(data.nodes)) {
+            lines[id] = node.grad ? text(id) : null;
+          }
+          for (const id of Object.keys(data.edgeSteps)) { labels[id] = text(id); }
+          return {current: root.getAttribute("data-current"), lines, labels};
+        }""", number)
+        assert shown["current"] == str(number)
+        for node, line in stepper.box_lines(number).items():
+            if shown["lines"][scene.ids[node]] is not None:
+                assert shown["lines"][scene.ids[node]] == (f"{word} {line}" if line else "")
+        for edge in scene.edges:
+            label = stepper.edge_state(edge, number)[1]
+            assert shown["labels"][scene.edge_ids[edge.child, edge.index]] == label
     assert errors == []
