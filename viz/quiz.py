@@ -175,7 +175,7 @@ class Quiz:
                            if not self._constant(operand))
         formula = derivative_formula(scene, child, index)
         where = f"{child_name} = {child.op}({operands})"
-        if len(child.parents) > 1 and child.parents.count(parent) > 1:
+        if len(child.parents) > 1 and sum(other is parent for other in child.parents) > 1:
             where += f", operand {index + 1}"
         rule = (f"the rule of {child.op} gives d{child_name}/d{parent_name} = {formula}"
                 if formula else f"the derivative of {child.op} with respect to its operand "

@@ -91,7 +91,7 @@ def test_no_step_no_frame_and_no_numbers_for_a_constant(mode, graph):
     for line in edge_lines:           # "  child -> parent: ..." backward, the other way forward
         first, second = line.strip().split(": ")[0].split(" -> ")
         assert (second if mode == "reverse" else first) not in names, line
-    assert not any(record.node in constants for record in stepper.records)
+    assert not any(any(record.node is node for node in constants) for record in stepper.records)
     for frame in [stepper.frame(0)] + list(stepper):
         nodes, arrows = parse_dot(frame.source)
         for node_id in node_ids:
