@@ -27,7 +27,7 @@ from ._steps import EdgeStep, Step, backward_steps
 from ._step_text import format_step
 from ._tracing import Graph, trace
 from . import checks
-from ._compile import CompiledStep, compile, constant, observe
+from ._compile import CompiledStep, ParameterSlots, compile, constant, observe, parameter_slots
 
 __all__ = [
     "Value", "Edge", "CONSTANT", "Primitive", "PrimitiveFamily", "PRIMITIVES", "Graph", "Step",
@@ -45,6 +45,7 @@ __all__ = [
     "jvp", "vjp", "jacfwd", "push_forward", "forward_steps", "TangentStep",
     "no_grad", "enable_grad", "is_grad_enabled", "scope", "trace", "restore_gc_threshold",
     "checks", "TracingError", "compile", "CompiledStep", "constant", "observe",
+    "parameter_slots", "ParameterSlots",
 ]
 
 _raise_gc_threshold()

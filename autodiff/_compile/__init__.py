@@ -4,11 +4,15 @@ table as the eager engine (``autodiff/_table.py``).
 
 - ``step.py``: ``compile`` and ``CompiledStep``, what a user calls; ``constant``,
   ``observe``.
+- ``slots.py``: ``parameter_slots``, where the parameters a step owns live in its flat
+  vectors (what optimizers read and write).
 - ``trace.py``: tracing a step once and noting where every leaf came from.
 - ``tape.py``: one tape (one structure, one batch size): buffers, groups by level,
   replay forward and backward.
 - ``groups.py`` and ``affine.py``: the replay kernels, one numpy call per group.
 """
+from .slots import ParameterSlots, parameter_slots
 from .step import CompiledStep, compile, constant, observe
 
-__all__ = ["CompiledStep", "compile", "constant", "observe"]
+__all__ = ["CompiledStep", "compile", "constant", "observe", "parameter_slots",
+           "ParameterSlots"]
