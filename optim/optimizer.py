@@ -17,9 +17,9 @@ from autodiff import enable_grad, zero_grad
 from .flat_groups import GroupSlots
 
 from .hyperparameters import NON_NEGATIVE
-from .parameters import (check_layout, describe, flat_data, flat_grads, offsets_of,
+from .parameters import (check_layout, describe, flat_data, flat_grads, float_data, offsets_of,
                          owner_of_entry, parameter_groups, parameter_list, sizes_of,
-                         write_flat)
+                         write_flat, zero_float_grads)
 from .state_dicts import checked_state
 
 
@@ -55,6 +55,7 @@ class Optimizer(abc.ABC):
         self._states = []
         self._slots = []          # per group: where a compiled step keeps its parameters
         self._checked = []        # per group: the hyper-parameter values last checked
+        self._floats = []         # per group: every parameter a float when it was added
         for group in parameter_groups(params, self.name):
             self.add_param_group(group)
 
@@ -98,6 +99,7 @@ class Optimizer(abc.ABC):
         self._states.append(self._initial_state(offsets_of(sizes)[1]))
         self._slots.append(GroupSlots())
         self._checked.append(None)
+        self._floats.append(not any(sizes))
 
     def _check_no_repeats(self, values, where):
         seen = {id(value) for group in self.param_groups for value in group["params"]}
@@ -117,6 +119,8 @@ class Optimizer(abc.ABC):
             slots = self._slots[index].find(group["params"], self._sizes[index])
             if slots is not None:
                 slots.zero_grad()
+            elif self._floats[index]:
+                zero_float_grads(group["params"])
             else:
                 plain.extend(group["params"])
         if plain:
@@ -147,8 +151,10 @@ class Optimizer(abc.ABC):
         if slots is not None:
             x, g = slots.data(), slots.grad()
         else:
-            check_layout(values, sizes, self.name, index)
-            x = flat_data(values, sizes)
+            x = float_data(values, len(sizes)) if self._floats[index] else None
+            if x is None:
+                check_layout(values, sizes, self.name, index)
+                x = flat_data(values, sizes)
             owner = f"{self.name} (param group {index})" if where else self.name
             g = flat_grads(values, sizes, owner)
         state = dict(self._states[index])

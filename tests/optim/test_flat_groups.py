@@ -76,7 +76,7 @@ def assert_same_parameters(eager, compiled):
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_every_optimizer_steps_owned_parameters_as_it_steps_plain_values(name):
-    eager, compiled, optimizers, step = train_both(OPTIMIZERS[name])
+    eager, compiled, optimizers, _ = train_both(OPTIMIZERS[name])
     assert type(compiled.parameters()[0]) is not ad.Value      # owned by the step
     assert ad.parameter_slots(optimizers[1].param_groups[0]["params"]) is not None
     assert_same_parameters(eager, compiled)
