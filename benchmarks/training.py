@@ -1,6 +1,7 @@
 """Training as the README writes it, against PyTorch, in one process.
 
-    python benchmarks/training.py [--repeats 200] [--only moons,lstm,...] [--all-optimizers moons,digits-mlp]
+    python benchmarks/training.py [--repeats 200] [--only moons,lstm,...]
+                                   [--all-optimizers moons,digits-mlp]
 
 The loop timed is the README's::
 
