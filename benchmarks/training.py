@@ -314,7 +314,7 @@ def row(workload, optimizer_name, repeats, torch_present, eager=True):
 
 # --- fit, the optimizer's share, the first call ----------------------------------------------
 
-def fit_against_loop(rounds=5, epochs=10):
+def fit_against_loop(rounds=7, epochs=30):
     """(ms per step of nn.fit(compile=True), of the hand loop) on the digits MLP with
     Adam, batch 128. Each run starts from a fresh compile, so the first call (the trace)
     is taken out: per step = (run of 1 + epochs epochs - run of 1 epoch) / the steps of
