@@ -15,7 +15,6 @@ import numpy as np
 from autodiff import enable_grad, zero_grad
 
 from .flat_groups import GroupSlots
-
 from .hyperparameters import NON_NEGATIVE
 from .parameters import (check_layout, describe, flat_data, flat_grads, float_data, offsets_of,
                          owner_of_entry, parameter_groups, parameter_list, sizes_of,
