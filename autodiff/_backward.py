@@ -30,7 +30,7 @@ def topological_order(*roots: Value) -> list[Value]:
     """
     order = []
     visited = set()
-    stack = list(roots)
+    stack: list[Any] = list(roots)          # Values, and None as a marker
     while stack:
         node = stack.pop()
         if node is None:            # marker: the node below it has all parents done
@@ -54,8 +54,8 @@ def order_for_backward(root: Value) -> list[Value]:
     float object), which spares a set of visited nodes (~10% of backward).
     """
     zero = float(0)
-    order = []
-    stack = [root]
+    order: list[Value] = []
+    stack: list[Any] = [root]               # Values, and None as a marker
     push_, pop, finish = stack.append, stack.pop, order.append
     while stack:
         node = pop()
@@ -140,4 +140,5 @@ def zero_grad(values: Iterable[Value]) -> None:
         value.grad = zero_like(value.data)
 
 
-Value.backward = backward  # type: ignore[method-assign]
+# declared for type checkers in _number_protocol.py
+Value.backward = backward  # type: ignore[method-assign, assignment]

@@ -18,7 +18,8 @@ def batched_contributions(node: Value, upstream: np.ndarray) -> list[Any]:
     per example). A parent holding one scalar for the whole batch (a weight) gets the
     sum over the examples, sum_k local_k upstream_k: for all such edges at once, one
     matrix-vector product. ``None`` for an edge into a constant."""
-    contributions, summed, summed_locals = [], [], []
+    contributions: list[Any] = []
+    summed, summed_locals = [], []
     for index, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
         if parent.primitive is CONSTANT:
             contributions.append(None)
@@ -57,16 +58,17 @@ def graph_contributions(node: Value, upstream: Value) -> list[Value | None]:
 def seed_of(root: Value, grad: ArrayLike | Value | None, create_graph: bool) -> Any:
     """The gradient a pass starts from at ``root``: 1, or ``grad`` (one per example for a
     batched root); a constant Value with ``create_graph``."""
+    seed: Any
     if grad is None:
-        if type(root.data) is not float:
+        if isinstance(root.data, np.ndarray):
             raise ValueError(
-                f"backward: the output is batched ({len(root.data)} examples); reduce it "
+                f"backward: the output is batched ({root.batch_size} examples); reduce it "
                 "first (batch_sum / batch_mean) or pass grad= with one seed per example")
         seed = 1.0
     else:
         seed = grad.data if isinstance(grad, Value) else as_data(grad, "backward")
-        if type(seed) is not type(root.data) or (type(seed) is not float
-                                                  and len(seed) != len(root.data)):
+        if type(seed) is not type(root.data) or (isinstance(seed, np.ndarray)
+                                                  and len(seed) != root.batch_size):
             raise ValueError(f"backward: grad {describe(seed)} does not match the output "
                              f"{describe(root.data)}")
     if create_graph:

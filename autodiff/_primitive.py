@@ -43,7 +43,7 @@ class Primitive:
     def local_grads_of(self, *operands_and_out: Any) -> Sequence[Any]:
         """The local derivatives for these operands (data or Values) and output."""
         rule = self.local_grads
-        return rule if type(rule) is tuple else rule(*operands_and_out)
+        return rule(*operands_and_out) if callable(rule) else rule
 
     def local_grad_text(self, operand_names: Sequence[str],
                         out_name: str = "out") -> tuple[str, ...]:
@@ -52,7 +52,7 @@ class Primitive:
         if callable(text):
             return tuple(text(list(operand_names)))
         if len(text) == 1 and len(operand_names) > 1:        # n-ary with one rule
-            text = text * len(operand_names)
+            text = tuple(text) * len(operand_names)
         return tuple(t.format(*operand_names, out=out_name) for t in text)
 
     def __repr__(self) -> str:

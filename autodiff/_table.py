@@ -123,14 +123,14 @@ from ._table_extended import (  # noqa: E402  (after the core, so that the core 
     EXPM1, HYPOT, INDEX, LOG1P, LOG2, LOG10, MAX, MIN, POW_CONSTANTS, REMAINDER, SIGN, SIN, SINH,
     SOFTPLUS, TAN)
 
-PRIMITIVES = {"add": ADD, "sub": SUB, "mul": MUL, "div": DIV, "neg": NEG, "pow": POW,
-              "pow_constant": POW_CONSTANT, "exp": EXP, "log": LOG, "sqrt": SQRT,
-              "tanh": TANH, "sigmoid": SIGMOID, "softplus": SOFTPLUS, "relu": RELU,
-              "leaky_relu": LEAKY_RELU, "abs": ABS, "maximum": MAXIMUM, "minimum": MINIMUM,
-              "sum": SUM, "max": MAX, "min": MIN, "affine": AFFINE, "batch_sum": BATCH_SUM, "batch_mean": BATCH_MEAN,
-              "pow_constants": POW_CONSTANTS, "stop_gradient": STOP_GRADIENT, "clamp": CLAMP, "index": INDEX,
-              "sin": SIN, "cos": COS, "tan": TAN, "arcsin": ARCSIN, "arccos": ARCCOS,
-              "arctan": ARCTAN, "sinh": SINH, "cosh": COSH, "arcsinh": ARCSINH,
-              "arccosh": ARCCOSH, "arctanh": ARCTANH, "log2": LOG2, "log10": LOG10,
-              "log1p": LOG1P, "expm1": EXPM1, "erf": ERF, "sign": SIGN, "arctan2": ARCTAN2,
-              "hypot": HYPOT, "remainder": REMAINDER}
+PRIMITIVES: dict[str, Primitive | PrimitiveFamily] = {
+    "add": ADD, "sub": SUB, "mul": MUL, "div": DIV, "neg": NEG, "pow": POW,
+    "pow_constant": POW_CONSTANT, "exp": EXP, "log": LOG, "sqrt": SQRT, "tanh": TANH,
+    "sigmoid": SIGMOID, "softplus": SOFTPLUS, "relu": RELU, "leaky_relu": LEAKY_RELU,
+    "abs": ABS, "maximum": MAXIMUM, "minimum": MINIMUM, "sum": SUM, "max": MAX, "min": MIN,
+    "affine": AFFINE, "batch_sum": BATCH_SUM, "batch_mean": BATCH_MEAN,
+    "pow_constants": POW_CONSTANTS, "stop_gradient": STOP_GRADIENT, "clamp": CLAMP,
+    "index": INDEX, "sin": SIN, "cos": COS, "tan": TAN, "arcsin": ARCSIN, "arccos": ARCCOS,
+    "arctan": ARCTAN, "sinh": SINH, "cosh": COSH, "arcsinh": ARCSINH, "arccosh": ARCCOSH,
+    "arctanh": ARCTANH, "log2": LOG2, "log10": LOG10, "log1p": LOG1P, "expm1": EXPM1,
+    "erf": ERF, "sign": SIGN, "arctan2": ARCTAN2, "hypot": HYPOT, "remainder": REMAINDER}

@@ -106,18 +106,22 @@ COS = Primitive("cos", cos_float, np.cos, lambda x, out: (-sin_of(x),),
 TAN = Primitive("tan", tan_float, np.tan, lambda x, out: (1.0 + out * out,),
                 formula="tan x; d/dx = 1 + tan^2 x", derivative_text=("1 + tan²({0})",))
 ARCSIN = Primitive("arcsin", math.asin, np.arcsin,
-                   lambda x, out: (1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arcsin", "1/sqrt(1 - x^2)"),
+                   lambda x, out: (1.0 / sqrt_of(1.0 - x * x),),
+                   domain.within_one("arcsin", "1/sqrt(1 - x^2)"),
                    formula="arcsin x; d/dx = 1/sqrt(1 - x^2)",
                    derivative_text=("1/sqrt(1 - {0}²)",))
 ARCCOS = Primitive("arccos", math.acos, np.arccos,
-                   lambda x, out: (-1.0 / sqrt_of(1.0 - x * x),), domain.within_one("arccos", "-1/sqrt(1 - x^2)"),
+                   lambda x, out: (-1.0 / sqrt_of(1.0 - x * x),),
+                   domain.within_one("arccos", "-1/sqrt(1 - x^2)"),
                    formula="arccos x; d/dx = -1/sqrt(1 - x^2)",
                    derivative_text=("-1/sqrt(1 - {0}²)",))
 ARCTAN = Primitive("arctan", math.atan, np.arctan, lambda x, out: (1.0 / (1.0 + x * x),),
                    formula="arctan x; d/dx = 1/(1 + x^2)", derivative_text=("1/(1 + {0}²)",))
-SINH = Primitive("sinh", math.sinh, np.sinh, lambda x, out: (cosh_of(x),), domain.check_cosh("sinh"),
+SINH = Primitive("sinh", math.sinh, np.sinh, lambda x, out: (cosh_of(x),),
+                 domain.check_cosh("sinh"),
                  formula="sinh x; d/dx = cosh x", derivative_text=("cosh({0})",))
-COSH = Primitive("cosh", math.cosh, np.cosh, lambda x, out: (sinh_of(x),), domain.check_cosh("cosh"),
+COSH = Primitive("cosh", math.cosh, np.cosh, lambda x, out: (sinh_of(x),),
+                 domain.check_cosh("cosh"),
                  formula="cosh x; d/dx = sinh x", derivative_text=("sinh({0})",))
 ARCSINH = Primitive("arcsinh", math.asinh, np.arcsinh,
                     lambda x, out: (1.0 / hypot_of(x, 1.0),),

@@ -107,7 +107,7 @@ class Value(NumberProtocol):
     @property
     def batch_size(self) -> int | None:
         """Number of examples for batched data, ``None`` for a plain scalar."""
-        return None if type(self.data) is float else len(self.data)
+        return len(self.data) if isinstance(self.data, np.ndarray) else None
 
     def edges(self) -> list[Edge]:
         """The edges into this Value, one per operand, with their local derivatives."""
