@@ -1,16 +1,14 @@
-"""The rules table: every operation of the engine, with its derivatives. The course
-notes' primitives come first and read alone; the extended set (softplus, affine, trig,
-hyperbolic, erf, remainder, ...) is in ``_table_extended.py``, and ``PRIMITIVES`` at the
-end lists every row.
+"""The rules table: every operation of the engine and its derivatives. The course notes'
+primitives come first and read alone; the extended set (softplus, affine, trig,
+hyperbolic, erf, remainder, ...) is in ``_table_extended.py``; ``PRIMITIVES`` lists all.
 
-Each row (a ``Primitive``, ``_primitive.py``) gives the forward (on a float, and on an
-array: one number per example of a batch), the local-derivative rule d(out)/d(operand)
-for each operand, the domain check, and the formula. A rule receives the operands and
-the output and is written with arithmetic that works on floats, on arrays and on Values:
-the same rule stores numbers on the edges during the forward pass, and builds a
-differentiable graph for ``backward(create_graph=True)``, so derivatives of every order
-come from this table. Everything else in the library (softmax, losses, layers) is
-composed from these rows.
+A row (``Primitive``, ``_primitive.py``) gives the forward on a float and on an array
+(one number per example of a batch), the rule d(out)/d(operand) for each operand, the
+domain check and the formula. A rule receives the operands and the output, with
+arithmetic that works on floats, arrays and Values: the same rule stores numbers on the
+edges in the forward pass and builds a differentiable graph for
+``backward(create_graph=True)``, so derivatives of every order come from this table.
+Everything else (softmax, losses, layers) is composed from these rows.
 """
 import builtins
 import math
