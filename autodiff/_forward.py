@@ -8,7 +8,8 @@ direction.)
 """
 import numpy as np
 
-from ._backward import computation_order, topological_order
+from ._backward import topological_order
+from ._computation_order import computation_order
 from ._data import as_data
 from ._mode import enable_grad
 from ._nesting import as_outputs, differentiating, is_nested, leaf_of, matrix, result

@@ -2,7 +2,7 @@
 (jvp is in ``_forward.py``); how they nest is in ``_nesting.py``."""
 import numpy as np
 
-from ._backward import gradients
+from ._gradients import gradients
 from ._data import as_data
 from ._forward import direction, forward_columns
 from ._mode import enable_grad

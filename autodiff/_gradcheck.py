@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ._backward import gradients
+from ._gradients import gradients
 from ._local_check import local_mismatches
 from ._mode import no_grad
 from ._nesting import differentiating

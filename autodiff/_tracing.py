@@ -1,5 +1,6 @@
 """Tracing: run a function on labelled inputs and keep its whole graph."""
-from ._backward import backward, computation_order, topological_order
+from ._backward import backward, topological_order
+from ._computation_order import computation_order
 from ._forward import forward_steps
 from ._steps import backward_steps
 from ._value import Value
