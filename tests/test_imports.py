@@ -117,7 +117,7 @@ def test_the_graph_holds_the_modules_of_sub_packages_and_their_imports():
     graph = import_graph("autodiff")
     assert {"_compile", "_compile.step", "_compile.tape", "_value"} <= set(graph)
     assert {"_compile.tape", "_value"} <= graph["_compile.step"]
-    assert graph["_compile"] == {"_compile.step"}
+    assert "_compile.step" in graph["_compile"]
 
 
 def test_the_finder_sees_a_cycle_through_a_sub_package(tmp_path):
