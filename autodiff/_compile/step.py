@@ -57,7 +57,7 @@ from .trace import DataArray, Recorder, active_recorder, build_graph, data_buffe
 from .._mode import state
 from .._value import Value
 
-_data_slot, _grad_slot = Value.data, Value.grad       # the slots a CompiledParameter reuses
+_data_slot, _grad_slot = Value.data, Value.grad  # type: ignore[misc]  # CompiledParameter reuses
 
 
 _get_data, _get_grad = operator.attrgetter("data"), operator.attrgetter("grad")
