@@ -31,7 +31,7 @@ def raise_gc_threshold():
     return True
 
 
-def restore_gc_threshold():
+def restore_gc_threshold() -> None:
     """Put back the collector thresholds that were in force before autodiff changed them."""
     global _before
     if _before is not None:

@@ -6,6 +6,11 @@ from the inputs to the outputs gives J v, one column of the Jacobian per directi
 reverse mode gives one row per backward pass. (``backward`` is ``push`` in the other
 direction.)
 """
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
 from ._backward import computation_order, topological_order
@@ -15,9 +20,11 @@ from ._nesting import as_outputs, differentiating, is_nested, leaf_of, matrix, r
 from ._operations import batch_sum
 from ._value import Value
 from ._step_text import default_number
+from ._types import Derivative, Function
 
 
-def push_forward(node, tangents, create_graph=False):
+def push_forward(node: Value, tangents: dict[int, Any], create_graph: bool = False
+                 ) -> list[Any]:
     """One step of forward mode: tangent(node) = sum over edges of local * tangent(parent).
 
     ``tangents`` maps id(parent) -> tangent (absent: 0). Returns what each edge added
@@ -94,7 +101,7 @@ def direction(data, given, what, of):
     return given
 
 
-def jvp(f, primals, tangents):
+def jvp(f: Function, primals: Any, tangents: Any) -> tuple[Derivative, Derivative]:
     """(f(primals), J v): the outputs and their directional derivatives along
     ``tangents`` v (one per primal), d/dt f(primals + t v) at t = 0, by one forward
     pass. ``f`` takes the primals as separate arguments and returns a Value or a list
@@ -147,12 +154,14 @@ class TangentStep:
 
     __slots__ = ("number", "node", "tangent", "edges", "names")
 
-    def __init__(self, number, node, tangent, edges, names=None):
+    def __init__(self, number: int, node: Value, tangent: Any,
+                 edges: list[tuple[Value, int, Any, Any, Any]],
+                 names: Mapping[Value, str] | None = None) -> None:
         self.number, self.node, self.tangent, self.edges = number, node, tangent, edges
         self.names = names        # Value -> what to call it (``Graph.forward_steps``: v1, ...)
 
-    def __str__(self):
-        def name(value):
+    def __str__(self) -> str:
+        def name(value: Value) -> str:
             return (self.names or {}).get(value) or value.name
         node = self.node
         operands = ", ".join(name(parent) for parent in node.parents)
@@ -167,7 +176,9 @@ class TangentStep:
     __repr__ = __str__
 
 
-def forward_steps(roots, seeds):
+def forward_steps(roots: Value | Sequence[Value],
+                  seeds: dict[Value, Any] | Iterable[tuple[Value, Any]]
+                  ) -> Iterator[TangentStep]:
     """Forward mode one node at a time: a ``TangentStep`` per node with parents, in the
     order a program computed them (``computation_order``), each one call of the same
     ``push_forward`` that ``jvp`` makes. ``roots``: a Value or a list of Values;

@@ -7,8 +7,14 @@ transforms (``grad``, ``jvp``, ``vjp``, ``jacobian``, ``hessian``, ``gradcheck``
 their function, so that a transform inside another one returns a result the outer one
 can differentiate (``_nesting.py``).
 """
+from __future__ import annotations
+
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, Callable, Literal, TypeVar
+
+_Result = TypeVar("_Result")
 
 
 class _RecordingState(threading.local):
@@ -30,17 +36,17 @@ class no_grad:
 
     recording = False
 
-    def __enter__(self):
+    def __enter__(self) -> no_grad:
         self._previous = state.context
         state.context = (self.recording, self._previous[1])
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> Literal[False]:
         state.context = (self._previous[0], state.context[1])
         return False
 
-    def __call__(self, function):
-        def without_graph(*args, **kwargs):
+    def __call__(self, function: Callable[..., _Result]) -> Callable[..., _Result]:
+        def without_graph(*args: Any, **kwargs: Any) -> _Result:
             with type(self)():
                 return function(*args, **kwargs)
         without_graph.__name__ = getattr(function, "__name__", "without_graph")
@@ -54,13 +60,13 @@ class enable_grad(no_grad):
     recording = True
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when operations in this thread record the graph."""
     return state.context[0]
 
 
 @contextmanager
-def scope(name):
+def scope(name: object) -> Iterator[str]:
     """Stamp ``name`` (joined to the enclosing scope with ``.``) on every Value
     created inside the block; ``viz`` draws each scope as a cluster. The name is kept
     as given (any text; pictures show it literally)."""

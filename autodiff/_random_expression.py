@@ -1,6 +1,8 @@
 """Random expressions for practice: a fresh graph of engine primitives over a few
 labelled leaves, every value kept where the primitives are smooth and the numbers are
 readable (no log of a number near 0, no division by one, no exp of a large number)."""
+from __future__ import annotations
+
 import math
 import numbers
 
@@ -49,7 +51,8 @@ def _as_generator(generator):
                     f"non-negative int seed or None, got {generator!r}")
 
 
-def random_expression(depth=3, generator=None, leaves=3):
+def random_expression(depth: int = 3, generator: np.random.Generator | int | None = None,
+                      leaves: int = 3) -> Value:
     """A random expression of ``depth`` levels of operations over ``leaves`` labelled
     inputs (``a``, ``b``, ``c``, ``d``), returned as its output Value: a fresh graph to
     practise the chain rule on (``viz.quiz(seed=...)`` quizzes one).

@@ -36,5 +36,13 @@ Operand = Union["Value", float, Sequence[float], NDArray[Any]]
 Vector = list["Value"]
 """A vector of the course notes: one Value per component."""
 
+Derivative = Any
+"""What a transform (grad, jvp, jacobian, ...) returns for one quantity: a float, a batch,
+a list or array of them; or Values, inside another transform (so that it differentiates
+through). Named for the reader; the type checker sees Any."""
+
+Function = Callable[..., Any]
+"""A function a transform differentiates: Values in, a Value or a list of Values out."""
+
 UnaryOperation = Callable[[Operand], "Value"]
 BinaryOperation = Callable[[Operand, Operand], "Value"]
