@@ -10,14 +10,11 @@ parent.grad_before + local x upstream, with the numbers backward used.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import numpy as np
 
 from ._value import Value
-
-if TYPE_CHECKING:                    # _steps imports this module
-    from ._steps import EdgeStep, Step
 
 
 def _plain(data):
@@ -39,7 +36,7 @@ def default_name(node: Value) -> str:
     return node.name if isinstance(node.name, str) else str(node.name)
 
 
-def default_product(edge: EdgeStep, number: Callable[[Any], str]) -> str:
+def default_product(edge: Any, number: Callable[[Any], str]) -> str:
     """``local L × upstream U = C``; for an edge into a scalar from a batch, the
     contribution is the sum over the examples, and the words say so."""
     summed = (type(edge.parent.data) is float
@@ -55,10 +52,10 @@ def plus(first: str, second: str) -> str:
     return f"{first} - {second[1:]}" if second.startswith("-") else f"{first} + {second}"
 
 
-def format_step(step: Step, total: int | None = None,
+def format_step(step: Any, total: int | None = None,
                 name: Callable[[Value], str] = default_name,
                 number: Callable[[Any], str] = default_number,
-                product: Callable[[EdgeStep, Callable[[Any], str]], str] = default_product
+                product: Callable[[Any, Callable[[Any], str]], str] = default_product
                 ) -> str:
     """``step`` (an ``autodiff.Step``) as text: a line for the node pushing its grad,
     then one per edge ``node -> parent: local L × upstream U = C;  parent.grad

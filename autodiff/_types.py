@@ -11,8 +11,8 @@ them import ``Value`` themselves.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Callable, Union
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,6 +43,17 @@ through). Named for the reader; the type checker sees Any."""
 
 Function = Callable[..., Any]
 """A function a transform differentiates: Values in, a Value or a list of Values out."""
+
+
+
+class Model(Protocol):
+    """What ``compile`` takes as a model (an ``nn.Module``): its parameters, and its
+    modules, whose settings key the compiled tapes."""
+
+    def parameters(self) -> Iterable[Value]: ...
+
+    def modules(self) -> Iterable[Any]: ...
+
 
 UnaryOperation = Callable[[Operand], "Value"]
 BinaryOperation = Callable[[Operand, Operand], "Value"]
