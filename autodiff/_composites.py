@@ -19,7 +19,7 @@ from ._types import Operand, Vector
 from ._value import Value
 
 
-def _values(xs, op):
+def _values(xs: Sequence[Operand], op: str) -> list[Value]:
     values = [x if isinstance(x, Value) else Value(x, requires_grad=False) for x in xs]
     if not values:
         raise ValueError(f"{op}: needs at least one value, got an empty sequence")
@@ -27,12 +27,12 @@ def _values(xs, op):
     return values
 
 
-def _largest(values):
+def _largest(values: Sequence[Value]) -> Value:
     """The per-example maximum of the inputs, as a constant of the graph (stop_gradient)."""
     return stop_gradient(max(values))
 
 
-def _infinite_result(values, op):
+def _infinite_result(values: Sequence[Value], op: str) -> Value | None:
     """log(sum e^x) when the largest input is +-inf: that input (there is nothing to
     shift by); None when every largest input is finite."""
     largest = functools.reduce(np.maximum, [v.data for v in values])

@@ -41,8 +41,10 @@ def push_forward(node: Value, tangents: dict[int, Any], create_graph: bool = Fal
             node, node.primitive.local_grads_of(*node.parents, node), tangents)
 
 
-def _add_contributions(node, local_grads, tangents):
-    contributions, total = [], None
+def _add_contributions(node: Value, local_grads: Sequence[Any], tangents: dict[int, Any]
+                       ) -> list[Any]:
+    contributions: list[Any] = []
+    total: Any = None
     for parent, local in zip(node.parents, local_grads):
         tangent = tangents.get(id(parent))
         if tangent is None:
@@ -61,7 +63,8 @@ def _add_contributions(node, local_grads, tangents):
     return contributions
 
 
-def forward_pass(outputs, seeds, create_graph=False):
+def forward_pass(outputs: Sequence[Value], seeds: Iterable[tuple[Value, Any]],
+                 create_graph: bool = False) -> tuple[list[Value], dict[int, Any]]:
     """Tangents of every node the outputs depend on, from ``seeds`` (leaf -> tangent):
     each node pushed once, parents first. Returns (order, tangents by id)."""
     order = topological_order(*outputs)
@@ -72,18 +75,18 @@ def forward_pass(outputs, seeds, create_graph=False):
     return order, tangents
 
 
-def _tangent_of(value, tangents):
+def _tangent_of(value: Value, tangents: dict[int, Any]) -> Any:
     tangent = tangents.get(id(value))
     if tangent is None:
         return 0.0 if type(value.data) is float else np.zeros_like(value.data)
     return tangent
 
 
-def _shape_text(data):
+def _shape_text(data: Any) -> str:
     return "a number" if type(data) is float else f"a batch of {len(data)} examples"
 
 
-def direction(data, given, what, of):
+def direction(data: Any, given: Any, what: str, of: str) -> Any:
     """A tangent or cotangent ``given`` for a primal or output holding ``data``: a
     number for a number, a batch of the same length for a batch (or a Value of that
     shape, from an enclosing transform). NaN and anything else is a ValueError or
@@ -137,7 +140,8 @@ def jvp(f: Function, primals: Any, tangents: Any) -> tuple[Derivative, Derivativ
     return values, derivatives
 
 
-def forward_columns(outputs, leaves, create_graph=False):
+def forward_columns(outputs: Sequence[Value], leaves: Sequence[Value],
+                    create_graph: bool = False) -> np.ndarray:
     """The Jacobian d outputs / d leaves column by column: one forward pass per leaf
     (with ``create_graph``, an object array of Values, for an enclosing transform)."""
     columns = []

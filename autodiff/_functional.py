@@ -2,7 +2,7 @@
 (jvp is in ``_forward.py``); how they nest is in ``_nesting.py``."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Callable
 
 import numpy as np
@@ -18,7 +18,7 @@ from ._types import Derivative, Function
 from ._value import Value
 
 
-def _like(argument, flat_iterator):
+def _like(argument: Any, flat_iterator: Iterator[Any]) -> Any:
     """Rebuild the structure of ``argument`` from the flat gradients."""
     if isinstance(argument, (list, tuple)):
         return type(argument)(_like(item, flat_iterator) for item in argument)
@@ -75,7 +75,7 @@ def grad(f: Function, argnums: int | Sequence[int] = 0) -> Callable[..., Derivat
     return gradient
 
 
-def _vector(xs, name):
+def _vector(xs: Any, name: str) -> list[Any]:
     """xs as a list of numbers or one-number Values (from an enclosing transform)."""
     if isinstance(xs, Value) or not isinstance(xs, (list, tuple, np.ndarray)) \
             or np.ndim(xs) != 1 and not contains_value(xs):
@@ -89,7 +89,7 @@ def _vector(xs, name):
     return items
 
 
-def _check_mode(name, mode, modes):
+def _check_mode(name: str, mode: str, modes: tuple[str, ...]) -> None:
     if mode not in modes:
         raise ValueError(f"{name}: mode must be one of {', '.join(map(repr, modes))}, "
                          f"got {mode!r}")
@@ -148,7 +148,7 @@ def jacfwd(f: Function) -> Callable[[Sequence[Any]], np.ndarray]:
     return jacobian_forward
 
 
-def _cotangents(cotangents, outputs, single):
+def _cotangents(cotangents: Any, outputs: Sequence[Value], single: bool) -> list[Any]:
     """One cotangent per output. For a single output, ``cotangents`` is its cotangent
     (or a list holding only it); otherwise a list of them."""
     if single:

@@ -53,7 +53,7 @@ class GradcheckResult:
                 f"{suspect})")
 
 
-def _total(output):
+def _total(output: Value) -> float:
     data = output.data
     return data if type(data) is float else float(np.sum(data))
 
@@ -82,7 +82,7 @@ def gradcheck(f: Function, xs: Sequence[Any], eps: float = 1e-6, tol: float = 1e
             original = value.data
             examples = [None] if type(original) is float else range(len(original))
             for example in examples:
-                def shifted(delta):
+                def shifted(delta: float) -> float:
                     if example is None:
                         value.data = original + delta
                     else:

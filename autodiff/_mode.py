@@ -18,8 +18,8 @@ _Result = TypeVar("_Result")
 
 
 class _RecordingState(threading.local):
-    def __init__(self):
-        self.context = (True, None)
+    def __init__(self) -> None:
+        self.context: tuple[bool, str | None] = (True, None)
         self.differentiating = 0
         self.tracing = False     # True while ``compile`` traces a step (see check_not_tracing)
 
@@ -71,10 +71,10 @@ def scope(name: object) -> Iterator[str]:
     created inside the block; ``viz`` draws each scope as a cluster. The name is kept
     as given (any text; pictures show it literally)."""
     recording, previous = state.context
-    name = str(name)
-    state.context = (recording, name if previous is None else f"{previous}.{name}")
+    scoped = str(name) if previous is None else f"{previous}.{name}"
+    state.context = (recording, scoped)
     try:
-        yield state.context[1]
+        yield scoped
     finally:
         state.context = (state.context[0], previous)
 
@@ -84,7 +84,7 @@ class TracingError(RuntimeError):
     ``bool``, ``item``, ``float``): the tape would freeze the branch taken."""
 
 
-def check_not_tracing(operation):
+def check_not_tracing(operation: str) -> None:
     """Raise TracingError naming ``operation`` and the user's line (the first frame
     outside autodiff/) while ``compile`` traces a step; do nothing otherwise."""
     if not state.tracing:

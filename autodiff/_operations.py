@@ -9,7 +9,7 @@ import functools
 import math
 import numbers
 from collections.abc import Iterable
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from . import _table as table
 from ._data import as_data, check_batch_lengths
 from ._mode import state
 from ._table import Primitive
-from ._types import BinaryOperation, Operand, UnaryOperation
+from ._types import BinaryOperation, Data, Operand, UnaryOperation
 from ._value import CONSTANT, Value
 
 # Speed: the node is built field by field, inline in each builder below (not by
@@ -107,7 +107,8 @@ def _values(items, op):
     return operands
 
 
-def _n_ary_node(primitive, operands, out, local_grads):
+def _n_ary_node(primitive: Primitive, operands: tuple[Value, ...], out: Data,
+                local_grads: Callable[[], tuple[Any, ...]]) -> Value:
     node = _new_value(Value)
     node.data, node.grad, node.label = out, 0.0, ""
     recording, node.scope = state.context

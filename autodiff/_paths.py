@@ -8,6 +8,7 @@ add up to the gradient that backward computes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from ._types import Data
 from ._value import Edge, Value
 
 
-def _plain(x):
+def _plain(x: Any) -> Any:
     """The data of a Value, anything else as it is (an array's own .data is a buffer)."""
     return x.data if isinstance(x, Value) else x
 
@@ -29,7 +30,7 @@ class TooManyPathsError(ValueError):
         self.count = count
 
 
-def _number(x):
+def _number(x: Any) -> str:
     """A number or a batch for a path's text: ``2``, ``0.3333``, ``[1, 2, 3]``."""
     data = _plain(x)
     if isinstance(data, np.ndarray):
@@ -39,7 +40,7 @@ def _number(x):
     return f"{data:.4g}"
 
 
-def _seed(output):
+def _seed(output: Value) -> Data:
     """What backward starts from: 1, or 1 for every example of a batched output."""
     return 1.0 if type(output.data) is float else np.ones_like(output.data)
 
@@ -137,11 +138,11 @@ class Paths(list[Path]):
     __repr__ = __str__
 
 
-def count_paths(output, wrt):
+def count_paths(output: Value, wrt: Value) -> dict[Value, int]:
     """node -> the number of paths from ``wrt`` to it (0 where it does not depend on
     wrt), for every node ``output`` depends on: 1 for wrt, and for any other node the sum
     over its edges of the parent's count (Python integers: exact however many)."""
-    counts = {}
+    counts: dict[Value, int] = {}
     for node in topological_order(output):
         counts[node] = 1 if node is wrt else sum(counts[parent] for parent in node.parents)
     return counts

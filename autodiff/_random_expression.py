@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Callable
 
 import numpy as np
 
 from ._operations import add, div, exp, log, mul, sigmoid, sqrt, sub, tanh
+from ._types import BinaryOperation, UnaryOperation
 from ._value import Value
 
 LEAF_NAMES = ("a", "b", "c", "d")
@@ -17,11 +19,13 @@ _SMALLEST = 0.05         # and, for an operation, at least this
 _TRIES = 50              # draws of an operation before a node falls back to addition
 
 
-def _binary(function, domain):
+def _binary(function: BinaryOperation, domain: Callable[[float, float], bool]
+            ) -> tuple[int, BinaryOperation, Callable[..., bool]]:
     return 2, function, domain
 
 
-def _unary(function, domain):
+def _unary(function: UnaryOperation, domain: Callable[[float], bool]
+           ) -> tuple[int, UnaryOperation, Callable[..., bool]]:
     return 1, function, domain
 
 
@@ -39,7 +43,7 @@ _OPERATIONS = {
 }
 
 
-def _as_generator(generator):
+def _as_generator(generator: np.random.Generator | int | None) -> np.random.Generator:
     if generator is None:
         return np.random.default_rng()
     if isinstance(generator, np.random.Generator):
@@ -82,13 +86,13 @@ def random_expression(depth: int = 3, generator: np.random.Generator | int | Non
     return _expression(int(depth), inputs, random)
 
 
-def _readable(value):
+def _readable(value: float) -> bool:
     """Small enough to read, and not (nearly) 0: a zero makes every product through it
     0, which teaches nothing."""
     return math.isfinite(value) and _SMALLEST <= abs(value) < _LARGEST
 
 
-def _expression(depth, inputs, random):
+def _expression(depth: int, inputs: list[Value], random: np.random.Generator) -> Value:
     """A random expression exactly ``depth`` operations high over ``inputs``."""
     if depth == 0:
         return inputs[int(random.integers(len(inputs)))]

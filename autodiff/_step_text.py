@@ -17,7 +17,7 @@ import numpy as np
 from ._value import Value
 
 
-def _plain(data):
+def _plain(data: Any) -> Any:
     return data.data if isinstance(data, Value) else data
 
 

@@ -62,12 +62,13 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[Step]:
         yield Step(number, node, node.grad, _edge_steps(node, before, contributions))
 
 
-def _edge_steps(node, before, contributions):
+def _edge_steps(node: Value, before: list[Any], contributions: list[Any]) -> list[EdgeStep]:
     """One EdgeStep per edge that pushed something. A parent used twice (``a * a``)
     takes its contributions one after the other: the second edge starts where the
     first ended, and the last ends at the parent's grad as ``push`` left it."""
     last_use = {id(parent): index for index, parent in enumerate(node.parents)}
-    running, edges = {}, []
+    running: dict[int, Any] = {}
+    edges: list[EdgeStep] = []
     for index, (parent, local, contribution) in enumerate(
             zip(node.parents, node.local_grads, contributions)):
         if contribution is None:

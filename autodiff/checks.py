@@ -12,11 +12,12 @@ import numbers
 from typing import Any
 
 
-def _owner_name(owner):
+def _owner_name(owner: object) -> str:
     return owner if isinstance(owner, str) else type(owner).__name__
 
 
-def _bound_text(minimum, maximum, minimum_open, maximum_open):
+def _bound_text(minimum: float | None, maximum: float | None, minimum_open: bool,
+                maximum_open: bool) -> str:
     parts = []
     if minimum is not None:
         parts.append(f"{'>' if minimum_open else '>='} {minimum}")
