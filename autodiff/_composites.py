@@ -82,7 +82,7 @@ def mean(xs: Sequence[Operand]) -> Value:
     return sum(values) / len(values)  # type: ignore[return-value]  # Value / int is a Value
 
 
-def dot(a: Sequence[Operand], b: Sequence[Operand]) -> Value:
+def dot(a: Sequence[Value | float], b: Sequence[Value | float]) -> Value:
     """sum_i a_i b_i; d/da_i = b_i, d/db_i = a_i."""
     if len(a) != len(b):
         raise ValueError(f"dot: vectors have different lengths ({len(a)} and {len(b)})")

@@ -19,13 +19,14 @@ _SMALLEST = 0.05         # and, for an operation, at least this
 _TRIES = 50              # draws of an operation before a node falls back to addition
 
 
-def _binary(function: BinaryOperation, domain: Callable[[float, float], bool]
-            ) -> tuple[int, BinaryOperation, Callable[..., bool]]:
+_Row = tuple[int, Callable[..., Value], Callable[..., bool]]
+
+
+def _binary(function: BinaryOperation, domain: Callable[[float, float], bool]) -> _Row:
     return 2, function, domain
 
 
-def _unary(function: UnaryOperation, domain: Callable[[float], bool]
-           ) -> tuple[int, UnaryOperation, Callable[..., bool]]:
+def _unary(function: UnaryOperation, domain: Callable[[float], bool]) -> _Row:
     return 1, function, domain
 
 
