@@ -98,7 +98,7 @@ def direction(data: Any, given: Any, what: str, of: str) -> Any:
             raise ValueError(f"{what}: data is NaN")
     else:
         own = given = as_data(given, what)
-    if type(own) is not type(data) or (type(own) is not float and len(own) != len(data)):
+    if type(own) is not type(data) or (type(own) is not float and np.size(own) != np.size(data)):
         kind = what.split(": ")[-1].split()[0]
         raise ValueError(f"{what} is {_shape_text(own)} but {of} is {_shape_text(data)}; "
                          f"a {kind} has the shape of its {of.split()[0]}")

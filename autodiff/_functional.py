@@ -85,7 +85,7 @@ def _vector(xs: Any, name: str) -> list[Any]:
         data = x.data if isinstance(x, Value) else as_data(x, f"{name}: xs[{index}]")
         if type(data) is not float:
             raise ValueError(f"{name}: xs must hold plain numbers, not batches "
-                             f"(xs[{index}] is a batch of {len(data)})")
+                             f"(xs[{index}] is a batch of {np.size(data)})")
     return items
 
 
@@ -188,6 +188,8 @@ def vjp(f: Function, primals: Any, cotangents: Any) -> tuple[Derivative, Derivat
             term = output * weight
             term = term if type(term.data) is float else batch_sum(term)
             total = term if total is None else total + term
+    if total is None:
+        raise ValueError("vjp: f returned no outputs to pull a cotangent back through")
     pulled = [result(g, nested) for g in gradients(total, leaves, create_graph=nested)]
     values = [result(out, nested) for out in outputs]
     return (values[0] if single else values), (

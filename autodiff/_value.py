@@ -6,6 +6,7 @@ from ``_number_protocol.py``; this file only says what a node holds.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,7 @@ class Value(NumberProtocol):
     data: Data
     grad: Any                   # Data; a Value after backward(create_graph=True)
     parents: tuple[Value, ...]
-    local_grads: tuple[Any, ...]
+    local_grads: Sequence[Any]
     primitive: Any              # a Primitive, CONSTANT, or None for a leaf
     label: str
     scope: str | None
