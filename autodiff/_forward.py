@@ -11,7 +11,8 @@ import numpy as np
 from ._backward import computation_order, topological_order
 from ._data import as_data
 from ._mode import enable_grad
-from ._nesting import as_outputs, differentiating, is_nested, leaf_of, matrix, result
+from ._nesting import (as_outputs, closes_over_variables, differentiating, is_nested,
+                       leaf_of, matrix, result, watching)
 from ._operations import batch_sum
 from ._value import Value
 from ._step_text import default_number
@@ -50,8 +51,18 @@ def _add_contributions(node, local_grads, tangents):
         contributions.append(contribution)
         total = contribution if total is None else total + contribution
     if total is not None:
-        tangents[id(node)] = total
+        tangents[id(node)] = _shaped_like(node.data, total)
     return contributions
+
+
+def _shaped_like(data, tangent):
+    """``tangent`` with the shape of ``data``: a batch node whose local derivatives and
+    parent tangents are all numbers (``x_batch + w``) has one tangent per example."""
+    if type(data) is float:
+        return tangent
+    if isinstance(tangent, Value):
+        return tangent if type(tangent.data) is not float else tangent * np.ones(len(data))
+    return tangent if np.ndim(tangent) == 1 else np.full(len(data), float(tangent))
 
 
 def forward_pass(outputs, seeds, create_graph=False):
@@ -113,12 +124,13 @@ def jvp(f, primals, tangents):
         raise ValueError(f"jvp: needs one tangent per primal, got {len(directions)} tangents "
                          f"for {len(primal_list)} primals")
     nested = is_nested(primal_list, directions)
-    with differentiating():
+    with differentiating("jvp", watching(nested)) as run:
         leaves = [leaf_of(primal, f"jvp: primal {index}")
                   for index, primal in enumerate(primal_list)]
         seeds = [direction(leaf.data, tangent, f"jvp: tangent {index}", f"primal {index}")
                  for index, (leaf, tangent) in enumerate(zip(leaves, directions))]
         outputs, single = as_outputs(f(*leaves), "jvp", "tangent")
+    nested = nested or closes_over_variables(outputs, run)
     if nested:
         seeds = [seed if isinstance(seed, Value) or type(seed) is float
                  else Value(seed, requires_grad=False) for seed in seeds]

@@ -6,8 +6,9 @@ from ._backward import gradients
 from ._data import as_data
 from ._forward import direction, forward_columns
 from ._mode import enable_grad
-from ._nesting import (as_leaves, as_output, as_outputs, contains_value, differentiating,
-                       is_nested, leaf_of, matrix, result, scalar_output)
+from ._nesting import (as_leaves, as_output, as_outputs, closes_over_variables,
+                       contains_value, differentiating, is_nested, leaf_of, matrix, result,
+                       scalar_output, watching)
 from ._operations import batch_sum
 from ._value import Value
 
@@ -40,7 +41,7 @@ def value_and_grad(f, argnums=0):
                                 f"{len(args)} arguments")
         nested = is_nested(args, list(kwargs.values()))
         call_args, flats = list(args), []
-        with differentiating():
+        with differentiating("grad", watching(nested)) as run:
             for position in positions:
                 call_args[position], flat = as_leaves(args[position],
                                                       f"grad: argument {position}")
@@ -48,6 +49,7 @@ def value_and_grad(f, argnums=0):
             output = as_output(f(*call_args, **kwargs), "grad", "gradient",
                                "a Value (batch_sum or batch_mean reduce a batch)")
         output = scalar_output(output, "grad")
+        nested = nested or closes_over_variables([output], run)
         leaves = [v for flat in flats for v in flat]
         found = iter([result(g, nested)
                       for g in gradients(output, leaves, create_graph=nested)])
@@ -99,10 +101,11 @@ def jacobian(f, xs, mode="reverse"):
     _check_mode("jacobian", mode, ("reverse", "forward"))
     xs = _vector(xs, "jacobian")
     nested = is_nested(xs)
-    with differentiating():
+    with differentiating("jacobian", watching(nested)) as run:
         leaves = [leaf_of(x) for x in xs]
         outputs, _ = as_outputs(f(leaves), "jacobian", "row of the Jacobian")
     outputs = [scalar_output(y, "jacobian") for y in outputs]
+    nested = nested or closes_over_variables(outputs, run)
     if mode == "forward":
         return forward_columns(outputs, leaves, nested)
     rows = [gradients(y, leaves, create_graph=nested) for y in outputs]
@@ -119,10 +122,11 @@ def hessian(f, xs, mode="forward-over-reverse"):
     _check_mode("hessian", mode, ("forward-over-reverse", "reverse-over-reverse"))
     xs = _vector(xs, "hessian")
     nested = is_nested(xs)
-    with differentiating():
+    with differentiating("hessian", watching(nested)) as run:
         leaves = [leaf_of(x) for x in xs]
         output = scalar_output(as_output(f(leaves), "hessian", "Hessian",
                                          "one Value (a number, not a batch)"), "hessian")
+    nested = nested or closes_over_variables([output], run)
     first = [result(g, True) for g in gradients(output, leaves, create_graph=True)]
     if mode == "forward-over-reverse":
         return forward_columns(first, leaves, nested)
@@ -164,10 +168,11 @@ def vjp(f, primals, cotangents):
     enclosing transform differentiates (as ``grad``)."""
     primal_list = list(primals) if isinstance(primals, (list, tuple)) else [primals]
     nested = is_nested(primal_list, cotangents)
-    with differentiating():
+    with differentiating("vjp", watching(nested)) as run:
         leaves = [leaf_of(primal, f"vjp: primal {index}")
                   for index, primal in enumerate(primal_list)]
         outputs, single = as_outputs(f(*leaves), "vjp", "pulled-back cotangent")
+    nested = nested or closes_over_variables(outputs, run)
     weights = _cotangents(cotangents, outputs, single)
     if len(weights) != len(outputs):
         raise ValueError(f"vjp: needs one cotangent per output, got {len(weights)} for "
