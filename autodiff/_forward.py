@@ -117,7 +117,8 @@ def jvp(f, primals, tangents):
     tangent is 0, with a warning (as in ``grad``). Inside another transform (given
     Values, or called by a function that one differentiates) the results are Values
     that the enclosing transform differentiates: ``grad(lambda x: jvp(f, [x], [1.])[1])``
-    is f''."""
+    is f'' (and so are they at the top level when f closes over a Value that requires
+    grad). A batched output's tangent is a batch of its length."""
     primal_list = list(primals) if isinstance(primals, (list, tuple)) else [primals]
     directions = list(tangents) if isinstance(tangents, (list, tuple)) else [tangents]
     if len(directions) != len(primal_list):

@@ -27,7 +27,9 @@ def value_and_grad(f, argnums=0):
     while an enclosing ``grad``, ``jvp``, ``vjp``, ``jacobian`` or ``hessian`` runs its
     function, as in a closure over its variable), Values out that carry the
     derivative's own graph, so ``grad(grad(f))`` is the second derivative and
-    ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` sees x inside. A function that
+    ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` sees x inside. At the top level,
+    a function closing over a Value that requires grad (while grad mode records) gives
+    Values too, so that ``backward`` through them reaches it (``_nesting.py``). A function that
     returns a plain number (Python or numpy, or a 0-d array) does not depend on its
     inputs: the gradient is zero, with a warning; any other non-Value is a TypeError.
     """
