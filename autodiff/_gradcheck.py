@@ -67,7 +67,7 @@ def gradcheck(f: Function, xs: Sequence[Any], eps: float = 1e-6, tol: float = 1e
     parameters), passed to ``f`` as one list. A batched output is summed over the batch.
     """
     values = [x if isinstance(x, Value) else Value(x) for x in xs]
-    with differentiating():          # a grad or jvp inside f gives a graph to check
+    with differentiating("gradcheck"):   # a grad or jvp inside f gives a graph to check
         output = f(values)
     if not isinstance(output, Value):
         raise TypeError(f"gradcheck: the function must return a Value, got {output!r}")

@@ -71,6 +71,8 @@ class Value(NumberProtocol):
         self.primitive = None if requires_grad else CONSTANT
         self.label = label if isinstance(label, str) else str(label)
         self.scope = state.context[1]
+        if requires_grad and state.births is not None:   # a transform tells closed-over
+            state.births.append(self)                    # Values from its own (_nesting)
 
     @property
     def op(self) -> str:
