@@ -11,34 +11,53 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("autodiff", "nn", "optim", "viz")
 
 
-def imports_of(path, package):
+def module_name(path, package):
+    """``path``'s module name relative to ``package``: ``scene`` or, in a sub-package,
+    ``picture.scene``."""
+    return ".".join(path.relative_to(ROOT / package).with_suffix("").parts)
+
+
+def imports_of(path, package, modules=()):
     """(modules of ``package`` that ``path`` imports, other packages it imports),
-    wherever in the file the import is."""
+    wherever in the file the import is. A module is named relative to ``package``
+    (``picture.scene``); an import from a sub-package's ``__init__`` counts as the
+    sub-package, unless the name imported is one of ``modules``."""
+    here = module_name(path, package).split(".")[:-1] if path.is_relative_to(
+        ROOT / package) else []
     found, packages = set(), set()
+
+    def add(base, names=()):
+        named = [".".join(base + [name]) for name in names]
+        hits = [name for name in named if name in modules or not base]
+        found.update(hits)
+        if base and len(hits) < max(len(named), 1):
+            found.add(".".join(base))          # a name defined in base's own module
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                found.add(node.module.split(".")[0])
-            elif node.level == 1:
-                found.update(alias.name for alias in node.names)
-            elif node.level == 0 and (node.module or "").startswith(f"{package}."):
-                found.add(node.module.split(".")[1])
-            elif node.level == 0 and node.module:
+            names = [alias.name for alias in node.names]
+            if node.level:
+                base = here[:len(here) + 1 - node.level]
+                add(base + (node.module.split(".") if node.module else []), names)
+            elif (node.module or "").startswith(f"{package}."):
+                add(node.module.split(".")[1:], names)
+            elif node.module:
                 packages.add(node.module.split(".")[0])
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith(f"{package}."):
-                    found.add(alias.name.split(".")[1])
+                    add(alias.name.split(".")[1:])
                 packages.add(alias.name.split(".")[0])
     return found, packages & set(PACKAGES) - {package}
 
 
 def import_graph(package="viz"):
-    """module -> the modules of ``package`` it imports (the package's __init__ and
-    __main__ left out: they sit on top)."""
-    modules = {path.stem: path for path in (ROOT / package).glob("*.py")
+    """module -> the modules of ``package`` it imports, sub-packages included and named
+    relative to ``package`` (``step_through.backward``); the ``__init__`` and
+    ``__main__`` files left out: they sit on top."""
+    modules = {module_name(path, package): path for path in (ROOT / package).rglob("*.py")
                if path.stem not in ("__init__", "__main__")}
-    return {name: imports_of(path, package)[0] & set(modules) for name, path in modules.items()}
+    return {name: imports_of(path, package, modules)[0] & set(modules)
+            for name, path in modules.items()}
 
 
 def find_cycle(graph):
@@ -72,7 +91,7 @@ def test_no_module_imports_one_that_imports_it_back(package):
 
 
 def test_autodiff_imports_none_of_the_packages_built_on_it():
-    for path in (ROOT / "autodiff").glob("*.py"):
+    for path in (ROOT / "autodiff").rglob("*.py"):
         assert not imports_of(path, "autodiff")[1], path.name
 
 
@@ -83,20 +102,35 @@ def test_the_finder_sees_a_cycle_through_a_lazy_import(tmp_path):
     assert find_cycle(graph) in (["first", "second", "first"], ["second", "first", "second"])
 
 
+VIZ_LAYERS = ("picture", "drawing", "step_through", "quizzes")   # each builds on those before
+
+
 def test_viz_modules_import_one_way():
     graph = import_graph()
-    assert {"player", "stepper", "stepping", "forward_stepper", "step_through"} <= set(graph)
+    assert {"step_through.player", "step_through.frames", "step_through.backward",
+            "step_through.forward", "step_through.steps"} <= set(graph)
     assert find_cycle(graph) is None
+
+
+def test_each_viz_sub_package_imports_only_itself_and_those_below_it():
+    for module, imported in import_graph().items():
+        if "." not in module:
+            continue                    # plots: a module of its own, on autodiff alone
+        allowed = VIZ_LAYERS[:VIZ_LAYERS.index(module.split(".")[0]) + 1]
+        assert all(name.split(".")[0] in allowed for name in imported), (module, imported)
 
 
 def test_the_player_knows_no_stepper():
     graph = import_graph()
-    assert not graph["player"] & {"stepper", "stepping", "forward_stepper", "step_through"}
-    assert "player" in graph["stepping"] and "stepping" in graph["stepper"]
+    steppers = {"step_through.frames", "step_through.backward", "step_through.forward",
+                "step_through.steps"}
+    assert not graph["step_through.player"] & steppers
+    assert "step_through.player" in graph["step_through.frames"]
+    assert "step_through.frames" in graph["step_through.backward"]
 
 
 def test_nn_and_optim_build_on_autodiff_alone_and_viz_on_all():
     for package, allowed in (("nn", {"autodiff", "optim"}), ("optim", {"autodiff"}),
                              ("viz", {"autodiff", "nn", "optim"})):
-        for path in (ROOT / package).glob("*.py"):
+        for path in (ROOT / package).rglob("*.py"):
             assert imports_of(path, package)[1] <= allowed, (package, path.name)

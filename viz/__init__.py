@@ -8,20 +8,20 @@ steps; the ``plot_*`` functions draw curves with matplotlib (imported only when 
 is asked for); ``quiz(value)`` is a page that hides the grads (or the local
 derivatives, or the tangents) and checks the student's answers.
 """
-from .draw import GraphTooLargeError, draw
-from .drawing import Drawing
-from .format import format_data, format_number
-from .model import draw_model
-from .forward_stepper import ForwardStepper
-from .player import Player
-from .quiz import Quiz, quiz
+from .drawing.drawing import Drawing
+from .drawing.graph import GraphTooLargeError, draw
+from .drawing.model import draw_model
+from .drawing.raster import MissingGlyphsWarning
+from .drawing.render import RenderError, RendererNotFoundError, find_renderer
+from .picture.number_format import format_data, format_number
 from .plots import (plot_activation, plot_grad_flow, plot_jacobian, plot_loss_curves,
                     plot_trajectories)
-from .raster import MissingGlyphsWarning
-from .render import RenderError, RendererNotFoundError, find_renderer
-from .step_through import animate, steps
-from .stepper import BackpropStepper
-from .stepping import Frame
+from .quizzes.quiz import Quiz, quiz
+from .step_through.backward import BackpropStepper
+from .step_through.forward import ForwardStepper
+from .step_through.frames import Frame
+from .step_through.player import Player
+from .step_through.steps import animate, steps
 
 __all__ = [
     "draw", "draw_model", "Drawing", "GraphTooLargeError", "steps", "BackpropStepper",

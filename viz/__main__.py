@@ -11,9 +11,9 @@ from pathlib import Path
 
 import autodiff as ad
 
-from .draw import draw
-from .render import RENDERERS, RenderError, RendererNotFoundError
-from .step_through import steps
+from .drawing.graph import draw
+from .drawing.render import RENDERERS, RenderError, RendererNotFoundError
+from .step_through.steps import steps
 
 DEFAULT_OUT = "chainrule-output"
 DOCS_IMAGES = "docs/img"        # where the README's pictures are committed (``--out docs/img``)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from viz import __main__ as cli
-from viz import render
+from viz.drawing import render
 
 
 def test_demo_prints_the_steps_and_writes_pictures_and_players(tmp_path, capsys):

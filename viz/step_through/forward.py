@@ -13,12 +13,12 @@ import numpy as np
 from autodiff import Value, forward_steps
 from autodiff.checks import check_number
 
-from .dot import TANGENT_COLOR
-from .equations import edge_text, sum_text, tangent_product_text
-from .literal import visible
-from .pieces import check_options, kind_colours
-from .scene import Scene
-from .stepping import Stepper
+from ..drawing.boxes import check_options, kind_colours
+from ..drawing.dot import TANGENT_COLOR
+from ..picture.equations import edge_text, sum_text, tangent_product_text
+from ..picture.literal import visible
+from ..picture.scene import Scene
+from .frames import Stepper
 
 
 class ForwardStepper(Stepper):

@@ -7,7 +7,7 @@ with the numbers) and lets the student try again; the end shows a score.
 
 Every number comes from the engine's own steps (``viz.steps``: ``backward_steps`` or
 ``forward_steps``), none is recomputed here. The answers are not in the page as text:
-see ``viz.quiz_answers``. One self-contained page (no external script), displayed in
+see ``viz.quizzes.quiz_answers``. One self-contained page (no external script), displayed in
 Jupyter, or saved with ``.save(path)``."""
 import hashlib
 import itertools
@@ -15,13 +15,13 @@ import numbers
 
 from autodiff import random_expression
 
-from .dot import build_digraph, caption_label
-from .drawing import fitted_svg
-from .equations import derivative_formula
-from .literal import fill_template, page_text, script_json, visible
+from ..drawing.dot import build_digraph, caption_label
+from ..drawing.drawing import fitted_svg
+from ..picture.equations import derivative_formula
+from ..picture.literal import fill_template, page_text, script_json, visible
+from ..step_through.steps import steps
 from .quiz_answers import accepted, answer_hash, encode
 from .quiz_script import QUIZ_SCRIPT, QUIZ_STYLE, QUIZ_TEMPLATE
-from .step_through import steps
 
 ASK = ("grads", "locals", "both")
 MODES = ("reverse", "forward")
@@ -275,7 +275,7 @@ class Quiz:
         source = self.picture(placeholder).source
         digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:8]
         quiz_id = f"crq-{digest}-{next(_counter)}"
-        from .render import render_source
+        from ..drawing.render import render_source
         svg = render_source(source, "svg", self.stepper.renderer).decode("utf-8")
         title = (f'<div class="crq-title">{page_text(self.title)}</div>\n'
                  if self.title is not None and self.title != "" else "")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from .literal import dot_text
+from ..picture.literal import dot_text
 
 FONT = "Helvetica"
 

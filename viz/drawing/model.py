@@ -9,14 +9,14 @@ import numpy as np
 
 from autodiff import Value, backward
 
+from ..picture.equations import plain
+from ..picture.grad_snapshot import GradSnapshot
+from ..picture.number_format import format_number
+from ..picture.scene import computation_order, module_title
 from .dot import NODE_STYLES, EDGE_STYLES, DotEdge, DotNode, build_digraph, caption_label, \
     node_label
-from .draw import draw
 from .drawing import Drawing
-from .equations import plain
-from .format import format_number
-from .scene import computation_order, module_title
-from .stepper import GradSnapshot
+from .graph import draw
 
 
 def _values(item):

@@ -2,18 +2,18 @@
 alone) then one step per node with parents, each step a picture (a ``Frame``), a few
 lines of text, and a frame of the HTML player.
 
-A mode (``viz.stepper.BackpropStepper``: gradients pushed backward;
-``viz.forward_stepper.ForwardStepper``: tangents pushed forward) subclasses ``Stepper``
+A mode (``viz.step_through.backward.BackpropStepper``: gradients pushed backward;
+``viz.step_through.forward.ForwardStepper``: tangents pushed forward) subclasses ``Stepper``
 and says what each step shows: the extra line of every box, the words on every edge,
 the boxes to highlight, the text. Drawing the frames and playing them is done here and
-in ``viz.player``, once for both modes. Imports flow one way: the modes import this
+in ``viz.step_through.player``, once for both modes. Imports flow one way: the modes import this
 module, this module imports the player, the player imports neither.
 """
-from .dot import GRAD_COLOR, build_digraph, caption_label
-from .draw import GraphTooLargeError
-from .drawing import Drawing
-from .equations import number_text
-from .pieces import edge_arrow, node_box
+from ..drawing.boxes import edge_arrow, node_box
+from ..drawing.dot import GRAD_COLOR, build_digraph, caption_label
+from ..drawing.drawing import Drawing
+from ..drawing.graph import GraphTooLargeError
+from ..picture.equations import number_text
 from .player import Player
 
 
@@ -175,7 +175,7 @@ class Stepper:
         return Player(self, title or self.title, interval, max_frames)
 
     def to_latex(self):
-        """The steps as LaTeX for slides and exercise sheets (``viz.handout.to_latex``):
+        """The steps as LaTeX for slides and exercise sheets (``viz.step_through.handout.to_latex``):
         an ``align*`` per step, one equation per edge (backward: parent.grad = before +
         local × upstream = after; forward: tangent = Σ local × tangent(parent)), the
         numbers of ``print(steps)``, every name escaped."""
@@ -183,7 +183,7 @@ class Stepper:
         return to_latex(self)
 
     def to_markdown(self):
-        """The steps as Markdown (``viz.handout.to_markdown``): a table per step, one row
+        """The steps as Markdown (``viz.step_through.handout.to_markdown``): a table per step, one row
         per edge with local, upstream (or the parent's tangent) and contribution."""
         from .handout import to_markdown
         return to_markdown(self)

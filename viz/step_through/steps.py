@@ -1,12 +1,12 @@
 """``viz.steps`` and ``viz.animate``: the chain rule one node at a time, in either
 direction on the same graph. ``mode="reverse"`` (the default) steps through backward,
 children first, parent.grad += local × child.grad along each edge
-(``viz.stepper.BackpropStepper``); ``mode="forward"`` steps through forward mode,
+(``viz.step_through.backward.BackpropStepper``); ``mode="forward"`` steps through forward mode,
 parents first, tangent(child) = sum over its edges of local × tangent(parent)
-(``viz.forward_stepper.ForwardStepper``). Both draw the same boxes and edges with the
+(``viz.step_through.forward.ForwardStepper``). Both draw the same boxes and edges with the
 same local derivatives, and leave the graph as it was."""
-from .forward_stepper import ForwardStepper
-from .stepper import BackpropStepper
+from .backward import BackpropStepper
+from .forward import ForwardStepper
 
 MODES = ("reverse", "forward")
 _REVERSE_ONLY = ("grad", "fresh")

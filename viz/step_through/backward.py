@@ -8,26 +8,11 @@ import numpy as np
 from autodiff import backward_steps, zero_grad
 from autodiff import format_step
 
-from .equations import edge_text, plain, product_text, sum_text
-from .pieces import check_options, legend_text
-from .scene import Scene
-from .stepping import Stepper
-
-
-def _saved(grad):
-    return grad.copy() if isinstance(grad, np.ndarray) else grad
-
-
-class GradSnapshot:
-    """Every grad of ``nodes`` as it is now; ``restore()`` puts them all back (copies of
-    arrays are kept, so nothing backward does to them can leak)."""
-
-    def __init__(self, nodes):
-        self.grads = [(node, _saved(node.grad)) for node in nodes]
-
-    def restore(self):
-        for node, grad in self.grads:
-            node.grad = _saved(grad)
+from ..drawing.boxes import check_options, legend_text
+from ..picture.equations import edge_text, plain, product_text, sum_text
+from ..picture.grad_snapshot import GradSnapshot, copy_of_grad
+from ..picture.scene import Scene
+from .frames import Stepper
 
 
 class BackpropStepper(Stepper):
@@ -62,7 +47,7 @@ class BackpropStepper(Stepper):
             leaves = [node for node in self.scene.nodes if not node.parents]
             if fresh:
                 zero_grad(leaves)
-            self._start = {node: _saved(node.grad) for node in leaves}
+            self._start = {node: copy_of_grad(node.grad) for node in leaves}
             self.records = list(backward_steps(self.root, grad))
         finally:
             snapshot.restore()

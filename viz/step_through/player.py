@@ -6,9 +6,9 @@ and the page carries one picture plus what changes at each step. Click a box to 
 its derivative as the sum over its edges at the current step. The picture fits the
 output's width and can be zoomed.
 
-The player reads a stepper (``viz.stepping.Stepper``: ``scene``, ``box_lines``,
+The player reads a stepper (``viz.step_through.frames.Stepper``: ``scene``, ``box_lines``,
 ``edge_state``, ``highlights``, ``explanations``, ``text_at``, ``legend`` ...) and
-imports no stepper: ``viz.steps`` and ``viz.animate`` (in ``viz.step_through``) build
+imports no stepper: ``viz.steps`` and ``viz.animate`` (in ``viz.step_through.steps``) build
 the stepper, the stepper builds its player.
 
 Plain HTML, CSS and JavaScript: no ipywidgets, no kernel, nothing fetched. Without
@@ -16,10 +16,10 @@ JavaScript (an untrusted notebook) the picture and the text of every step show."
 import hashlib
 import itertools
 
-from .dot import build_digraph, caption_label
-from .draw import GraphTooLargeError
-from .drawing import fitted_svg
-from .literal import fill_template, page_text, script_json, visible
+from ..drawing.dot import build_digraph, caption_label
+from ..drawing.drawing import fitted_svg
+from ..drawing.graph import GraphTooLargeError
+from ..picture.literal import fill_template, page_text, script_json, visible
 from .player_script import SCRIPT, STYLE
 
 _counter = itertools.count(1)
@@ -219,5 +219,5 @@ class Player:
 
 def stepper_svg(stepper, source):
     """The SVG of DOT ``source`` with the stepper's renderer."""
-    from .render import render_source
+    from ..drawing.render import render_source
     return render_source(source, "svg", stepper.renderer).decode("utf-8")

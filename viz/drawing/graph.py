@@ -7,13 +7,13 @@ import numpy as np
 
 from autodiff import no_grad
 
+from ..picture.equations import plain, edge_contribution, number_text, sum_text
+from ..picture.scene import Scene
+from .boxes import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
 from .dot import (EDGE_STYLES, NODE_STYLES, DotEdge, DotNode, build_digraph, caption_label,
                   node_label)
 from .drawing import Drawing
-from .equations import plain, edge_contribution, number_text, sum_text
 from .paths import mark_paths
-from .pieces import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
-from .scene import Scene
 
 
 class GraphTooLargeError(ValueError):
@@ -137,7 +137,7 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     module's own graph: its outputs, stopping at what it takes in).
     ``paths``: a Value wrt: every path from it to the output in its own colour, and a
     caption with each path's product of local derivatives and their sum, d output/d wrt
-    (``autodiff.paths``; see ``viz.paths``).
+    (``autodiff.paths``; see ``viz.drawing.paths``).
     """
     scene = Scene(subject, params, "draw", example, stop_at)
     check_options("draw", show, precision, edges)
