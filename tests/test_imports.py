@@ -1,7 +1,8 @@
-"""Imports flow one way: inside each package no module imports another that imports it
-back (not even through an import inside a function: viz's player and stepper once did),
-and between packages autodiff imports none of the others. Read from the source with
-ast, so a lazy import counts like one at the top."""
+"""Imports flow one way: inside each package (its sub-packages included) no module imports
+another that imports it back (not even through an import inside a function: viz's player
+and stepper once did), viz's sub-packages build each on those before it, and between
+packages autodiff imports none of the others. Read from the source with ast, so a lazy
+import counts like one at the top."""
 import ast
 from pathlib import Path
 
