@@ -7,6 +7,15 @@ per module; ``steps(value)`` steps through backward one node at a time, and
 steps; the ``plot_*`` functions draw curves with matplotlib (imported only when a plot
 is asked for); ``quiz(value)`` is a page that hides the grads (or the local
 derivatives, or the tangents) and checks the student's answers.
+
+The code, one concept per sub-package, each building on those before it:
+``picture/`` what a picture holds (the graph read into a scene, the equations, the
+numbers, user text kept literal); ``drawing/`` how it is drawn (DOT boxes and edges,
+``draw``, ``draw_model``, the ``Drawing`` object, rendering to SVG and PNG);
+``step_through/`` the chain rule one node at a time (the frames both directions share,
+``backward``, ``forward``, ``steps``/``animate``, handouts, the player);
+``quizzes/`` the quiz page. ``plots.py`` and ``demo.py`` (``chainrule demo``) stand
+apart.
 """
 from .drawing.drawing import Drawing
 from .drawing.graph import GraphTooLargeError, draw
