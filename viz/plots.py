@@ -3,7 +3,7 @@ optimizer paths, gradient flow. matplotlib is imported inside each function, so
 ``import viz`` does not need it; every function returns the matplotlib Figure."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
     from nn import Module
 
-Activation = Union[str, Callable[[Value], Value]]
+Activation: TypeAlias = str | Callable[[Value], Value]
 """A function of one Value, or the name of one in autodiff or ``nn.ACTIVATIONS``."""
-Point = Sequence[Union[float, Value]]
+Point: TypeAlias = Sequence[float | Value]
 """An (x, y) point of an optimizer's path."""
 
 

@@ -5,16 +5,16 @@ parameters to mark, a Value's numbers, and the words that ``show``, ``edges``, `
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Literal, Protocol, Sequence, TypeAlias, Union
+from typing import Any, Iterable, Literal, Protocol, Sequence, TypeAlias
 
 import numpy as np
 
 from autodiff import Graph, Value
 
-Subject: TypeAlias = Union[Value, Graph, Sequence[Value]]
+Subject: TypeAlias = Value | Graph | Sequence[Value]
 """What a picture or a step-through is of: a Value, a list of Values or a traced Graph."""
 
-Data: TypeAlias = Union[float, np.ndarray]
+Data: TypeAlias = float | np.ndarray
 """A Value's data or grad: a float, or a 1-D float64 array (one number per example)."""
 
 
@@ -24,15 +24,15 @@ class HasParameters(Protocol):
     def parameters(self) -> Iterable[Any]: ...
 
 
-Params: TypeAlias = Union[Value, Iterable[Any], HasParameters, None]
+Params: TypeAlias = Value | Iterable[Any] | HasParameters | None
 """Values drawn as parameters: Values (nested lists allowed, or containers with a
 ``values()`` method such as ``nn.Parameter``), or a model with ``parameters()``."""
 
-Wrt: TypeAlias = Union[Value, str, dict[Value, Any], dict[str, Any], None]
+Wrt: TypeAlias = Value | str | dict[Value, Any] | dict[str, Any] | None
 """What forward mode differentiates by: an input (a leaf Value or its name), seeded with
 tangent 1, or a dict {input: tangent} (a direction); None: the first input."""
 
-PathLike: TypeAlias = Union[str, os.PathLike[str]]
+PathLike: TypeAlias = str | os.PathLike[str]
 """Where a file is written: a str or a ``pathlib.Path``."""
 
 Show = Literal["both", "values", "derivatives"]
