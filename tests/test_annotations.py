@@ -21,6 +21,7 @@ import pytest
 
 TYPED_PACKAGES: dict[str, set[str]] = {
     "autodiff": set(),
+    "viz": set(),
 }
 
 CALLED_DUNDERS = ("__init__", "__call__", "__enter__", "__exit__")
