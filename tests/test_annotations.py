@@ -13,6 +13,7 @@ names still waiting for their annotations (an empty set when none), and list it 
 ``disallow_incomplete_defs`` modules of ``[tool.mypy]`` in pyproject.toml. A name in the
 waiting set is an expected failure: remove it from the set once its module is annotated.
 """
+import ast
 import importlib
 import inspect
 import typing
@@ -23,6 +24,27 @@ TYPED_PACKAGES: dict[str, set[str]] = {
     "autodiff": set(),
     "viz": set(),
 }
+
+def type_checking_names(function):
+    """The names a function's module imports under ``if TYPE_CHECKING:`` (for the type
+    checker only: matplotlib's Figure, nn's Module in viz, which viz does not import to
+    stay light), imported here so that its annotations resolve as the checker sees them."""
+    module = inspect.getmodule(function)
+    if module is None or "TYPE_CHECKING" not in vars(module):
+        return {}
+    namespace = {}
+    tree = ast.parse(inspect.getsource(module))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING",
+                                                                     "typing.TYPE_CHECKING"):
+            block = ast.Module(body=[n for n in node.body
+                                     if isinstance(n, (ast.Import, ast.ImportFrom))],
+                               type_ignores=[])
+            exec(compile(block, module.__file__, "exec"), {"__name__": module.__name__,
+                                                            "__package__": module.__package__},
+                 namespace)
+    return namespace
+
 
 CALLED_DUNDERS = ("__init__", "__call__", "__enter__", "__exit__")
 
@@ -62,6 +84,7 @@ def missing_annotations(function, is_method, namespace=None):
     does not resolve (in the function's module, then ``namespace``)."""
     function = inspect.unwrap(function)           # a decorated one (contextmanager)
     hints = typing.get_type_hints(function, globalns={**(namespace or {}),
+                                                     **type_checking_names(function),
                                                      **function.__globals__})
     parameters = list(inspect.signature(function).parameters)
     if is_method and parameters:

@@ -73,7 +73,7 @@ class Quiz:
 
     def __init__(self, stepper: BackpropStepper | ForwardStepper, ask: Ask = "grads",
                  title: str | None = None) -> None:
-        self.stepper = stepper
+        self.stepper: Any = stepper      # BackpropStepper or ForwardStepper, by mode
         self.ask = ask
         self.title = title
         self.forward = stepper.word == "tangent"
@@ -200,7 +200,7 @@ class Quiz:
     def _asked_ids(self, kind):
         return {question.target for question in self.questions if question.kind == kind}
 
-    def picture(self, placeholder):
+    def picture(self, placeholder: str) -> Any:
         """The graph with every asked number replaced by ``placeholder``: data on every
         box; the grad (tangent) line of a box given (the seed) or hidden; on every edge
         its local derivative, or the placeholder where it is asked."""
@@ -231,7 +231,7 @@ class Quiz:
         box = f"box: name  op · data · {self.stepper.word}"
         return f"{box}   ·   edge: local d(child)/d(parent)   ·   {PLACEHOLDER}: to work out"
 
-    def intro(self):
+    def intro(self) -> str:
         """What the student is asked to do, in words."""
         stepper = self.stepper
         digits = stepper.precision
@@ -252,7 +252,7 @@ class Quiz:
                 f"answer with {digits} significant digit{'s' if digits > 1 else ''} (or as "
                 "a fraction like 2/3) and press Enter.")
 
-    def data(self, quiz_id):
+    def data(self, quiz_id: str) -> dict[str, Any]:
         """What the page's script needs: per question the prompt, where its number goes,
         the hashes of the accepted answers and the encoded texts."""
         word = self.stepper.word

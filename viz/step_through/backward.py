@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import Edge, Step, Value, backward_steps, zero_grad
+from autodiff import Edge, EdgeStep, Step, Value, backward_steps, zero_grad
 from autodiff import format_step
 
 from ..drawing.boxes import check_options, legend_text
@@ -82,7 +82,7 @@ class BackpropStepper(Stepper):
             return self._history[node][position - 1][1]
         return self._start.get(node, 0.0)
 
-    def recorded_edge(self, edge):
+    def recorded_edge(self, edge: Edge) -> EdgeStep | None:
         """What backward did along ``edge`` (an ``autodiff.EdgeStep``), None where it
         pushed nothing (an edge into a constant or data)."""
         return self._recorded.get((edge.child, edge.index))
@@ -98,13 +98,13 @@ class BackpropStepper(Stepper):
         return product_text(self.scene, edge.local_grad, edge.upstream, edge.contribution,
                             edge.parent, self.precision, words=True)
 
-    def step_text(self, record):
+    def step_text(self, record: Step) -> str:
         """One step in words (``autodiff.format_step``, with this picture's
         names and numbers): the node and its grad, then for each edge ``local ×
         upstream = contribution`` and the parent's grad before + contribution."""
         return format_step(record, len(self), self.name, self._number, self._product)
 
-    def forward_text(self):
+    def forward_text(self) -> str:
         """Step 0 in words: the forward pass, before any gradient."""
         if not self.records:
             return (f"step 0 of 0: {self.name(self.root)} is a leaf (it has no parents): "
@@ -118,10 +118,11 @@ class BackpropStepper(Stepper):
         """The words of step ``number`` (0: the forward pass)."""
         return self.forward_text() if number == 0 else self.step_text(self.records[number - 1])
 
-    def received(self, record):
+    def received(self, record: Step) -> dict[Value, str]:
         """parent -> grad text ``before + c1 (+ c2 …) = after`` for the parents of a step
         (a parent used twice by the node receives twice)."""
-        terms, after = {}, {}
+        terms: dict[Value, list[Any]] = {}
+        after: dict[Value, Any] = {}
         for edge in record.edges:
             terms.setdefault(edge.parent, [edge.parent_grad_before]).append(edge.contribution)
             after[edge.parent] = edge.parent_grad_after
@@ -147,7 +148,7 @@ class BackpropStepper(Stepper):
         shown = reached or np.any(plain(grad) != 0)
         return self._number(grad) if shown else ""
 
-    def grad_texts(self, number):
+    def grad_texts(self, number: int) -> dict[Value, str]:
         """node -> the grad line of its box after step ``number`` (``box_line``)."""
         return self.box_lines(number)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autodiff import Edge, Value, forward_steps
+from autodiff import Edge, TangentStep, Value, forward_steps
 from autodiff.checks import check_number
 
 from ..drawing.boxes import check_options, kind_colours
@@ -166,11 +166,11 @@ class ForwardStepper(Stepper):
             return None
         return self.records[step - 1].tangent
 
-    def is_constant(self, node):
+    def is_constant(self, node: Value) -> bool:
         """True for a constant that is not seeded: no tangent comes from it."""
         return self.scene.is_constant(node) and node not in self.seeds
 
-    def terms(self, record):
+    def terms(self, record: TangentStep) -> list[Any]:
         """Every edge into ``record.node`` but those from constants, in operand order,
         as (parent, index, local, parent's tangent, contribution): as the engine
         recorded it, or, where the parent carries no tangent (an input not seeded: the
@@ -184,7 +184,7 @@ class ForwardStepper(Stepper):
                 if index in recorded or not self.is_constant(parent)]
         return self._terms[record.number]
 
-    def term(self, edge):
+    def term(self, edge: Edge) -> Any:
         """The term of ``edge`` (see ``terms``) at its child's step; None for an edge
         from a constant."""
         if edge.child not in self._term_of:
@@ -192,7 +192,7 @@ class ForwardStepper(Stepper):
             self._term_of[edge.child] = {term[1]: term for term in self.terms(record)}
         return self._term_of[edge.child].get(edge.index)
 
-    def gathered(self, record):
+    def gathered(self, record: TangentStep) -> str:
         """A node's tangent as the sum over its edges: ``1 + 0 = 1``; one edge alone
         (or none: every operand a constant) as its number."""
         contributions = [term[4] for term in self.terms(record)]
@@ -275,12 +275,12 @@ class ForwardStepper(Stepper):
                          + (f";  {product}" if self.edges == "both" else ""))
         return lines
 
-    def sources(self, node):
+    def sources(self, node: Value) -> str:
         """The operands ``node`` gathers its tangent from (constants left out), in words."""
         names = [self.name(parent) for parent in node.parents if not self.is_constant(parent)]
         return ", ".join(dict.fromkeys(names)) or "no operand (all are constants)"
 
-    def edge_tooltip(self, edge):
+    def edge_tooltip(self, edge: Edge) -> str | None:
         child, parent = self.name(edge.child), self.name(edge.parent)
         if self.is_constant(edge.parent):
             return (f"{parent} is a constant (operand {edge.index} of {edge.child.op}): no "
@@ -290,7 +290,7 @@ class ForwardStepper(Stepper):
 
     # -- the words -----------------------------------------------------------------------
 
-    def step_text(self, record):
+    def step_text(self, record: TangentStep) -> str:
         """One step in words: the node and its tangent as the sum over its edges, then
         one line per edge ``parent -> node: local L × tangent T = C``."""
         node = record.node
@@ -303,7 +303,7 @@ class ForwardStepper(Stepper):
             lines.append(f"  {self.name(parent)} -> {self.name(node)}: {product}")
         return "\n".join(lines)
 
-    def forward_text(self):
+    def forward_text(self) -> str:
         """Step 0 in words: the forward values and the seeds."""
         if not self.records:
             return (f"step 0 of 0: {self.name(self.root)} is a leaf (it has no parents): "

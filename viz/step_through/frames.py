@@ -169,7 +169,7 @@ class Stepper(ABC):
                 edges.update(dict.fromkeys(node.edges()))
         return list(nodes), [edge for edge in edges]
 
-    def is_constant(self, node):
+    def is_constant(self, node: Value) -> bool:
         """True for a constant (``Scene.is_constant``): nothing flows along its edges."""
         return self.scene.is_constant(node)
 
@@ -202,7 +202,7 @@ class Stepper(ABC):
         return node_box(self.scene, node, "both", self.precision, line or None, highlight,
                         self.word, self.line_color)
 
-    def edge_tooltip(self, edge):
+    def edge_tooltip(self, edge: Edge) -> str | None:
         """The words shown when the pointer rests on ``edge`` (None: backward's)."""
         return None
 

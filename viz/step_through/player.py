@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from autodiff import Edge, Value
 
@@ -128,7 +128,7 @@ class Player:
             self._html = self._build()
         return self._html
 
-    def changes(self):
+    def changes(self) -> list[Any]:
         """What each step 0 … n shows, as changes: per step (node id -> box line, edge
         id -> edge label, node id -> explanation, the current node's id, the ids of the
         other boxes highlighted); step 0 holds every box and edge, a later step only
@@ -140,7 +140,9 @@ class Player:
         node_position = {node: position for position, node in enumerate(scene.nodes)}
         edge_position = {(edge.child, edge.index): position
                          for position, edge in enumerate(scene.edges)}
-        lines, labels, explain = {}, {}, {}
+        lines: dict[str, str] = {}
+        labels: dict[str, Any] = {}
+        explain: dict[str, Any] = {}
         changes = []
         for number in self.frames:
             if number == 0:
@@ -150,7 +152,7 @@ class Player:
                 nodes = sorted(touched_nodes, key=node_position.__getitem__)
                 edges = sorted(touched_edges,
                                key=lambda edge: edge_position[edge.child, edge.index])
-            changed = ({}, {}, {})
+            changed: tuple[dict[str, Any], ...] = ({}, {}, {})
             for node in nodes:
                 node_id = scene.ids[node]
                 text = stepper.box_line(node, number)
@@ -168,11 +170,11 @@ class Player:
                                       sorted(scene.ids[node] for node in others)))
         return changes
 
-    def layout(self, changes):
+    def layout(self, changes: list[Any]) -> Any:
         """The picture every frame shares: each box and edge sized for its widest text
         (the first of the longest, as the frames show them)."""
         stepper, scene = self.stepper, self.stepper.scene
-        widest = {}
+        widest: dict[str, Any] = {}
         for lines, labels, _, _, _ in changes:
             for texts in (lines, labels):
                 for key_id, text in texts.items():
@@ -190,7 +192,7 @@ class Player:
         return build_digraph(boxes, arrows, caption, stepper.rankdir, stepper.clusters,
                              scene.cluster_titles)
 
-    def data(self, changes, player_id):
+    def data(self, changes: list[Any], player_id: str) -> dict[str, Any]:
         """What the script needs, as plain lists: per frame only what changed."""
         stepper, scene = self.stepper, self.stepper.scene
         frames = []
