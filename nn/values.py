@@ -25,8 +25,7 @@ import numpy as np
 from autodiff import Value
 from autodiff.checks import check_number
 
-from ._types import (Array, ArrayLike, Data, Image, ImageInput, NestedInput, Operand, Vector,
-                     VectorInput)
+from ._types import Array, ArrayLike, Data, Image, ImageInput, NestedInput, Operand, Vector
 from .module import Module
 from .parameter import nest
 
@@ -267,7 +266,7 @@ def image_shape(image: Any, layer: LayerName,
     return len(image), cast(int, height), cast(int, width)
 
 
-def as_image(x: ImageInput, layer: LayerName,
+def as_image(x: ImageInput | NestedInput, layer: LayerName,
              channels: int | None = None) -> tuple[Any, tuple[int, int, int]]:
     """``x`` as a nested list image for ``layer``: a numpy array (N, C, H, W) or
     (C, H, W) is converted; a nested list is checked with ``image_shape``. Returns the
