@@ -31,7 +31,7 @@ from ._steps import EdgeStep, Step, backward_steps
 from ._step_text import format_step
 from ._tracing import Graph, trace
 from . import checks
-from ._compile import CompiledStep, compile, constant, observe
+from ._compile import CompiledStep, ParameterSlots, compile, constant, observe, parameter_slots
 
 __all__ = [
     "Value", "Edge", "CONSTANT", "Primitive", "PrimitiveFamily", "PRIMITIVES", "Graph", "Step",
@@ -52,6 +52,7 @@ __all__ = [
     "random_expression",
     "primitive", "PrimitiveFunction", "PrimitiveError", "LocalMismatch", "local_mismatches",
     "paths", "Path", "Paths", "TooManyPathsError",
+    "parameter_slots", "ParameterSlots",
 ]
 
 _raise_gc_threshold()

@@ -24,8 +24,8 @@ from .activations import (ACTIVATIONS, CELU, ELU, GELU, SELU, Hardsigmoid, Hards
                           softplus, softsign, tanh)
 from .batchnorm import BatchNorm1d, BatchNorm2d, recompute_running_stats
 from .conv import AvgPool2d, Conv2d, LPPool2d, MaxPool2d, conv2d, conv_output_size
-from .data import (anbn_accuracy, batches, load_digits, make_adding_problem, make_anbn,
-                   make_circles, make_copy_task, make_moons, make_sine_sequences,
+from .data import (anbn_accuracy, array_batches, batches, load_digits, make_adding_problem,
+                   make_anbn, make_circles, make_copy_task, make_moons, make_sine_sequences,
                    make_spirals, make_xor, train_test_split)
 from .init import manual_seed
 from .linear import MLP, Linear, linear
@@ -68,6 +68,6 @@ __all__ = [
     # data and training
     "make_moons", "make_circles", "make_spirals", "make_xor", "load_digits",
     "make_adding_problem", "make_copy_task", "make_sine_sequences", "make_anbn",
-    "anbn_accuracy", "train_test_split", "batches", "to_values", "to_numpy",
+    "anbn_accuracy", "train_test_split", "batches", "array_batches", "to_values", "to_numpy",
     "fit", "evaluate", "predict", "accuracy", "gradcheck_module",
 ]

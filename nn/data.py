@@ -147,16 +147,33 @@ def batches(X, y, batch_size=32, shuffle=True, generator=None, drop_last=False, 
     ``[Value(X[rows, j]) for j]``, targets ``y[rows]`` (an array; for 2-D y, a list of
     its columns). Shuffled (``generator``) unless ``shuffle=False``; ``drop_last`` skips a
     last batch smaller than ``batch_size``. Arguments are checked when called."""
+    X, y, order, batch_size = _batch_order("batches", X, y, batch_size, shuffle,
+                                           renamed_seed("batches", generator, seed), drop_last)
+    return _batches(X, y, order, batch_size)
+
+
+def array_batches(X, y, batch_size=32, shuffle=True, generator=None, drop_last=False):
+    """The batches of ``batches`` (the same rows in the same order for the same
+    ``generator``) as numpy arrays ``(X[rows], y[rows])``: what a compiled step
+    (``autodiff.compile``) takes, with no Value made."""
+    X, y, order, batch_size = _batch_order("array_batches", X, y, batch_size, shuffle,
+                                           generator, drop_last)
+    return ((X[order[start:start + batch_size]], y[order[start:start + batch_size]])
+            for start in range(0, len(order), batch_size))
+
+
+def _batch_order(owner, X, y, batch_size, shuffle, generator, drop_last):
+    """(X, y as arrays, the order of the rows to take, batch_size), checked."""
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     if X.ndim != 2:
-        raise ValueError(f"batches: X must be examples x features (2-D), got shape {X.shape}")
+        raise ValueError(f"{owner}: X must be examples x features (2-D), got shape {X.shape}")
     if len(X) != len(y):
-        raise ValueError(f"batches: X has {len(X)} examples but y has {len(y)}")
-    batch_size = check_number("batches", "batch_size", batch_size, integer=True, minimum=1)
-    generator = as_generator(renamed_seed("batches", generator, seed), "batches")
+        raise ValueError(f"{owner}: X has {len(X)} examples but y has {len(y)}")
+    batch_size = check_number(owner, "batch_size", batch_size, integer=True, minimum=1)
+    generator = as_generator(generator, owner)
     order = generator.permutation(len(y)) if shuffle else np.arange(len(y))
     stop = len(y) - len(y) % batch_size if drop_last else len(y)
-    return _batches(X, y, order[:stop], batch_size)
+    return X, y, order[:stop], batch_size
 
 
 def _batches(X, y, order, batch_size):

@@ -10,7 +10,7 @@ from autodiff import compile as compile_step
 from autodiff import sum as sum_values
 from autodiff.checks import check_flag, check_number
 
-from .data import batches
+from .data import array_batches, batches
 from .init import as_generator, renamed_seed
 from .values import flatten_values, format_number, to_numpy, to_values, unflatten_like
 
@@ -88,18 +88,20 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
         for epoch in range(epochs):
             model.train()
             total, count = 0.0, 0
-            for inputs, targets in batches(X, y, batch_size, shuffle, generator):
-                optimizer.zero_grad()
-                if step is None:
+            if step is None:
+                for inputs, targets in batches(X, y, batch_size, shuffle, generator):
+                    optimizer.zero_grad()
                     loss = _scalar_loss(loss_fn(model(inputs), targets), "fit")
                     loss.backward()
-                    value = loss.data
-                else:
-                    value = step(to_numpy(inputs), np.column_stack(targets)
-                                 if isinstance(targets, list) else targets)
-                optimizer.step()
-                size = len(inputs[0].data)
-                total, count = total + value * size, count + size
+                    optimizer.step()
+                    size = len(inputs[0].data)
+                    total, count = total + loss.data * size, count + size
+            else:               # the same batches, as arrays: no Value made per batch
+                for inputs, targets in array_batches(X, y, batch_size, shuffle, generator):
+                    optimizer.zero_grad()
+                    value = step(inputs, targets)
+                    optimizer.step()
+                    total, count = total + value * len(inputs), count + len(inputs)
             history["loss"].append(total / count)
             logs = {"loss": history["loss"][-1]}
             if validation_data is not None:

@@ -1,5 +1,7 @@
 """optim: the course notes' optimizers (section 8), schedules, gradient clipping and early
-stopping. Optimizers read ``p.grad`` and write ``p.data``; nothing else.
+stopping. Optimizers read ``p.grad`` and write ``p.data``; nothing else. When a compiled
+step (``autodiff.compile``) owns the parameters, those are entries of its flat vectors,
+and a param group is read and written there in one piece (``flat_groups``).
 
 Reading order: ``update_rules`` (the notes' formulas, one class each, in the notes'
 order), then ``optimizer`` (what every rule shares: param groups, the flat vectors of

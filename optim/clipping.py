@@ -1,10 +1,12 @@
 """Gradient clipping, against exploding gradients (notes section 7): rescale or cut the
 grads after backward and before ``optimizer.step()``. Grads are replaced
-(``p.grad = ...``), never changed in place."""
+(``p.grad = ...``), never changed in place; grads that live in a compiled step's flat
+vector (``autodiff.parameter_slots``) are read and written there, in one piece."""
 import math
 
 import numpy as np
 
+from autodiff import parameter_slots
 from autodiff.checks import check_flag, check_number
 
 from .parameters import flat_grads, parameter_list, sizes_of, write_flat
@@ -32,8 +34,7 @@ def clip_grad_norm(params, max_norm, norm_type=2.0, error_if_nonfinite=False):
     check_flag("clip_grad_norm", "error_if_nonfinite", error_if_nonfinite)
     if not values:
         return 0.0
-    sizes = sizes_of(values)
-    grads = flat_grads(values, sizes, "clip_grad_norm")
+    grads, write_grads = _grads_of(values, "clip_grad_norm")
     magnitudes = np.abs(grads)
     if norm_type == math.inf:
         norm = float(magnitudes.max())
@@ -48,7 +49,7 @@ def clip_grad_norm(params, max_norm, norm_type=2.0, error_if_nonfinite=False):
     if not factor >= 1.0:
         with np.errstate(invalid="ignore"):     # inf * 0: NaN, documented above
             grads = grads * factor
-        write_flat(values, sizes, grads, "grad")
+        write_grads(grads)
     return norm
 
 
@@ -60,7 +61,17 @@ def clip_grad_value(params, clip_value):
     clip_value = check_number("clip_grad_value", "clip_value", clip_value, minimum=0,
                               minimum_open=True)
     if values:
-        sizes = sizes_of(values)
-        grads = flat_grads(values, sizes, "clip_grad_value")
-        write_flat(values, sizes, np.clip(grads, -clip_value, clip_value), "grad")
+        grads, write_grads = _grads_of(values, "clip_grad_value")
+        write_grads(np.clip(grads, -clip_value, clip_value))
+
+
+def _grads_of(values, owner):
+    """(the grads of ``values`` as one vector, a function writing a new vector back):
+    from a compiled step's flat vector when it owns them all, else Value by Value."""
+    slots = parameter_slots(values)
+    if slots is not None:
+        return slots.grad(), slots.set_grad
+    sizes = sizes_of(values)
+    return flat_grads(values, sizes, owner), lambda grads: write_flat(values, sizes, grads,
+                                                                       "grad")
 

@@ -5,6 +5,8 @@
 adds the L2 term (g <- g + weight_decay * x), applies the subclass's formula once to
 the whole vector (elementwise, so floats and batched parameters are handled alike) and
 writes the new data back with ``p.data = ...``. Nothing else in the Values is touched.
+When a compiled step owns a group's parameters (``autodiff.compile``), x and g are read
+from its flat vectors and x written back there (``flat_groups``): no Value is visited.
 """
 import abc
 
@@ -12,10 +14,11 @@ import numpy as np
 
 from autodiff import enable_grad, zero_grad
 
+from .flat_groups import GroupSlots
 from .hyperparameters import NON_NEGATIVE
-from .parameters import (check_layout, describe, flat_data, flat_grads, offsets_of,
+from .parameters import (check_layout, describe, flat_data, flat_grads, float_data, offsets_of,
                          owner_of_entry, parameter_groups, parameter_list, sizes_of,
-                         write_flat)
+                         write_flat, zero_float_grads)
 from .state_dicts import checked_state
 
 
@@ -49,6 +52,9 @@ class Optimizer(abc.ABC):
         self.param_groups = []
         self._sizes = []
         self._states = []
+        self._slots = []          # per group: where a compiled step keeps its parameters
+        self._checked = []        # per group: the hyper-parameter values last checked
+        self._floats = []         # per group: every parameter a float when it was added
         for group in parameter_groups(params, self.name):
             self.add_param_group(group)
 
@@ -90,6 +96,9 @@ class Optimizer(abc.ABC):
         self.param_groups.append({"params": values, **checked})
         self._sizes.append(sizes)
         self._states.append(self._initial_state(offsets_of(sizes)[1]))
+        self._slots.append(GroupSlots())
+        self._checked.append(None)
+        self._floats.append(not any(sizes))
 
     def _check_no_repeats(self, values, where):
         seen = {id(value) for group in self.param_groups for value in group["params"]}
@@ -104,7 +113,17 @@ class Optimizer(abc.ABC):
 
     def zero_grad(self):
         """Set every parameter's grad to zero (0.0, or zeros for a batched one)."""
-        zero_grad([value for group in self.param_groups for value in group["params"]])
+        plain = []
+        for index, group in enumerate(self.param_groups):
+            slots = self._slots[index].find(group["params"], self._sizes[index])
+            if slots is not None:
+                slots.zero_grad()
+            elif self._floats[index]:
+                zero_float_grads(group["params"])
+            else:
+                plain.extend(group["params"])
+        if plain:
+            zero_grad(plain)
 
     def step(self, closure=None):
         """One update of every parameter; returns ``closure()`` (which should zero the
@@ -114,21 +133,29 @@ class Optimizer(abc.ABC):
             with enable_grad():
                 loss = closure()
         results = [self._stepped_group(index) for index in range(len(self.param_groups))]
-        for index, (new_data, new_state) in enumerate(results):
-            write_flat(self.param_groups[index]["params"], self._sizes[index], new_data)
+        for index, (new_data, new_state, slots) in enumerate(results):
+            if slots is not None:
+                slots.set_data(new_data)
+            else:
+                write_flat(self.param_groups[index]["params"], self._sizes[index], new_data)
             self._states[index] = new_state
         return loss
 
     def _stepped_group(self, index):
         group, sizes = self.param_groups[index], self._sizes[index]
         where = f"param group {index}: " if len(self.param_groups) > 1 else ""
-        for name in self.rules:
-            group[name] = self.check_hyperparameter(name, group.get(name), where)
+        self._check_group_hyperparameters(index, where)
         values = group["params"]
-        check_layout(values, sizes, self.name, index)
-        x = flat_data(values, sizes)
-        owner = f"{self.name} (param group {index})" if where else self.name
-        g = flat_grads(values, sizes, owner)
+        slots = self._slots[index].find(values, sizes)
+        if slots is not None:
+            x, g = slots.data(), slots.grad()
+        else:
+            x = float_data(values, len(sizes)) if self._floats[index] else None
+            if x is None:
+                check_layout(values, sizes, self.name, index)
+                x = flat_data(values, sizes)
+            owner = f"{self.name} (param group {index})" if where else self.name
+            g = flat_grads(values, sizes, owner)
         state = dict(self._states[index])
         state["step"] += 1
         self._refuse_non_finite(index, state["step"], g, g)
@@ -140,7 +167,19 @@ class Optimizer(abc.ABC):
         for name in self.state_names:
             self._refuse_non_finite(index, state["step"], state[name], g,
                                     f"its state {name!r}")
-        return new_x, state
+        return new_x, state, slots
+
+    def _check_group_hyperparameters(self, index, where):
+        """Check group ``index``'s hyper-parameters (a schedule or the user may have
+        changed them since the last step); skipped while they are the very objects
+        checked last time."""
+        group, checked = self.param_groups[index], self._checked[index]
+        if checked is not None and all(group.get(name) is value
+                                       for name, value in zip(self.rules, checked)):
+            return
+        for name in self.rules:
+            group[name] = self.check_hyperparameter(name, group.get(name), where)
+        self._checked[index] = [group[name] for name in self.rules]
 
     def _refuse_non_finite(self, index, t, vector, g, what=None):
         """FloatingPointError if ``vector`` holds a NaN or an infinity: the grads

@@ -5,10 +5,15 @@ A Value's ``data`` is a float or a 1-D array (one scalar per example); flattenin
 a float one entry and an array as many entries as it has, so one vectorised formula
 updates both kinds, element by element.
 """
+import operator
+
 import numpy as np
 
 from autodiff import Value
 from autodiff.checks import check_number
+
+
+_get_data, _get_grad = operator.attrgetter("data"), operator.attrgetter("grad")
 
 
 def parameter_groups(params, owner):
@@ -86,9 +91,10 @@ def flat_grads(values, sizes, owner):
     float parameter (ValueError otherwise), a real array of the same length for a
     batched one; a grad that is missing or is a Value (``backward(create_graph=True)``)
     is a TypeError. NaN and inf are kept: the caller decides what to do with them."""
-    grads = [value.grad for value in values]
-    if not any(sizes) and all(type(grad) is float for grad in grads):
-        return np.array(grads)
+    if not any(sizes):
+        grads = _number_vector(values, _get_grad)
+        if grads is not None:
+            return grads
     pieces = [_checked_grad(values, index, owner) for index in range(len(values))]
     return np.concatenate(pieces) if pieces else np.zeros(0)
 
@@ -118,8 +124,31 @@ def _checked_grad(values, index, owner):
 def flat_data(values, sizes):
     """The data of ``values`` as one float64 vector (the layout ``sizes`` describes)."""
     if not any(sizes):
-        return np.array([value.data for value in values])
+        return np.array(list(map(_get_data, values)))
     return np.concatenate([np.atleast_1d(value.data) for value in values])
+
+
+def float_data(values, count):
+    """The data of ``values`` as a float64 vector, in one pass, when there are ``count``
+    of them and each holds a float; else None (``check_layout`` then says what changed)."""
+    if len(values) != count:
+        return None
+    try:            # a data is a float or an array: fromiter refuses an array
+        return np.fromiter(map(_get_data, values), dtype=np.float64, count=count)
+    except (TypeError, ValueError):
+        return None
+
+
+def _number_vector(values, field):
+    """``field`` of every Value as a float64 vector when each is a number, else None (a
+    Value, None or an array among them makes an object or 2-D array, or fails)."""
+    try:
+        vector = np.array(list(map(field, values)))
+    except ValueError:                              # arrays of different lengths
+        return None
+    if vector.dtype != np.float64 or vector.shape != (len(values),):
+        return None
+    return vector
 
 
 def check_layout(values, sizes, owner, group_index):
@@ -129,7 +158,7 @@ def check_layout(values, sizes, owner, group_index):
         raise ValueError(f"{owner}: param group {group_index} now has {len(values)} "
                          f"parameters, it had {len(sizes)} when the optimizer was built; "
                          "use add_param_group() for new parameters")
-    if any(sizes) or any(type(value.data) is not float for value in values):
+    if any(sizes) or set(map(type, map(_get_data, values))) != {float}:
         for index, (size, now) in enumerate(zip(sizes, sizes_of(values))):
             if size != now:
                 raise ValueError(f"{owner}: parameter {index} {describe(values[index])} "
@@ -145,13 +174,17 @@ def write_flat(values, sizes, flat, field="data"):
     """Set each Value's ``field`` ("data" or "grad") from ``flat``: a new float or a new
     array (never written into an existing array, which other code may share)."""
     if not any(sizes):
-        for value, number in zip(values, flat.tolist()):
-            setattr(value, field, number)
+        list(map(setattr, values, [field] * len(values), flat.tolist()))
         return
     starts, _ = offsets_of(sizes)
     for value, size, start in zip(values, sizes, starts):
         setattr(value, field,
                 float(flat[start]) if size == 0 else flat[start:start + size].copy())
+
+
+def zero_float_grads(values):
+    """grad = 0.0 for every Value of ``values`` (float parameters: their sizes all 0)."""
+    list(map(setattr, values, ["grad"] * len(values), [0.0] * len(values)))
 
 
 def owner_of_entry(sizes, entry):

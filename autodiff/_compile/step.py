@@ -14,14 +14,17 @@ the new batch into the tape and replay it. Replay = forward and backward of ever
 group of nodes of one level with the same primitive, each computed by one numpy call:
 dL/dp accumulates into ``p.grad`` exactly as ``loss.backward()`` would (to rounding).
 
-Parameters: by default they stay plain Values; each call reads their data as one
-vector and adds the gradient to their grads (an ``optim`` optimizer, which reads and
-writes every Value, works as with eager code). Once ``parameter_vector``,
-``gradient_vector`` or ``zero_grad()`` is used, the step owns them: their data and grads
-live in two flat vectors, ``p.data`` / ``p.grad`` read and write those (so a parameter
-is always current, whoever changes it), and a call does nothing per parameter: an
-update on the flat vectors (``step.parameter_vector -= lr * step.gradient_vector``) is
-the fast path. ``release()`` gives them their own storage back.
+Parameters: the first call takes them over: their data and grads move into two flat
+vectors of the step (``step.parameter_vector``, ``step.gradient_vector``), and
+``p.data`` / ``p.grad`` read and write those (the same Value objects, so the eager
+engine, the pictures and a state dict see them as always, and a parameter is always
+current, whoever changes it). A call then does nothing per parameter, and an ``optim``
+optimizer over them updates the flat vectors once per param group
+(``autodiff.parameter_slots``); a hand update on the vectors
+(``step.parameter_vector -= lr * step.gradient_vector``) works too. ``release()``
+gives them their own storage back; after it, calls copy the parameters in and the
+grads out once per call, until ``parameter_vector``, ``gradient_vector`` or
+``zero_grad()`` is used again.
 
 A tape never lies: everything the trace reads from outside its recorded graph is
 recorded, keyed or refused.
@@ -200,10 +203,9 @@ class CompiledStep:
     """``step(*data) -> loss`` (a float): forward and backward of ``loss_fn(*data)``,
     traced once per structure and replayed; see the module docstring.
 
-    Parameters stay plain Values, read and written once per call (one vector each way:
-    an optimizer of optim works on them as always), until ``parameter_vector``,
-    ``gradient_vector`` or ``zero_grad()`` is used: then the step takes them over, their
-    data and grads live in its two flat vectors, and a call costs nothing per parameter.
+    The first call takes the parameters over: their data and grads live in its two
+    flat vectors, and a call costs nothing per parameter; after ``release()`` they are
+    plain Values again, copied in and out once per call.
     """
 
     def __init__(self, loss_fn, params):
@@ -256,13 +258,19 @@ class CompiledStep:
         """Every parameter's grad = 0 (one vector fill)."""
         self._own().grad.fill(0.0)
 
+    owns_parameters = True          # release() turns it off, _own() on again
+
     def release(self):
-        """Give the parameters their own storage back (plain Values again)."""
+        """Give the parameters their own storage back (plain Values again); later calls
+        copy them in and out, until ``parameter_vector``, ``gradient_vector`` or
+        ``zero_grad()`` is used again."""
+        self.owns_parameters = False
         if self.store is not None:
             self.store.release()
             self.store = None
 
     def _own(self):
+        self.owns_parameters = True
         if self.store is None or not self.store.valid:
             self.store = _store_for(self.params)
         return self.store
@@ -271,6 +279,9 @@ class CompiledStep:
         """(the parameters' data, a vector their grads accumulate into, write-back)."""
         store = self.store
         if store is not None and store.valid:
+            return store.data, store.grad, None
+        if self.owns_parameters:
+            store = self._own()
             return store.data, store.grad, None
         params = self.params
         data = np.array(list(map(_get_data, params)), dtype=np.float64)

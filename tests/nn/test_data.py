@@ -122,6 +122,20 @@ def test_batches_check_their_arguments_when_called():
         nn.batches(np.zeros(3), np.zeros(3))
 
 
+def test_array_batches_are_the_rows_of_batches_as_arrays():
+    X = np.arange(22.0).reshape(11, 2)
+    Y = np.arange(22.0).reshape(11, 2) * 10
+    for options in ({"generator": 3}, {"shuffle": False, "drop_last": True}):
+        as_values = list(nn.batches(X, Y, 4, **options))
+        as_arrays = list(nn.array_batches(X, Y, 4, **options))
+        assert len(as_arrays) == len(as_values) == (2 if "drop_last" in options else 3)
+        for (inputs, targets), (xb, yb) in zip(as_values, as_arrays):
+            np.testing.assert_array_equal(xb, nn.to_numpy(inputs))
+            np.testing.assert_array_equal(yb, np.column_stack(targets))
+    with pytest.raises(ValueError, match="array_batches: X has 11 examples but y has 3"):
+        nn.array_batches(X, np.zeros(3))
+
+
 def test_to_values_and_to_numpy_convert_between_arrays_and_vectors():
     X = np.arange(6.0).reshape(3, 2)
     vector = nn.to_values(X, label="x")
