@@ -9,7 +9,7 @@ holds a float (one example) or a 1-D float64 array (one float per example of a b
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Callable, Mapping, Protocol, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -19,7 +19,7 @@ from autodiff import Value
 __all__ = ["Data", "Operand", "Array", "ArrayLike", "Vector", "VectorInput", "Image",
            "ImageInput", "VectorSequence", "SequenceInput", "Nested", "NestedInput",
            "Generator", "PathLike", "StateDict", "Target", "LossFunction", "State",
-           "StateInput", "FinalState"]
+           "StateInput", "FinalState", "OptimizerLike", "MetricWatcher"]
 
 Data = Union[float, NDArray[np.float64]]
 """A Value's data: a float (one example) or a 1-D float64 array (one per example)."""
@@ -87,3 +87,22 @@ parts ((h_0, c_0) for an LSTM)."""
 FinalState = Union[list[Vector], "tuple[list[Vector], ...]"]
 """What a recurrent layer returns as h_n: one vector per layer and direction, or for
 an LSTM the tuple (h_n, c_n) of such lists."""
+
+
+class OptimizerLike(Protocol):
+    """What ``fit`` steps: anything with ``zero_grad()`` and ``step()`` (an optim
+    optimizer)."""
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to zero."""
+
+    def step(self) -> Any:
+        """Update every parameter from its grad."""
+
+
+class MetricWatcher(Protocol):
+    """What ``fit`` takes as early stopping besides a function: an object whose
+    ``step(metric)`` says whether to stop (``optim.EarlyStopping``)."""
+
+    def step(self, metric: float) -> bool:
+        """Record this epoch's metric; True means stop."""
