@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
@@ -209,6 +209,9 @@ class _Elementwise(Module):
         """f applied to each Value of x (structure kept)."""
         return map_values(self.function, as_nested(x, self))
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
 
 class Sigmoid(_Elementwise):
     """Elementwise sigmoid(x) = 1 / (1 + e^-x); d/dx = s(1 - s)."""
@@ -381,6 +384,9 @@ class PReLU(Module):
         return [map_values(functools.partial(prelu, weight=slope), channel)
                 for channel, slope in zip(channels, self.weight)]
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
 
@@ -420,6 +426,9 @@ class Maxout(Module):
         biases = self.bias if self.bias is not None else [[None] * self.pieces] * self.out_features
         return [functools.reduce(maximum, [affine(row, x, b) for row, b in zip(pieces, bias)])
                 for pieces, bias in zip(self.weight, biases)]
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

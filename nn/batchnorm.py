@@ -4,7 +4,7 @@ batch, not constants."""
 from __future__ import annotations
 
 from contextlib import ExitStack, contextmanager
-from typing import Any, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Iterator, TypeVar
 
 import numpy as np
 
@@ -91,6 +91,9 @@ class _BatchNorm(Module):
         if self._recompute:
             self._set_statistics_from(channels)
         return self._normalise_by_running_stats(channels)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def _batched(self, channel):
         values = flatten_values(channel)
@@ -193,6 +196,9 @@ class BatchNorm2d(_BatchNorm):
         batch x rows x columns (training) or the running estimates (evaluation)."""
         image, _ = as_image(x, self, self.num_features)
         return super().forward(image)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
 
 SomeModule = TypeVar("SomeModule", bound=Module)

@@ -39,7 +39,7 @@ Windows and output sizes as for convolution; the stride defaults to the kernel s
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, Union
 
 import numpy as np
 
@@ -254,6 +254,9 @@ class Conv2d(Module):
         """y[o][r][q] = b[o] + sum_{c,i,j} w[o][c][i][j] x[c][r s + i - p][q s + j - p]."""
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self)
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
     def extra_repr(self) -> str:
         padding = repr(self.padding) if isinstance(self.padding, str) else self.padding
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -302,6 +305,9 @@ class _Pool2d(Module):
                                   ((rows, rows), (columns, columns)))
         return [[[self.pool([channel[i][j] for _, (i, j) in window]) for window in row]
                  for row in windows] for channel in image]
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

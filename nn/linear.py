@@ -3,7 +3,7 @@ that stacks them with activations between."""
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Sequence, Union
 
 import numpy as np
 
@@ -63,6 +63,9 @@ class Linear(Module):
     def forward(self, x: VectorInput) -> Vector:
         """y_i = sum_j W_ij x_j + b_i."""
         return linear(as_vector(x, self, self.in_features), self.weight, self.bias)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

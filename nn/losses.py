@@ -9,7 +9,7 @@ Classification targets are class indices: an int for one example, an integer arr
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence, Union
+from typing import Any, Literal, Sequence, Union, overload
 
 import numpy as np
 
@@ -26,6 +26,9 @@ Prediction = Union[Value, Sequence[Value]]
 """What a loss compares with its target: one Value, or a vector of Values."""
 Loss = Union[Value, list[Value]]
 """An elementwise loss: one Value, or with reduction="none" one per predicted element."""
+Reduced = Literal["mean", "sum"]
+"""The reductions that give one Value (each elementwise loss says so to the type checker
+with ``@overload``: ``mse_loss(p, t)`` is a Value, ``mse_loss(p, t, "none")`` may be a list)."""
 
 
 # --- shapes of predictions and targets ----------------------------------------------------
@@ -155,14 +158,46 @@ def _class_inputs(scores: Prediction, target: Target, reduction: str,
 
 # --- regression -------------------------------------------------------------------------
 
+@overload
+def mse_loss(prediction: Prediction, target: Target,
+             reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def mse_loss(prediction: Prediction, target: Target,
+             reduction: str) -> Loss: ...
+
+
 def mse_loss(prediction: Prediction, target: Target, reduction: str = "mean") -> Loss:
     """Mean squared error: (1/N) sum (p - t)^2; d/dp = 2 (p - t) / N."""
     return _elementwise("mse_loss", lambda p, t: (p - t) ** 2, prediction, target, reduction)
 
 
+@overload
+def l1_loss(prediction: Prediction, target: Target,
+            reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def l1_loss(prediction: Prediction, target: Target,
+            reduction: str) -> Loss: ...
+
+
 def l1_loss(prediction: Prediction, target: Target, reduction: str = "mean") -> Loss:
     """Mean absolute error: (1/N) sum |p - t|; d/dp = sign(p - t) / N."""
     return _elementwise("l1_loss", lambda p, t: abs_value(p - t), prediction, target, reduction)
+
+
+@overload
+def huber_loss(prediction: Prediction, target: Target,
+               reduction: Reduced = "mean",
+               delta: float = 1.0) -> Value: ...
+
+
+@overload
+def huber_loss(prediction: Prediction, target: Target,
+               reduction: str,
+               delta: float = 1.0) -> Loss: ...
 
 
 def huber_loss(prediction: Prediction, target: Target, reduction: str = "mean",
@@ -184,6 +219,16 @@ def huber_loss(prediction: Prediction, target: Target, reduction: str = "mean",
 LOG_FLOOR = math.exp(-100.0)    # torch clamps log(p) at -100 in binary_cross_entropy
 
 
+@overload
+def binary_cross_entropy(input: Prediction, target: Target,
+                         reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def binary_cross_entropy(input: Prediction, target: Target,
+                         reduction: str) -> Loss: ...
+
+
 def binary_cross_entropy(input: Prediction, target: Target, reduction: str = "mean") -> Loss:
     """Binary cross-entropy of probabilities p (as ``torch.nn.functional.
     binary_cross_entropy``): -[t log p + (1 - t) log(1 - p)], d/dp = (p - t) / (p (1 - p)).
@@ -203,6 +248,16 @@ def _check_probabilities(p):
         bad = data[~((data >= 0.0) & (data <= 1.0))].ravel()[0].item()
         raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1] "
                          f"(for logits use binary_cross_entropy_with_logits), got {bad!r}")
+
+
+@overload
+def binary_cross_entropy_with_logits(input: Prediction, target: Target,
+                                     reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def binary_cross_entropy_with_logits(input: Prediction, target: Target,
+                                     reduction: str) -> Loss: ...
 
 
 def binary_cross_entropy_with_logits(input: Prediction, target: Target,

@@ -25,7 +25,7 @@ layer * num_directions + direction, as torch's (num_layers * num_directions, N, 
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -127,7 +127,7 @@ def gru_step(x: Sequence[Operand], state: State, weights: CellWeights) -> State:
 def run_layers(step: Callable[[Vector, State, CellWeights], State], sequence: VectorSequence,
                states: Sequence[State], weights_of: Callable[[int, int], CellWeights],
                num_layers: int, num_directions: int,
-               between_layers: Callable[[VectorSequence], VectorSequence] | None = None
+               between_layers: Callable[[VectorSequence], Any] | None = None
                ) -> tuple[VectorSequence, list[State]]:
     """Run ``step`` over ``sequence`` for every layer and direction (torch's RNNBase).
 
@@ -303,6 +303,9 @@ class _Cell(_Recurrent):
         state = self.step(x, state, self.weights())
         return state[0] if len(state) == 1 else state
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         return (text if self.bias else text + ", bias=False") + self._nonlinearity_repr()
@@ -323,6 +326,9 @@ class RNNCell(_Cell):
     def step(self, x: Vector, state: State, weights: CellWeights) -> State:
         """``rnn_step`` with this cell's nonlinearity."""
         return rnn_step(x, state, weights, self.nonlinearity)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of cell
+        def __call__(self, x: VectorInput, hx: StateInput = None) -> Vector: ...
 
 
 class LSTMCell(_Cell):
@@ -347,6 +353,9 @@ class LSTMCell(_Cell):
         self.forget_bias = forget_bias
         self.reset_parameters(generator)
 
+    if TYPE_CHECKING:           # what calling it returns, for this kind of cell
+        def __call__(self, x: VectorInput, hx: StateInput = None) -> tuple[Vector, Vector]: ...
+
 
 class GRUCell(_Cell):
     """GRU cell, as ``torch.nn.GRUCell`` (``gru_step``): weight_ih (3H x in), weight_hh
@@ -359,6 +368,9 @@ class GRUCell(_Cell):
                  generator: Generator = None) -> None:
         super().__init__(input_size, hidden_size, bias)
         self.reset_parameters(generator)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of cell
+        def __call__(self, x: VectorInput, hx: StateInput = None) -> Vector: ...
 
 
 # --- layers: a sequence, deep and bidirectional ------------------------------------------
@@ -414,6 +426,9 @@ class _Layer(_Recurrent):
             self.inter_layer_dropout if self.dropout > 0 else None)
         return output, pack_states(finals)
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
     @property
     def output_size(self) -> int:
         """Values per output step: num_directions * hidden_size."""
@@ -446,6 +461,10 @@ class RNN(_Layer):
         """``rnn_step`` with this layer's nonlinearity."""
         return rnn_step(x, state, weights, self.nonlinearity)
 
+    if TYPE_CHECKING:           # what calling it returns, for this kind of layer
+        def __call__(self, input: SequenceInput, hx: StateInput = None
+                     ) -> tuple[VectorSequence, list[Vector]]: ...
+
 
 class LSTM(_Layer):
     """LSTM over a sequence, as ``torch.nn.LSTM`` (``lstm_step``, gates i, f, g, o).
@@ -466,6 +485,10 @@ class LSTM(_Layer):
         self.forget_bias = forget_bias
         self.reset_parameters(generator)
 
+    if TYPE_CHECKING:           # what calling it returns, for this kind of layer
+        def __call__(self, input: SequenceInput, hx: StateInput = None
+                     ) -> tuple[VectorSequence, tuple[list[Vector], list[Vector]]]: ...
+
 
 class GRU(_Layer):
     """GRU over a sequence, as ``torch.nn.GRU`` (``gru_step``, gates r, z, n). Returns
@@ -480,6 +503,10 @@ class GRU(_Layer):
         super().__init__(input_size, hidden_size, num_layers, bias, dropout, bidirectional,
                          generator)
         self.reset_parameters(generator)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of layer
+        def __call__(self, input: SequenceInput, hx: StateInput = None
+                     ) -> tuple[VectorSequence, list[Vector]]: ...
 
 
 # --- the pyramidal LSTM ------------------------------------------------------------------
@@ -555,6 +582,9 @@ class PyramidalLSTM(Module):
             sequence, (h_n, c_n) = layer(sequence, pack_states(states[k * count:(k + 1) * count]))
             finals.extend(zip(h_n, c_n))
         return sequence, pack_states(finals)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def extra_repr(self) -> str:
         return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "

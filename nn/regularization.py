@@ -2,7 +2,7 @@
 loss, L2 (ridge) and L1 (lasso)."""
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import TYPE_CHECKING, Sequence, Union
 
 from autodiff import Value, abs as abs_value, affine, constant
 from autodiff import sum as sum_values
@@ -41,6 +41,9 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             return x
         return map_values(self._drop, as_nested(x, self))
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def _drop(self, value):
         keep = 1.0 - self.p

@@ -14,7 +14,7 @@ num_layers * num_directions vectors, so the same two functions convert them.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -197,6 +197,9 @@ class SequenceModel(Module):
         """[y_0, ..., y_{T-1}] for the sequence ``input`` (initial state ``hx``)."""
         hidden, _ = self.core(input, hx)
         return self.read_out(hidden)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
 
 # --- the loss over a sequence --------------------------------------------------------

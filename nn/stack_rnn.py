@@ -3,7 +3,7 @@ algorithmic patterns with stack-augmented recurrent nets"): a recurrent controll
 pushes to, pops from or leaves a continuous stack, all by differentiable mixing."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -130,6 +130,9 @@ class StackRNN(Module):
             outputs.append(h)
             self.actions.append(actions)
         return outputs, (h, stack)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def extra_repr(self) -> str:
         return (f"{self.input_size}, {self.hidden_size}, stack_depth={self.stack_depth}, "

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Iterable, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, Union, cast
 
 import numpy as np
 
@@ -343,6 +343,9 @@ class Flatten(Module):
                              f"end_dim={self.end_dim}")
         return _at_level(x, start, lambda sub: _merge_levels(sub, end - start + 1))
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
@@ -368,6 +371,9 @@ class Unflatten(Module):
         x = as_nested(x, self)
         level = _dimension(self.dim, _depth(x), "Unflatten", "dim")
         return _at_level(x, level, self._split)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def _split(self, values):
         known = math.prod(n for n in self.unflattened_size if n != -1)
