@@ -63,7 +63,8 @@ IntOrPair = Union[int, Sequence[int]]
 """A size for rows and columns: one int for both, or a pair (rows, columns)."""
 Padding = Union[int, Sequence[int], str]
 """Zeros on each side: an int, a pair (rows, columns), or "valid", "same" or "full"."""
-Pair = tuple[int, int]
+Pair = tuple[int, ...]
+"""Two ints: (rows, columns)."""
 
 
 def as_pair(value: IntOrPair, what: str, layer: LayerName, minimum: int = 1) -> Pair:

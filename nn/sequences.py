@@ -232,7 +232,7 @@ def sequence_cross_entropy(logits: Sequence[Sequence[Value]], targets: ArrayLike
     if mask_given:
         weights = [constant(_as_weights, mask[t]) for t in range(len(terms))]
         terms = [term * weight for term, weight in zip(terms, weights)]
-        count = batch_sum(sum_values(weights))
+        count: Value | float = batch_sum(sum_values(weights))
     else:
         count = float(targets.size)
     return batch_sum(sum_values(terms)) / count
