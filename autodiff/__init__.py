@@ -3,9 +3,13 @@
 Every operation on ``Value`` records its operands and its local derivatives;
 ``backward`` applies the chain rule, dL/dp = sum over edges of local * dL/dchild.
 
-Reading order: ``_value.py`` (what a node holds), ``_table.py`` (every primitive and
-its derivatives), ``_backward.py`` (the chain rule). ``_operations.py`` turns the table
-into functions and operators; the rest builds on those three.
+Reading path (about 500 lines, to the chain rule and the course notes' primitives):
+``_value.py`` (what a node holds), ``_primitive.py`` (what a row of the rules table
+holds), ``_table.py`` (the course notes' primitives and their derivatives, then the
+whole table), ``_backward.py`` (the chain rule). Then, as needed: ``_table_extended.py``
+(trig, hyperbolic, erf, remainder, ...), ``_operations.py`` (the table turned into
+functions and operators), ``_backward_details.py`` (batched and graph gradients),
+``_gradients.py``; the rest builds on these.
 """
 from ._collector import raise_gc_threshold as _raise_gc_threshold, restore_gc_threshold
 from ._value import CONSTANT, Edge, Value
@@ -16,8 +20,9 @@ from ._operations import (abs, acos, acosh, add, affine, arccos, arccosh, arcsin
                           log, log1p, log2, log10, max, maximum, min, minimum, mul, neg, pow,
                           relu, remainder, sigmoid, sign, sin, sinh, softplus, sqrt,
                           stop_gradient, sub, sum, tan, tanh)
-from ._backward import (backward, computation_order, gradients, push, topological_order,
-                        zero_grad)
+from ._backward import backward, push, topological_order, zero_grad
+from ._computation_order import computation_order
+from ._gradients import gradients
 from ._composites import dot, log_softmax, logsumexp, mean, softmax
 from ._functional import grad, hessian, jacfwd, jacobian, value_and_grad, vjp
 from ._forward import TangentStep, forward_steps, jvp, push_forward

@@ -19,7 +19,7 @@ YOUNG_THRESHOLD = 500_000
 _before = None
 
 
-def raise_gc_threshold():
+def raise_gc_threshold() -> bool:
     """Raise the young-generation threshold to YOUNG_THRESHOLD if it is at the default.
     Returns True when it changed something."""
     global _before
@@ -31,7 +31,7 @@ def raise_gc_threshold():
     return True
 
 
-def restore_gc_threshold():
+def restore_gc_threshold() -> None:
     """Put back the collector thresholds that were in force before autodiff changed them."""
     global _before
     if _before is not None:

@@ -5,17 +5,21 @@ is the same function, and exp never overflows. m enters the graph through
 ``stop_gradient``: its derivative is 0 (the shift cancels out), and a replay of the
 graph recomputes it from the inputs.
 """
+from __future__ import annotations
+
 import functools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from ._data import check_batch_lengths
 from ._operations import exp, log, max, stop_gradient, sum
+from ._types import Operand, Vector
 from ._value import Value
 
 
-def _values(xs, op):
+def _values(xs: Sequence[Operand], op: str) -> list[Value]:
     values = [x if isinstance(x, Value) else Value(x, requires_grad=False) for x in xs]
     if not values:
         raise ValueError(f"{op}: needs at least one value, got an empty sequence")
@@ -23,12 +27,12 @@ def _values(xs, op):
     return values
 
 
-def _largest(values):
+def _largest(values: Sequence[Value]) -> Value:
     """The per-example maximum of the inputs, as a constant of the graph (stop_gradient)."""
     return stop_gradient(max(values))
 
 
-def _infinite_result(values, op):
+def _infinite_result(values: Sequence[Value], op: str) -> Value | None:
     """log(sum e^x) when the largest input is +-inf: that input (there is nothing to
     shift by); None when every largest input is finite."""
     largest = functools.reduce(np.maximum, [v.data for v in values])
@@ -41,7 +45,7 @@ def _infinite_result(values, op):
     return None
 
 
-def logsumexp(xs):
+def logsumexp(xs: Sequence[Operand]) -> Value:
     """log(sum_i e^{x_i}) = m + log(sum_i e^{x_i - m}), m = max_i x_i; d/dx_i = softmax_i.
     Infinite inputs give what the limit gives: [-inf, -inf] -> -inf, [inf, 0] -> inf."""
     values = _values(xs, "logsumexp")
@@ -52,7 +56,7 @@ def logsumexp(xs):
     return m + log(sum([exp(x - m) for x in values]))
 
 
-def log_softmax(xs):
+def log_softmax(xs: Sequence[Operand]) -> Vector:
     """log_softmax_i = (x_i - m) - log(sum_j e^{x_j - m}); d/dx_j = [i = j] - softmax_j.
     (x_i - m) is exact, so the result keeps its digits even for inputs like 1e16."""
     values = _values(xs, "log_softmax")
@@ -62,7 +66,7 @@ def log_softmax(xs):
     return [s - log_total for s in shifted]
 
 
-def softmax(xs):
+def softmax(xs: Sequence[Operand]) -> Vector:
     """softmax_i = e^{x_i - m} / sum_j e^{x_j - m}; d s_i/d x_j = s_i([i = j] - s_j),
     a full Jacobian (diag(s) - s s^T)."""
     values = _values(xs, "softmax")
@@ -72,13 +76,13 @@ def softmax(xs):
     return [e / total for e in exps]
 
 
-def mean(xs):
+def mean(xs: Sequence[Operand]) -> Value:
     """(x_1 + ... + x_n) / n; d/dx_i = 1/n."""
     values = _values(xs, "mean")
-    return sum(values) / len(values)
+    return sum(values) / len(values)  # type: ignore[return-value]  # Value / int is a Value
 
 
-def dot(a, b):
+def dot(a: Sequence[Value | float], b: Sequence[Value | float]) -> Value:
     """sum_i a_i b_i; d/da_i = b_i, d/db_i = a_i."""
     if len(a) != len(b):
         raise ValueError(f"dot: vectors have different lengths ({len(a)} and {len(b)})")

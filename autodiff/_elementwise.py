@@ -207,3 +207,23 @@ def one_hot(x, index):
     hot = np.zeros_like(x)
     hot[index] = 1.0
     return hot
+
+
+def sum_batched(datas):
+    """x1 + ... + xn when some are batches: the batches stacked and reduced in one go."""
+    batches = [d for d in datas if type(d) is not float]
+    total = np.add.reduce(np.array(batches)) if len(batches) > 1 else batches[0].copy()
+    scalars = [d for d in datas if type(d) is float]
+    return total + builtins.sum(scalars) if scalars else total
+
+
+def batch_reduce(reduce):
+    """A reduction over the examples of a batch (np.sum, np.mean) to a float; a float
+    stays as it is."""
+    return lambda x: x if type(x) is float else float(reduce(x))
+
+
+def batch_mean_slope(x, out):
+    """d mean / d x_k = 1/n (1 for an unbatched x)."""
+    data = data_of(x)
+    return (constant_like(x, 1.0 if type(data) is float else 1.0 / len(data)),)

@@ -6,18 +6,26 @@ from the inputs to the outputs gives J v, one column of the Jacobian per directi
 reverse mode gives one row per backward pass. (``backward`` is ``push`` in the other
 direction.)
 """
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
-from ._backward import computation_order, topological_order
+from ._backward import topological_order
+from ._computation_order import computation_order
 from ._data import as_data
 from ._mode import enable_grad
 from ._nesting import as_outputs, differentiating, is_nested, leaf_of, matrix, result
 from ._operations import batch_sum
 from ._value import Value
 from ._step_text import default_number
+from ._types import Derivative, Function
 
 
-def push_forward(node, tangents, create_graph=False):
+def push_forward(node: Value, tangents: dict[int, Any], create_graph: bool = False
+                 ) -> list[Any]:
     """One step of forward mode: tangent(node) = sum over edges of local * tangent(parent).
 
     ``tangents`` maps id(parent) -> tangent (absent: 0). Returns what each edge added
@@ -34,8 +42,10 @@ def push_forward(node, tangents, create_graph=False):
             node, node.primitive.local_grads_of(*node.parents, node), tangents)
 
 
-def _add_contributions(node, local_grads, tangents):
-    contributions, total = [], None
+def _add_contributions(node: Value, local_grads: Sequence[Any], tangents: dict[int, Any]
+                       ) -> list[Any]:
+    contributions: list[Any] = []
+    total: Any = None
     for parent, local in zip(node.parents, local_grads):
         tangent = tangents.get(id(parent))
         if tangent is None:
@@ -54,7 +64,8 @@ def _add_contributions(node, local_grads, tangents):
     return contributions
 
 
-def forward_pass(outputs, seeds, create_graph=False):
+def forward_pass(outputs: Sequence[Value], seeds: Iterable[tuple[Value, Any]],
+                 create_graph: bool = False) -> tuple[list[Value], dict[int, Any]]:
     """Tangents of every node the outputs depend on, from ``seeds`` (leaf -> tangent):
     each node pushed once, parents first. Returns (order, tangents by id)."""
     order = topological_order(*outputs)
@@ -65,18 +76,18 @@ def forward_pass(outputs, seeds, create_graph=False):
     return order, tangents
 
 
-def _tangent_of(value, tangents):
+def _tangent_of(value: Value, tangents: dict[int, Any]) -> Any:
     tangent = tangents.get(id(value))
     if tangent is None:
         return 0.0 if type(value.data) is float else np.zeros_like(value.data)
     return tangent
 
 
-def _shape_text(data):
+def _shape_text(data: Any) -> str:
     return "a number" if type(data) is float else f"a batch of {len(data)} examples"
 
 
-def direction(data, given, what, of):
+def direction(data: Any, given: Any, what: str, of: str) -> Any:
     """A tangent or cotangent ``given`` for a primal or output holding ``data``: a
     number for a number, a batch of the same length for a batch (or a Value of that
     shape, from an enclosing transform). NaN and anything else is a ValueError or
@@ -94,7 +105,7 @@ def direction(data, given, what, of):
     return given
 
 
-def jvp(f, primals, tangents):
+def jvp(f: Function, primals: Any, tangents: Any) -> tuple[Derivative, Derivative]:
     """(f(primals), J v): the outputs and their directional derivatives along
     ``tangents`` v (one per primal), d/dt f(primals + t v) at t = 0, by one forward
     pass. ``f`` takes the primals as separate arguments and returns a Value or a list
@@ -130,7 +141,8 @@ def jvp(f, primals, tangents):
     return values, derivatives
 
 
-def forward_columns(outputs, leaves, create_graph=False):
+def forward_columns(outputs: Sequence[Value], leaves: Sequence[Value],
+                    create_graph: bool = False) -> np.ndarray:
     """The Jacobian d outputs / d leaves column by column: one forward pass per leaf
     (with ``create_graph``, an object array of Values, for an enclosing transform)."""
     columns = []
@@ -147,12 +159,14 @@ class TangentStep:
 
     __slots__ = ("number", "node", "tangent", "edges", "names")
 
-    def __init__(self, number, node, tangent, edges, names=None):
+    def __init__(self, number: int, node: Value, tangent: Any,
+                 edges: list[tuple[Value, int, Any, Any, Any]],
+                 names: Mapping[Value, str] | None = None) -> None:
         self.number, self.node, self.tangent, self.edges = number, node, tangent, edges
         self.names = names        # Value -> what to call it (``Graph.forward_steps``: v1, ...)
 
-    def __str__(self):
-        def name(value):
+    def __str__(self) -> str:
+        def name(value: Value) -> str:
             return (self.names or {}).get(value) or value.name
         node = self.node
         operands = ", ".join(name(parent) for parent in node.parents)
@@ -167,7 +181,9 @@ class TangentStep:
     __repr__ = __str__
 
 
-def forward_steps(roots, seeds):
+def forward_steps(roots: Value | Sequence[Value],
+                  seeds: dict[Value, Any] | Iterable[tuple[Value, Any]]
+                  ) -> Iterator[TangentStep]:
     """Forward mode one node at a time: a ``TangentStep`` per node with parents, in the
     order a program computed them (``computation_order``), each one call of the same
     ``push_forward`` that ``jvp`` makes. ``roots``: a Value or a list of Values;

@@ -1,25 +1,32 @@
 """Derivatives of Python functions: grad, value_and_grad, jacobian, jacfwd, hessian, vjp
 (jvp is in ``_forward.py``); how they nest is in ``_nesting.py``."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Callable
+
 import numpy as np
 
-from ._backward import gradients
+from ._gradients import gradients
 from ._data import as_data
 from ._forward import direction, forward_columns
 from ._mode import enable_grad
 from ._nesting import (as_leaves, as_output, as_outputs, contains_value, differentiating,
                        is_nested, leaf_of, matrix, result, scalar_output)
 from ._operations import batch_sum
+from ._types import Derivative, Function
 from ._value import Value
 
 
-def _like(argument, flat_iterator):
+def _like(argument: Any, flat_iterator: Iterator[Any]) -> Any:
     """Rebuild the structure of ``argument`` from the flat gradients."""
     if isinstance(argument, (list, tuple)):
         return type(argument)(_like(item, flat_iterator) for item in argument)
     return next(flat_iterator)
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(f: Function, argnums: int | Sequence[int] = 0
+                   ) -> Callable[..., tuple[Derivative, Derivative]]:
     """Return a function computing (f(*args), df/d args[argnums]).
 
     Numbers in, numbers out. Inside another transform (Values passed in, or called
@@ -31,9 +38,9 @@ def value_and_grad(f, argnums=0):
     inputs: the gradient is zero, with a warning; any other non-Value is a TypeError.
     """
     single = isinstance(argnums, int)
-    positions = (argnums,) if single else tuple(argnums)
+    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
-    def compute(*args, **kwargs):
+    def compute(*args: Any, **kwargs: Any) -> tuple[Derivative, Derivative]:
         for position in positions:
             if not -len(args) <= position < len(args):
                 raise TypeError(f"grad: argnums {position} is out of range for "
@@ -57,18 +64,18 @@ def value_and_grad(f, argnums=0):
     return compute
 
 
-def grad(f, argnums=0):
+def grad(f: Function, argnums: int | Sequence[int] = 0) -> Callable[..., Derivative]:
     """Return a function computing df/dx for the arguments at ``argnums`` (an int or a
     tuple of ints): a float per number argument, a list per list argument."""
     compute = value_and_grad(f, argnums)
 
-    def gradient(*args, **kwargs):
+    def gradient(*args: Any, **kwargs: Any) -> Derivative:
         return compute(*args, **kwargs)[1]
     gradient.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     return gradient
 
 
-def _vector(xs, name):
+def _vector(xs: Any, name: str) -> list[Any]:
     """xs as a list of numbers or one-number Values (from an enclosing transform)."""
     if isinstance(xs, Value) or not isinstance(xs, (list, tuple, np.ndarray)) \
             or np.ndim(xs) != 1 and not contains_value(xs):
@@ -82,13 +89,13 @@ def _vector(xs, name):
     return items
 
 
-def _check_mode(name, mode, modes):
+def _check_mode(name: str, mode: str, modes: tuple[str, ...]) -> None:
     if mode not in modes:
         raise ValueError(f"{name}: mode must be one of {', '.join(map(repr, modes))}, "
                          f"got {mode!r}")
 
 
-def jacobian(f, xs, mode="reverse"):
+def jacobian(f: Function, xs: Sequence[Any], mode: str = "reverse") -> np.ndarray:
     """J[i][j] = d f(x)_i / d x_j for f from a list of Values to a list of Values (or
     one Value). ``mode="reverse"``: one backward pass per output, row by row;
     ``mode="forward"``: one forward (tangent) pass per input, column by column. The
@@ -109,7 +116,8 @@ def jacobian(f, xs, mode="reverse"):
     return matrix(rows, len(leaves), nested)
 
 
-def hessian(f, xs, mode="forward-over-reverse"):
+def hessian(f: Function, xs: Sequence[Any], mode: str = "forward-over-reverse"
+            ) -> np.ndarray:
     """H[i][j] = d^2 f / dx_i dx_j for f from a list of Values to one Value. The
     gradient is built as a graph (``create_graph``, reverse mode), then differentiated
     again: by one forward pass per input (``"forward-over-reverse"``, column j = the
@@ -131,16 +139,16 @@ def hessian(f, xs, mode="forward-over-reverse"):
     return matrix(rows, len(leaves), nested)
 
 
-def jacfwd(f):
+def jacfwd(f: Function) -> Callable[[Sequence[Any]], np.ndarray]:
     """A function xs -> J, the Jacobian of f (a list of Values -> a Value or a list of
     Values) by forward mode: one pass per input, column by column."""
-    def jacobian_forward(xs):
+    def jacobian_forward(xs: Sequence[Any]) -> np.ndarray:
         return jacobian(f, xs, mode="forward")
     jacobian_forward.__name__ = f"jacfwd_{getattr(f, '__name__', 'f')}"
     return jacobian_forward
 
 
-def _cotangents(cotangents, outputs, single):
+def _cotangents(cotangents: Any, outputs: Sequence[Value], single: bool) -> list[Any]:
     """One cotangent per output. For a single output, ``cotangents`` is its cotangent
     (or a list holding only it); otherwise a list of them."""
     if single:
@@ -151,7 +159,7 @@ def _cotangents(cotangents, outputs, single):
     return list(cotangents) if isinstance(cotangents, (list, tuple)) else [cotangents]
 
 
-def vjp(f, primals, cotangents):
+def vjp(f: Function, primals: Any, cotangents: Any) -> tuple[Derivative, Derivative]:
     """(f(primals), u^T J): the outputs, and the cotangent u (one per output) pulled
     back to the inputs by one backward pass: d(sum_i u_i . f_i)/d x_j, a row
     combination of the Jacobian. ``f`` takes the primals as separate arguments, as in

@@ -1,12 +1,17 @@
 """Checking the engine's gradients against central differences."""
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from ._backward import gradients
-from ._local_check import local_mismatches
+from ._gradients import gradients
+from ._local_check import LocalMismatch, local_mismatches
 from ._mode import no_grad
 from ._nesting import differentiating
+from ._types import Function
 from ._value import Value
 
 
@@ -24,7 +29,9 @@ class GradcheckResult:
     primitive and the operand (``LocalMismatch``): where the wrong derivative is.
     """
 
-    def __init__(self, max_error, where, analytic, numeric, tol, suspects=()):
+    def __init__(self, max_error: float, where: tuple[int, int | None] | None,
+                 analytic: float | None, numeric: float | None, tol: float,
+                 suspects: Sequence[LocalMismatch] = ()) -> None:
         self.max_error = max_error
         self.where = where
         self.analytic = analytic
@@ -33,24 +40,26 @@ class GradcheckResult:
         self.suspects = list(suspects)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
+        """True when the engine and central differences agree within ``tol``."""
         return math.isfinite(self.max_error) and self.max_error <= self.tol
 
     __bool__ = lambda self: self.ok  # noqa: E731
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         suspect = f", wrong rule: {self.suspects[0]}" if self.suspects else ""
         return (f"GradcheckResult(ok={self.ok}, max_error={self.max_error:.3g}, "
                 f"where={self.where}, analytic={self.analytic!r}, numeric={self.numeric!r}"
                 f"{suspect})")
 
 
-def _total(output):
+def _total(output: Value) -> float:
     data = output.data
     return data if type(data) is float else float(np.sum(data))
 
 
-def gradcheck(f, xs, eps=1e-6, tol=1e-6):
+def gradcheck(f: Function, xs: Sequence[Any], eps: float = 1e-6, tol: float = 1e-6
+              ) -> GradcheckResult:
     """Compare d f(xs) / d xs from backward with central differences
     (f(x + eps) - f(x - eps)) / (2 eps), input by input.
 
@@ -66,13 +75,14 @@ def gradcheck(f, xs, eps=1e-6, tol=1e-6):
         return GradcheckResult(math.inf, None, None, _total(output), tol)
     seed = None if type(output.data) is float else np.ones_like(output.data)
     analytic = gradients(output, values, grad=seed)
-    worst = (-1.0, None, None, None)
+    worst: tuple[float, tuple[int, int | None] | None, float | None, float | None] = (
+        -1.0, None, None, None)
     with no_grad():
         for index, value in enumerate(values):
             original = value.data
             examples = [None] if type(original) is float else range(len(original))
             for example in examples:
-                def shifted(delta):
+                def shifted(delta: float) -> float:
                     if example is None:
                         value.data = original + delta
                     else:

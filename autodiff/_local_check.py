@@ -6,6 +6,8 @@ forward, (forward(x + eps) - forward(x - eps)) / (2 eps), at the node's operands
 primitive (built-in or made with ``autodiff.primitive``) and the operand whose
 derivative is wrong, not only the input where the error showed.
 """
+from __future__ import annotations
+
 import math
 
 import numpy as np
@@ -42,12 +44,13 @@ class LocalMismatch:
         "rule",
     )
 
-    def __init__(self, primitive, operand, operand_name, node, rule, numeric, error, at):
+    def __init__(self, primitive: str, operand: int, operand_name: str, node: Value,
+                 rule: float, numeric: float, error: float, at: str) -> None:
         self.primitive, self.operand, self.operand_name, self.node = (
             primitive, operand, operand_name, node)
         self.rule, self.numeric, self.error, self.at = rule, numeric, error, at
 
-    def __str__(self):
+    def __str__(self) -> str:
         return (f"{self.primitive}: d out/d {self.operand_name} (operand {self.operand}) is "
                 f"{self.rule:.6g} by its rule but {self.numeric:.6g} by central differences "
                 f"of its forward, at {self.at}")
@@ -115,7 +118,8 @@ def node_mismatches(node, eps=1e-6, tol=1e-4):
     return found
 
 
-def local_mismatches(output, eps=1e-6, tol=1e-4):
+def local_mismatches(output: Value, eps: float = 1e-6, tol: float = 1e-4
+                     ) -> list[LocalMismatch]:
     """Every node ``output`` depends on whose rule disagrees with its forward
     (``node_mismatches``), the largest error first."""
     found = []

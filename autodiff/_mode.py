@@ -7,13 +7,19 @@ transforms (``grad``, ``jvp``, ``vjp``, ``jacobian``, ``hessian``, ``gradcheck``
 their function, so that a transform inside another one returns a result the outer one
 can differentiate (``_nesting.py``).
 """
+from __future__ import annotations
+
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, Callable, Literal, TypeVar
+
+_Result = TypeVar("_Result")
 
 
 class _RecordingState(threading.local):
-    def __init__(self):
-        self.context = (True, None)
+    def __init__(self) -> None:
+        self.context: tuple[bool, str | None] = (True, None)
         self.differentiating = 0
         self.tracing = False     # True while ``compile`` traces a step (see check_not_tracing)
 
@@ -30,17 +36,17 @@ class no_grad:
 
     recording = False
 
-    def __enter__(self):
+    def __enter__(self) -> no_grad:
         self._previous = state.context
         state.context = (self.recording, self._previous[1])
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> Literal[False]:
         state.context = (self._previous[0], state.context[1])
         return False
 
-    def __call__(self, function):
-        def without_graph(*args, **kwargs):
+    def __call__(self, function: Callable[..., _Result]) -> Callable[..., _Result]:
+        def without_graph(*args: Any, **kwargs: Any) -> _Result:
             with type(self)():
                 return function(*args, **kwargs)
         without_graph.__name__ = getattr(function, "__name__", "without_graph")
@@ -54,21 +60,21 @@ class enable_grad(no_grad):
     recording = True
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when operations in this thread record the graph."""
     return state.context[0]
 
 
 @contextmanager
-def scope(name):
+def scope(name: object) -> Iterator[str]:
     """Stamp ``name`` (joined to the enclosing scope with ``.``) on every Value
     created inside the block; ``viz`` draws each scope as a cluster. The name is kept
     as given (any text; pictures show it literally)."""
     recording, previous = state.context
-    name = str(name)
-    state.context = (recording, name if previous is None else f"{previous}.{name}")
+    scoped = str(name) if previous is None else f"{previous}.{name}"
+    state.context = (recording, scoped)
     try:
-        yield state.context[1]
+        yield scoped
     finally:
         state.context = (state.context[0], previous)
 
@@ -78,7 +84,7 @@ class TracingError(RuntimeError):
     ``bool``, ``item``, ``float``): the tape would freeze the branch taken."""
 
 
-def check_not_tracing(operation):
+def check_not_tracing(operation: str) -> None:
     """Raise TracingError naming ``operation`` and the user's line (the first frame
     outside autodiff/) while ``compile`` traces a step; do nothing otherwise."""
     if not state.tracing:

@@ -2,16 +2,22 @@
 (its parents and its local derivatives). The public functions (``add``, ``exp``, ...)
 and Value's operators (``+``, ``*``, ``**``, ...) are made here from the table.
 """
+from __future__ import annotations
+
 import builtins
 import functools
 import math
 import numbers
+from collections.abc import Iterable
+from typing import Any, Callable
 
 import numpy as np
 
 from . import _table as table
 from ._data import as_data, check_batch_lengths
 from ._mode import state
+from ._table import Primitive
+from ._types import BinaryOperation, Data, Operand, UnaryOperation
 from ._value import CONSTANT, Value
 
 # Speed: the node is built field by field, inline in each builder below (not by
@@ -20,7 +26,7 @@ from ._value import CONSTANT, Value
 _new_value = Value.__new__
 
 
-def operand(x, op):
+def operand(x: Operand, op: str) -> Value:
     """A number or array used in an operation (``b + 1``), as a constant leaf
     (``requires_grad=False``, as torch treats a number): backward gives it no gradient,
     the pictures draw it grey with its value. Anything else is a TypeError naming the
@@ -28,7 +34,7 @@ def operand(x, op):
     return Value(as_data(x, op), requires_grad=False)
 
 
-def unary(primitive):
+def unary(primitive: Primitive) -> UnaryOperation:
     """The function applying a one-operand primitive: check, forward, and record the
     parent and its local derivative (a constant result under ``no_grad``)."""
     float_forward, array_forward, check, rule = (
@@ -36,7 +42,7 @@ def unary(primitive):
         primitive.local_grads)
     constant = rule if type(rule) is tuple else None
 
-    def apply(x):
+    def apply(x: Operand) -> Value:
         if type(x) is not Value and not isinstance(x, Value):
             x = operand(x, primitive.name)
         data = x.data
@@ -57,7 +63,7 @@ def unary(primitive):
     return apply
 
 
-def binary(primitive):
+def binary(primitive: Primitive) -> BinaryOperation:
     """The function applying a two-operand primitive (numbers become leaves)."""
     float_forward, array_forward, check, rule = (
         primitive.float_forward, primitive.array_forward, primitive.check,
@@ -65,7 +71,7 @@ def binary(primitive):
     constant = rule if type(rule) is tuple else None
     name = primitive.name
 
-    def apply(a, b):
+    def apply(a: Operand, b: Operand) -> Value:
         if type(a) is not Value and not isinstance(a, Value):
             a = operand(a, name)
         if type(b) is not Value and not isinstance(b, Value):
@@ -103,7 +109,8 @@ def _values(items, op):
     return operands
 
 
-def _n_ary_node(primitive, operands, out, local_grads):
+def _n_ary_node(primitive: Primitive, operands: tuple[Value, ...], out: Data,
+                local_grads: Callable[[], tuple[Any, ...]]) -> Value:
     node = _new_value(Value)
     node.data, node.grad, node.label = out, 0.0, ""
     recording, node.scope = state.context
@@ -114,7 +121,7 @@ def _n_ary_node(primitive, operands, out, local_grads):
     return node
 
 
-def sum(values):  # noqa: A001 (autodiff.sum, like torch.sum)
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 (autodiff.sum, like torch.sum)
     """x1 + x2 + ... + xn as one node with n edges: d/dxi = 1."""
     operands = _values(values, "sum")
     if not operands:
@@ -128,8 +135,8 @@ def sum(values):  # noqa: A001 (autodiff.sum, like torch.sum)
     return _n_ary_node(table.SUM, operands, out, lambda: (1.0,) * len(operands))
 
 
-def _extreme(primitive):
-    def reduce(values):
+def _extreme(primitive: Primitive) -> Callable[[Iterable[Operand]], Value]:
+    def reduce(values: Iterable[Operand]) -> Value:
         operands = _values(values, primitive.name)
         if not operands:
             raise ValueError(f"{primitive.name}: needs at least one value, got an empty sequence")
@@ -153,7 +160,8 @@ min.__doc__ = """min(values): the smallest of x1, ..., xn as one node with n edg
 d/dxi = 1/k for each of the k inputs equal to the minimum, 0 for the others."""
 
 
-def affine(weights, inputs, bias=None):
+def affine(weights: Iterable[Operand], inputs: Iterable[Operand],
+           bias: Operand | None = None) -> Value:
     """w1 x1 + ... + wn xn (+ b) as one node with 2n (+1) edges: a neuron's weighted
     sum. d/dwj = xj, d/dxj = wj, d/db = 1. (``dot`` composes the same function from
     mul and sum nodes, for pictures that show every product.)"""
@@ -164,7 +172,7 @@ def affine(weights, inputs, bias=None):
     operands = weights + inputs + (() if bias is None else (bias,))
     if set(map(type, operands)) != _ONLY_VALUES:
         operands = _values(operands, "affine")
-    datas = tuple([x.data for x in operands])
+    datas = tuple([x.data for x in operands])  # type: ignore[union-attr]  # all Values now
     forward = (table.AFFINE.float_forward if set(map(type, datas)) == _ONLY_FLOATS
                else table.AFFINE.array_forward)
     out = forward(datas)
@@ -229,7 +237,7 @@ _clamp = functools.lru_cache(maxsize=1024)(lambda bounds: unary(table.CLAMP(boun
 _select = functools.lru_cache(maxsize=4096)(lambda index: unary(table.INDEX(index)))
 
 
-def pow(base, exponent):  # noqa: A001
+def pow(base: Operand, exponent: Operand) -> Value:  # noqa: A001
     """base ** exponent. A number exponent p: d/dx = p x^(p-1). A Value exponent b that
     needs a gradient: d/da = b a^(b-1), d/db = a^b ln a (then the base must be > 0).
     A constant exponent per example (an array, or a Value with requires_grad=False):
@@ -246,14 +254,15 @@ def pow(base, exponent):  # noqa: A001
     return _power_constant(float(exponent))(base)
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x: Operand, negative_slope: float = 0.01) -> Value:
     """x if x > 0 else negative_slope * x; d/dx = 1 if x > 0 else negative_slope."""
     if not isinstance(negative_slope, numbers.Real) or not 0.0 <= negative_slope < 1.0:
         raise ValueError(f"leaky_relu: negative_slope must be in [0, 1), got {negative_slope!r}")
     return _leaky_relu(float(negative_slope))(x)
 
 
-def clamp(x, min=None, max=None, closed=True):  # noqa: A002 (torch's names)
+def clamp(x: Operand, min: float | None = None, max: float | None = None,  # noqa: A002
+          closed: bool = True) -> Value:  # (min=, max=: torch.clamp's names)
     """min(max(x, low), high); d/dx = 1 where low <= x <= high (1 at the bounds, as
     torch.clamp), 0 outside; ``closed=False``: 1 only strictly inside (0 at the bounds,
     as torch's hardtanh and relu6). Either bound may be None."""
@@ -267,7 +276,7 @@ def clamp(x, min=None, max=None, closed=True):  # noqa: A002 (torch's names)
     return _clamp((float(low), float(high), bool(closed)))(x)
 
 
-def _example(self, index):
+def _example(self: Value, index: int) -> Value:
     """v[k]: example k of a batched Value, as a node whose gradient goes to that example
     only (a one-hot local derivative)."""
     if type(self.data) is float:
@@ -280,33 +289,35 @@ def _example(self, index):
     return _select(int(index) % size)(self)
 
 
-def _reflected(function):
-    def reflected(self, other):
+def _reflected(function: BinaryOperation) -> Callable[[Value, Operand], Value]:
+    def reflected(self: Value, other: Operand) -> Value:
         return function(other, self)
     return reflected
 
 
-def _detach(self):
+def _detach(self: Value) -> Value:
     """The same data as a constant (as torch's ``detach``): recorded as a
     ``stop_gradient`` node while the graph is being recorded, a constant leaf otherwise."""
     return stop_gradient(self)
 
 
-Value.__add__, Value.__radd__ = add, _reflected(add)
-Value.__sub__, Value.__rsub__ = sub, _reflected(sub)
-Value.__mul__, Value.__rmul__ = mul, _reflected(mul)
-Value.__truediv__, Value.__rtruediv__ = div, _reflected(div)
-Value.__pow__, Value.__rpow__ = pow, _reflected(pow)
-Value.__neg__ = neg
-Value.__abs__ = abs
-Value.__pos__ = lambda self: self
-Value.exp, Value.log, Value.sqrt, Value.tanh = exp, log, sqrt, tanh
-Value.sigmoid, Value.relu, Value.leaky_relu, Value.softplus = sigmoid, relu, leaky_relu, softplus
-Value.detach = _detach
-Value.__mod__, Value.__rmod__ = remainder, _reflected(remainder)
-Value.__getitem__ = _example
-Value.__iter__ = None      # a Value is one quantity; v[k] picks an example, not an item
+# Value's operators and methods, attached by name: a type checker does not follow
+# assignments to a class from outside it, so their types belong in the Value class.
+_METHODS = {
+    "__add__": add, "__radd__": _reflected(add), "__sub__": sub, "__rsub__": _reflected(sub),
+    "__mul__": mul, "__rmul__": _reflected(mul),
+    "__truediv__": div, "__rtruediv__": _reflected(div),
+    "__pow__": pow, "__rpow__": _reflected(pow), "__neg__": neg, "__abs__": abs,
+    "__pos__": lambda self: self,
+    "exp": exp, "log": log, "sqrt": sqrt, "tanh": tanh,
+    "sigmoid": sigmoid, "relu": relu, "leaky_relu": leaky_relu, "softplus": softplus,
+    "detach": _detach, "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "__getitem__": _example,
+    "__iter__": None,      # a Value is one quantity; v[k] picks an example, not an item
+    "clamp": clamp,
+}
 for _function in (sin, cos, tan, arcsin, arccos, arctan, sinh, cosh, arcsinh, arccosh, arctanh,
                   log2, log10, log1p, expm1, erf, sign, abs, hypot):
-    setattr(Value, _function.__name__, _function)
-Value.clamp = clamp
+    _METHODS[_function.__name__] = _function
+for _name, _method in _METHODS.items():
+    setattr(Value, _name, _method)

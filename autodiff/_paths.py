@@ -5,13 +5,19 @@ derivatives on its edges. A path is a sequence of edges (one per use of a Value:
 ``a * a`` the two uses are two edges, so two paths), and the products of all the paths
 add up to the gradient that backward computes.
 """
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from ._backward import topological_order
-from ._value import Value
+from ._types import Data
+from ._value import Edge, Value
 
 
-def _plain(x):
+def _plain(x: Any) -> Any:
     """The data of a Value, anything else as it is (an array's own .data is a buffer)."""
     return x.data if isinstance(x, Value) else x
 
@@ -19,12 +25,12 @@ def _plain(x):
 class TooManyPathsError(ValueError):
     """More paths than ``max_paths``; ``count`` says how many there are."""
 
-    def __init__(self, message, count):
+    def __init__(self, message: str, count: int) -> None:
         super().__init__(message)
         self.count = count
 
 
-def _number(x):
+def _number(x: Any) -> str:
     """A number or a batch for a path's text: ``2``, ``0.3333``, ``[1, 2, 3]``."""
     data = _plain(x)
     if isinstance(data, np.ndarray):
@@ -34,7 +40,7 @@ def _number(x):
     return f"{data:.4g}"
 
 
-def _seed(output):
+def _seed(output: Value) -> Data:
     """What backward starts from: 1, or 1 for every example of a batched output."""
     return 1.0 if type(output.data) is float else np.ones_like(output.data)
 
@@ -51,21 +57,21 @@ class Path:
 
     __slots__ = ("edges", "output", "wrt")
 
-    def __init__(self, wrt, output, edges):
+    def __init__(self, wrt: Value, output: Value, edges: Iterable[Edge]) -> None:
         self.wrt, self.output, self.edges = wrt, output, tuple(edges)
 
     @property
-    def values(self):
+    def values(self) -> list[Value]:
         """The Values along the path: wrt first, the output last."""
         return [self.wrt] + [edge.child for edge in self.edges]
 
     @property
-    def locals(self):
+    def locals(self) -> list[Data]:
         """The local derivative of each edge, wrt's edge first."""
         return [edge.local_grad for edge in self.edges]
 
     @property
-    def product(self):
+    def product(self) -> Data:
         """local_1 × local_2 × ... × local_n: the chain rule along this path alone
         (backward's ``local × upstream``, edge by edge from the output, seeded with 1;
         summed over the batch where a parent holds one number for the whole batch)."""
@@ -77,13 +83,13 @@ class Path:
         return upstream
 
     @property
-    def summed_over_batch(self):
+    def summed_over_batch(self) -> bool:
         """True when the product adds up the examples of a batch: wrt holds one number
         and some edge of the path carries one number per example."""
         return type(self.wrt.data) is float and any(
             isinstance(_plain(local), np.ndarray) for local in self.locals)
 
-    def arrows(self):
+    def arrows(self) -> str:
         """The path as text, ``a -> c -> e``; an edge whose child uses its parent more
         than once names the operand: ``a -[1]-> mul``."""
         text = self.wrt.name
@@ -93,7 +99,7 @@ class Path:
             text += edge.child.name
         return text
 
-    def __str__(self):
+    def __str__(self) -> str:
         names = self.arrows()
         if not self.edges:
             return f"{names}: the output itself, d/d{self.wrt.name} = 1"
@@ -104,23 +110,23 @@ class Path:
     __repr__ = __str__
 
 
-class Paths(list):
+class Paths(list[Path]):
     """Every path from ``wrt`` to ``output`` (a list of ``Path``); ``total`` is the sum of
     their products, d output / d wrt."""
 
-    def __init__(self, paths, wrt, output):
+    def __init__(self, paths: Iterable[Path], wrt: Value, output: Value) -> None:
         super().__init__(paths)
         self.wrt, self.output = wrt, output
 
     @property
-    def total(self):
+    def total(self) -> Data:
         """The sum over the paths of their products: the gradient d output / d wrt."""
         total = 0.0 if type(self.wrt.data) is float else np.zeros_like(self.wrt.data)
         for path in self:
             total = total + path.product
         return total
 
-    def __str__(self):
+    def __str__(self) -> str:
         if not self:
             return f"no path from {self.wrt.name} to {self.output.name}: the gradient is 0"
         lines = [str(path) for path in self]
@@ -132,17 +138,17 @@ class Paths(list):
     __repr__ = __str__
 
 
-def count_paths(output, wrt):
+def count_paths(output: Value, wrt: Value) -> dict[Value, int]:
     """node -> the number of paths from ``wrt`` to it (0 where it does not depend on
     wrt), for every node ``output`` depends on: 1 for wrt, and for any other node the sum
     over its edges of the parent's count (Python integers: exact however many)."""
-    counts = {}
+    counts: dict[Value, int] = {}
     for node in topological_order(output):
         counts[node] = 1 if node is wrt else sum(counts[parent] for parent in node.parents)
     return counts
 
 
-def paths(output, wrt, max_paths=1000):
+def paths(output: Value, wrt: Value, max_paths: int | None = 1000) -> Paths:
     """Every path from ``wrt`` to ``output`` along the graph's edges, each with the
     product of its local derivatives; their sum is d output / d wrt:
 
@@ -164,7 +170,7 @@ def paths(output, wrt, max_paths=1000):
             f"max_paths={max_paths}; pass a larger max_paths (or None) to list them all, or "
             "ask for the paths to an intermediate Value", total)
     found = []
-    stack = [(output, ())] if total else []
+    stack: list[tuple[Value, tuple[Edge, ...]]] = [(output, ())] if total else []
     while stack:
         node, suffix = stack.pop()
         if node is wrt:

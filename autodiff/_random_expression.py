@@ -1,12 +1,16 @@
 """Random expressions for practice: a fresh graph of engine primitives over a few
 labelled leaves, every value kept where the primitives are smooth and the numbers are
 readable (no log of a number near 0, no division by one, no exp of a large number)."""
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Callable
 
 import numpy as np
 
 from ._operations import add, div, exp, log, mul, sigmoid, sqrt, sub, tanh
+from ._types import BinaryOperation, UnaryOperation
 from ._value import Value
 
 LEAF_NAMES = ("a", "b", "c", "d")
@@ -15,11 +19,14 @@ _SMALLEST = 0.05         # and, for an operation, at least this
 _TRIES = 50              # draws of an operation before a node falls back to addition
 
 
-def _binary(function, domain):
+_Row = tuple[int, Callable[..., Value], Callable[..., bool]]
+
+
+def _binary(function: BinaryOperation, domain: Callable[[float, float], bool]) -> _Row:
     return 2, function, domain
 
 
-def _unary(function, domain):
+def _unary(function: UnaryOperation, domain: Callable[[float], bool]) -> _Row:
     return 1, function, domain
 
 
@@ -37,7 +44,7 @@ _OPERATIONS = {
 }
 
 
-def _as_generator(generator):
+def _as_generator(generator: np.random.Generator | int | None) -> np.random.Generator:
     if generator is None:
         return np.random.default_rng()
     if isinstance(generator, np.random.Generator):
@@ -49,7 +56,8 @@ def _as_generator(generator):
                     f"non-negative int seed or None, got {generator!r}")
 
 
-def random_expression(depth=3, generator=None, leaves=3):
+def random_expression(depth: int = 3, generator: np.random.Generator | int | None = None,
+                      leaves: int = 3) -> Value:
     """A random expression of ``depth`` levels of operations over ``leaves`` labelled
     inputs (``a``, ``b``, ``c``, ``d``), returned as its output Value: a fresh graph to
     practise the chain rule on (``viz.quiz(seed=...)`` quizzes one).
@@ -79,13 +87,13 @@ def random_expression(depth=3, generator=None, leaves=3):
     return _expression(int(depth), inputs, random)
 
 
-def _readable(value):
+def _readable(value: float) -> bool:
     """Small enough to read, and not (nearly) 0: a zero makes every product through it
     0, which teaches nothing."""
     return math.isfinite(value) and _SMALLEST <= abs(value) < _LARGEST
 
 
-def _expression(depth, inputs, random):
+def _expression(depth: int, inputs: list[Value], random: np.random.Generator) -> Value:
     """A random expression exactly ``depth`` operations high over ``inputs``."""
     if depth == 0:
         return inputs[int(random.integers(len(inputs)))]

@@ -8,16 +8,20 @@ a batch it shows, the precision asked for)::
 Each edge line is the chain rule along that edge, parent.grad_after =
 parent.grad_before + local x upstream, with the numbers backward used.
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import numpy as np
 
 from ._value import Value
 
 
-def _plain(data):
+def _plain(data: Any) -> Any:
     return data.data if isinstance(data, Value) else data
 
 
-def default_number(data):
+def default_number(data: Any) -> str:
     """A float with 4 significant digits; a batch as its first entries (``[1, 3, …]``)."""
     data = _plain(data)
     if isinstance(data, np.ndarray):
@@ -27,12 +31,12 @@ def default_number(data):
     return "0" if data == 0.0 else f"{data:.4g}"
 
 
-def default_name(node):
+def default_name(node: Value) -> str:
     """What a step calls a Value: its label, else its op, else its data."""
     return node.name if isinstance(node.name, str) else str(node.name)
 
 
-def default_product(edge, number):
+def default_product(edge: Any, number: Callable[[Any], str]) -> str:
     """``local L × upstream U = C``; for an edge into a scalar from a batch, the
     contribution is the sum over the examples, and the words say so."""
     summed = (type(edge.parent.data) is float
@@ -43,13 +47,16 @@ def default_product(edge, number):
     return f"{text} = {number(edge.contribution)}"
 
 
-def plus(first, second):
+def plus(first: str, second: str) -> str:
     """``first + second``, or ``first - 3`` when the second reads ``-3``."""
     return f"{first} - {second[1:]}" if second.startswith("-") else f"{first} + {second}"
 
 
-def format_step(step, total=None, name=default_name, number=default_number,
-                product=default_product):
+def format_step(step: Any, total: int | None = None,
+                name: Callable[[Value], str] = default_name,
+                number: Callable[[Any], str] = default_number,
+                product: Callable[[Any, Callable[[Any], str]], str] = default_product
+                ) -> str:
     """``step`` (an ``autodiff.Step``) as text: a line for the node pushing its grad,
     then one per edge ``node -> parent: local L × upstream U = C;  parent.grad
     before + C = after``. ``name(node)`` and ``number(data)`` give the words for a Value

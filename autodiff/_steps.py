@@ -1,6 +1,12 @@
 """Backpropagation one node at a time: ``backward``'s own ``push``, reported."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from ._backward import push, start_backward
 from ._step_text import format_step
+from ._value import Value
 
 
 class EdgeStep:
@@ -9,7 +15,8 @@ class EdgeStep:
     __slots__ = ("parent", "index", "local_grad", "upstream", "contribution",
                  "parent_grad_before", "parent_grad_after")
 
-    def __init__(self, parent, index, local_grad, upstream, contribution, before, after):
+    def __init__(self, parent: Value, index: int, local_grad: Any, upstream: Any,
+                 contribution: Any, before: Any, after: Any) -> None:
         self.parent = parent
         self.index = index
         self.local_grad = local_grad
@@ -25,24 +32,26 @@ class Step:
 
     __slots__ = ("number", "node", "upstream", "edges", "names")
 
-    def __init__(self, number, node, upstream, edges, names=None):
+    def __init__(self, number: int, node: Value, upstream: Any, edges: list[EdgeStep],
+                 names: Mapping[Value, str] | None = None) -> None:
         self.number = number
         self.node = node
         self.upstream = upstream
         self.edges = edges
         self.names = names        # Value -> what to call it (``Graph.steps``: v1, v2, ...)
 
-    def __str__(self):
+    def __str__(self) -> str:
         """``step 1: e = mul(c, d), grad 1`` then ``e -> c: local 2 × upstream 1 = 2;
         c.grad 0 + 2 = 2`` per edge (``format_step``, as viz prints steps)."""
-        if self.names is None:
+        names = self.names
+        if names is None:
             return format_step(self)
-        return format_step(self, name=lambda node: self.names.get(node) or node.name)
+        return format_step(self, name=lambda node: names.get(node) or node.name)
 
     __repr__ = __str__
 
 
-def backward_steps(root, grad=None):
+def backward_steps(root: Value, grad: Any = None) -> Iterator[Step]:
     """Run backward from ``root`` and yield a ``Step`` per node that has parents, in the
     engine's order: each step is one call of the same ``push`` that ``backward`` makes,
     so the gradients it leaves are exactly those of ``root.backward()``."""
@@ -53,12 +62,13 @@ def backward_steps(root, grad=None):
         yield Step(number, node, node.grad, _edge_steps(node, before, contributions))
 
 
-def _edge_steps(node, before, contributions):
+def _edge_steps(node: Value, before: list[Any], contributions: list[Any]) -> list[EdgeStep]:
     """One EdgeStep per edge that pushed something. A parent used twice (``a * a``)
     takes its contributions one after the other: the second edge starts where the
     first ended, and the last ends at the parent's grad as ``push`` left it."""
     last_use = {id(parent): index for index, parent in enumerate(node.parents)}
-    running, edges = {}, []
+    running: dict[int, Any] = {}
+    edges: list[EdgeStep] = []
     for index, (parent, local, contribution) in enumerate(
             zip(node.parents, node.local_grads, contributions)):
         if contribution is None:

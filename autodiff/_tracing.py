@@ -1,8 +1,15 @@
 """Tracing: run a function on labelled inputs and keep its whole graph."""
-from ._backward import backward, computation_order, topological_order
-from ._forward import forward_steps
-from ._steps import backward_steps
-from ._value import Value
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable
+
+from ._backward import backward, topological_order
+from ._computation_order import computation_order
+from ._forward import TangentStep, forward_steps
+from ._steps import Step, backward_steps
+from ._types import Data, DataLike
+from ._value import Edge, Value
 
 
 class Graph:
@@ -13,26 +20,26 @@ class Graph:
     use of a parent), each with its local derivative d(child)/d(parent).
     """
 
-    def __init__(self, inputs, outputs):
+    def __init__(self, inputs: dict[str, Value], outputs: Iterable[Value]) -> None:
         self.inputs = inputs
         self.outputs = tuple(outputs)
-        self.nodes = topological_order(*self.outputs)
-        self.edges = [edge for node in self.nodes for edge in node.edges()]
+        self.nodes: list[Value] = topological_order(*self.outputs)
+        self.edges: list[Edge] = [edge for node in self.nodes for edge in node.edges()]
 
     @property
-    def output(self):
+    def output(self) -> Value:
         """The single output (an error if f returned several)."""
         if len(self.outputs) != 1:
             raise ValueError(f"Graph.output: the function returned {len(self.outputs)} "
                              "outputs; use graph.outputs[i]")
         return self.outputs[0]
 
-    def backward(self, grad=None):
+    def backward(self, grad: Any = None) -> Graph:
         """Backward from the output; every node's ``grad`` is then d(output)/d(node)."""
         backward(self.output, grad)
         return self
 
-    def steps(self, grad=None):
+    def steps(self, grad: Any = None) -> list[Step]:
         """Run backward one node at a time; a list of ``Step`` records (see
         ``autodiff.backward_steps``), one per node with parents, in the engine's order."""
         names = self.names()
@@ -41,7 +48,7 @@ class Graph:
             step.names = names
         return steps
 
-    def forward_steps(self, wrt=None):
+    def forward_steps(self, wrt: str | Mapping[str, Any] | None = None) -> list[TangentStep]:
         """Forward mode one node at a time (``autodiff.forward_steps``), named as
         ``steps`` names them: ``wrt`` is an input's name (tangent 1; the first input by
         default) or {name: tangent} for a direction."""
@@ -59,7 +66,7 @@ class Graph:
             step.names = names
         return steps
 
-    def names(self):
+    def names(self) -> dict[Value, str]:
         """Value -> name: a label where there is one, else v1, v2, ... for the operations
         in the order they were computed (as the pictures number them)."""
         names, count = {}, 0
@@ -71,16 +78,16 @@ class Graph:
                 names[node] = f"v{count}"
         return names
 
-    def gradients(self):
+    def gradients(self) -> dict[str, Data]:
         """name -> d(output)/d(input) after ``backward``."""
         return {name: value.grad for name, value in self.inputs.items()}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Graph({len(self.nodes)} nodes, {len(self.edges)} edges, inputs "
                 f"{list(self.inputs)})")
 
 
-def trace(f, **inputs):
+def trace(f: Callable[..., Value | Iterable[Value]], **inputs: DataLike) -> Graph:
     """Run ``f(**inputs)`` on fresh leaves labelled with the argument names and return
     its ``Graph``. ``f`` returns a Value or a sequence of Values."""
     leaves = {name: Value(data, label=name) for name, data in inputs.items()}

@@ -8,11 +8,15 @@ that works on floats, arrays and Values (``create_graph`` evaluates it on Values
 derivatives of every order come from it). Errors in the user's code are reported
 with the primitive's name and the numbers it was given.
 """
+from __future__ import annotations
+
 import functools
 import inspect
 import math
 import numbers
 import threading
+from collections.abc import Sequence
+from typing import Any, Callable
 
 import numpy as np
 
@@ -20,6 +24,7 @@ from ._data import check_batch_lengths, describe
 from ._domains import all_true
 from ._operations import _n_ary_node, operand
 from ._table import PRIMITIVES, Primitive, PrimitiveFamily
+from ._types import Operand
 from ._value import Value
 
 BUILT_IN_NAMES = frozenset(PRIMITIVES)
@@ -172,8 +177,10 @@ class PrimitiveFunction:
     keyword constants to apply the primitive: ``softsign(x)``, ``scaled_tanh(x,
     scale=2.0)``. ``row(**constants)`` is its row of the table for those constants."""
 
-    def __init__(self, name, forward, derivatives, formula, derivative_text, domain,
-                 domain_text):
+    def __init__(self, name: str, forward: Callable[..., Any],
+                 derivatives: Callable[..., Sequence[Any]], formula: str,
+                 derivative_text: tuple[str, ...], domain: Callable[..., Any] | None,
+                 domain_text: str) -> None:
         self.name = name
         self.forward = forward
         self.derivatives = derivatives
@@ -195,14 +202,14 @@ class PrimitiveFunction:
         self.__name__ = name
         self.__doc__ = f"{name}: {formula} (a primitive defined with autodiff.primitive)"
 
-    def names_for(self, count):
+    def names_for(self, count: int) -> list[str]:
         """The operands' names in messages: the forward's parameter names, else x or
         x1, ..., xn."""
         if len(self.operand_names) == count:
             return list(self.operand_names)
         return ["x"] if count == 1 else [f"x{i + 1}" for i in range(count)]
 
-    def row(self, **constants):
+    def row(self, **constants: Any) -> Primitive:
         """The Primitive (a row of the table) for these constants, made once."""
         missing = [name for name in self.required if name not in constants]
         if missing:
@@ -321,7 +328,7 @@ class PrimitiveFunction:
         row.constants = constants
         return row
 
-    def __call__(self, *operands, **constants):
+    def __call__(self, *operands: Operand, **constants: Any) -> Value:
         """The primitive applied to ``operands`` (Values; numbers and arrays become
         leaves) with ``constants``: a new Value whose op is the primitive's name."""
         name = self.name
@@ -342,7 +349,7 @@ class PrimitiveFunction:
             out = row.array_forward(*datas)
         return _n_ary_node(row, values, out, lambda: row.local_grads(*datas, out))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         rules = ", ".join(self.derivative_text) or "its rule"
         return f"autodiff.primitive({self.name!r}: {self.formula or '?'}; d/d(operands) = {rules})"
 
@@ -360,8 +367,11 @@ def _check_rule_takes_out(name, forward, derivatives):
                         f"({', '.join(rule)})")
 
 
-def primitive(name, forward, derivatives, *, formula="", derivative_text=(), domain=None,
-              domain_text=""):
+def primitive(name: str, forward: Callable[..., Any],
+              derivatives: Callable[..., Sequence[Any]], *, formula: str = "",
+              derivative_text: str | Sequence[str] = (),
+              domain: Callable[..., Any] | None = None,
+              domain_text: str = "") -> PrimitiveFunction:
     """A new primitive, a row of the engine's table: ``forward(*operands, **constants)``
     computes out on floats or arrays (one number per example); ``derivatives(*operands,
     out, **constants)`` returns d(out)/d(operand) for each operand, written with

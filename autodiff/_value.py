@@ -1,15 +1,24 @@
 """Value: one scalar quantity in the computation graph, and Edge: one use of it.
 
-Operators (``+``, ``*``, ``**``, ...) are attached in ``_operations.py`` and
-``backward`` in ``_backward.py``; this file only says what a node holds.
+Operators (``+``, ``*``, ``**``, ...) are attached in ``_operations.py``, ``backward``
+in ``_backward.py``, and comparisons and conversions (``==``, ``<``, ``float()``) come
+from ``_number_protocol.py``; this file only says what a node holds.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from ._data import as_data, describe
-from ._mode import check_not_tracing, state
+from ._mode import state
+from ._number_protocol import NumberProtocol
+
+Data = float | NDArray[np.float64]   # a number, or one number per example of a batch
 
 
-def data_of(x):
+def data_of(x: Any) -> Any:
     """The data of a Value, anything else as it is (not ``getattr(x, "data", x)``: a
     numpy array or number has a ``data`` attribute too, its memory buffer)."""
     return x.data if isinstance(x, Value) else x
@@ -23,14 +32,14 @@ class _Constant:
     name = ""
     passes_gradient = False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "CONSTANT"
 
 
 CONSTANT = _Constant()
 
 
-class Value:
+class Value(NumberProtocol):
     """A scalar (or one scalar per example of a batch) and the edges that made it.
 
     ``data``: a float, or a 1-D float64 array with one entry per example.
@@ -45,7 +54,15 @@ class Value:
     __array_ufunc__ = None  # `ndarray * Value` defers to Value.__rmul__
     _requires_grad_changes = 0  # counts requires_grad assignments (compile checks it)
 
-    def __init__(self, data, label="", requires_grad=True):
+    data: Data
+    grad: Any                   # Data; a Value after backward(create_graph=True)
+    parents: tuple[Value, ...]
+    local_grads: tuple[Any, ...]
+    primitive: Any              # a Primitive, CONSTANT, or None for a leaf
+    label: str
+    scope: str | None
+
+    def __init__(self, data: Any, label: Any = "", requires_grad: bool = True) -> None:
         self.data = as_data(data, "Value")
         self.grad = 0.0 if type(self.data) is float else np.zeros_like(self.data)
         self.parents = ()
@@ -55,25 +72,25 @@ class Value:
         self.scope = state.context[1]
 
     @property
-    def op(self):
+    def op(self) -> str:
         """Name of the primitive that produced this Value ('' for a leaf)."""
         return "" if self.primitive is None else self.primitive.name
 
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> bool:
         """False for a constant (made with ``requires_grad=False``, under ``no_grad``,
         or by ``detach``): backward gives it no gradient, as for a PyTorch tensor."""
         return self.primitive is None or self.primitive.passes_gradient
 
     @requires_grad.setter
-    def requires_grad(self, flag):
+    def requires_grad(self, flag: bool) -> None:
         if self.parents:
             raise ValueError(f"requires_grad: only a leaf can change it, not {self!r}")
         self.primitive = None if flag else CONSTANT
         Value._requires_grad_changes += 1
 
     @property
-    def name(self):
+    def name(self) -> str:
         """What to call this Value in a picture: its label, else its op, else (for an
         unlabelled leaf, a constant) its data."""
         if self.label:
@@ -83,77 +100,21 @@ class Value:
         return f"{self.data:.4g}" if type(self.data) is float else "batch"
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         """True for Values with no parents: inputs, parameters, constants."""
         return not self.parents
 
     @property
-    def batch_size(self):
+    def batch_size(self) -> int | None:
         """Number of examples for batched data, ``None`` for a plain scalar."""
-        return None if type(self.data) is float else len(self.data)
+        return len(self.data) if isinstance(self.data, np.ndarray) else None
 
-    def edges(self):
+    def edges(self) -> list[Edge]:
         """The edges into this Value, one per operand, with their local derivatives."""
         return [Edge(parent, self, index, local)
                 for index, (parent, local) in enumerate(zip(self.parents, self.local_grads))]
 
-    def item(self):
-        """The data as a Python float (only for unbatched Values)."""
-        check_not_tracing("item()/float()")
-        if type(self.data) is not float:
-            raise ValueError(f"item: Value is batched ({len(self.data)} examples)")
-        return self.data
-
-    __float__ = item
-
-    def __format__(self, spec):
-        """``f"{v:.3f}"`` formats the data as a float would; ``f"{v}"`` is the repr."""
-        if not spec:
-            return repr(self)
-        if type(self.data) is not float:
-            raise ValueError(f"format: Value is batched ({len(self.data)} examples); "
-                             "format its .data")
-        return format(self.data, spec)
-
-    def __round__(self, ndigits=None):
-        """round(v, n) rounds the data as for a float (a number, not a Value)."""
-        return round(self.item(), ndigits)
-
-    def __bool__(self):
-        check_not_tracing("bool()")
-        return True
-
-    def __lt__(self, other):
-        check_not_tracing("'<'")
-        return self.data < data_of(other)
-
-    def __le__(self, other):
-        check_not_tracing("'<='")
-        return self.data <= data_of(other)
-
-    def __gt__(self, other):
-        check_not_tracing("'>'")
-        return self.data > data_of(other)
-
-    def __ge__(self, other):
-        check_not_tracing("'>='")
-        return self.data >= data_of(other)
-
-    def __eq__(self, other):
-        """``v == w`` compares the data, as torch and numpy do (``Value(2.0) == 2.0`` is
-        True; a batch gives one bool per example). Values still hash by identity, so
-        sets and dicts of Values (what graph algorithms use) tell two equal Values apart."""
-        check_not_tracing("'=='")
-        return self.data == data_of(other)
-
-    def __ne__(self, other):
-        """``v != w``: the data differ (one bool per example for a batch)."""
-        check_not_tracing("'!='")
-        return self.data != data_of(other)
-
-    __hash__ = object.__hash__     # by identity, as torch tensors: see __eq__
-
-    def __repr__(self):
+    def __repr__(self) -> str:
         parts = [f"data={describe(self.data)}", f"grad={describe(self.grad)}"]
         if self.primitive is not None:
             parts.append(f"op={self.op!r}" if self.parents else "requires_grad=False")
@@ -172,14 +133,14 @@ class Edge:
 
     __slots__ = ("parent", "child", "index", "local_grad")
 
-    def __init__(self, parent, child, index, local_grad):
+    def __init__(self, parent: Value, child: Value, index: int, local_grad: Any) -> None:
         self.parent = parent
         self.child = child
         self.index = index
         self.local_grad = local_grad
 
     @property
-    def contribution(self):
+    def contribution(self) -> Any:
         """local_grad * child.grad: what this edge adds to parent.grad (summed over the
         batch when a batched child uses a scalar parent, such as a weight)."""
         contribution = self.local_grad * self.child.grad
@@ -187,6 +148,6 @@ class Edge:
             return float(np.sum(contribution))
         return contribution
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Edge({self.parent.name} -> {self.child.name} [{self.index}], "
                 f"local_grad={self.local_grad!r})")

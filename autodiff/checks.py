@@ -5,15 +5,19 @@ the function or class the user called (``"Dropout"``, ``"StepLR"``, ``"clip_grad
 A bool is never a number here (``True`` is not a learning rate), and NaN or an infinity
 is refused unless ``finite=False``.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any
 
 
-def _owner_name(owner):
+def _owner_name(owner: object) -> str:
     return owner if isinstance(owner, str) else type(owner).__name__
 
 
-def _bound_text(minimum, maximum, minimum_open, maximum_open):
+def _bound_text(minimum: float | None, maximum: float | None, minimum_open: bool,
+                maximum_open: bool) -> str:
     parts = []
     if minimum is not None:
         parts.append(f"{'>' if minimum_open else '>='} {minimum}")
@@ -22,8 +26,10 @@ def _bound_text(minimum, maximum, minimum_open, maximum_open):
     return " and ".join(parts)
 
 
-def check_number(owner, name, value, *, minimum=None, maximum=None, minimum_open=False,
-                 maximum_open=False, integer=False, finite=True):
+def check_number(owner: object, name: str, value: Any, *, minimum: float | None = None,
+                 maximum: float | None = None, minimum_open: bool = False,
+                 maximum_open: bool = False, integer: bool = False,
+                 finite: bool = True) -> float:
     """``value`` as a float (an int when ``integer``), after checking that it is a real
     number (numpy scalars included, bools not) within [minimum, maximum] (or the open
     bounds); otherwise a ValueError ``"owner: name must be ..., got value"``.
@@ -45,13 +51,14 @@ def check_number(owner, name, value, *, minimum=None, maximum=None, minimum_open
     return int(value) if integer else float(value)
 
 
-def check_probability(owner, name, value, *, include_one=True):
+def check_probability(owner: object, name: str, value: Any, *,
+                      include_one: bool = True) -> float:
     """A probability in [0, 1] (or [0, 1) without ``include_one``), as a float."""
     return check_number(owner, name, value, minimum=0.0, maximum=1.0,
                         maximum_open=not include_one)
 
 
-def check_flag(owner, name, value):
+def check_flag(owner: object, name: str, value: Any) -> bool:
     """A bool, as given; otherwise ``"owner: name must be True or False, got value"``."""
     if not isinstance(value, bool):
         raise ValueError(f"{_owner_name(owner)}: {name} must be True or False, got {value!r}")

@@ -129,7 +129,7 @@ def _box_rows(run, module, scope, precision):
     return rows
 
 
-def draw_model(model, example_input, *, loss=None, open=None, precision=3, title=None,
+def draw_model(model, example_input, *, loss=None, open=None, precision=3, title=None,  # noqa: A002
                rankdir="LR", renderer=None, **draw_options):
     """One box per module of ``model`` (an ``nn.Module``), run on ``example_input``:
     its index and type (``0: Linear(2 -> 8)``), how many Values it takes in and gives

@@ -28,6 +28,7 @@ import operator
 import os
 import sys
 import threading
+from typing import Any, Callable
 
 import numpy as np
 
@@ -387,6 +388,7 @@ class DataNumber:
 
 _SYMBOLS = {"add": "'+'", "sub": "'-'", "mul": "'*'", "truediv": "'/'", "floordiv": "'//'",
             "mod": "'%'", "pow": "'**'", "neg": "'-'", "pos": "'+'"}
+_operation: Callable[..., Any]         # each loop below attaches its own kind of operator
 for _name, _operation in (("add", operator.add), ("sub", operator.sub),
                           ("mul", operator.mul), ("truediv", operator.truediv),
                           ("floordiv", operator.floordiv), ("mod", operator.mod),

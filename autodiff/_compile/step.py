@@ -50,6 +50,8 @@ from, and ``Value.data`` for a guarded property, for the duration of the trace (
 one step at a time).
 """
 import operator
+from collections.abc import Iterable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -58,9 +60,10 @@ from .key import ModuleWatch, frozen_positions
 from .tape import Tape
 from .trace import DataArray, Recorder, active_recorder, build_graph, data_buffer, tracing
 from .._mode import state
+from .._types import Model
 from .._value import Value
 
-_data_slot, _grad_slot = Value.data, Value.grad       # the slots a CompiledParameter reuses
+_data_slot, _grad_slot = Value.data, Value.grad  # type: ignore[misc]  # CompiledParameter reuses
 
 
 _get_data, _get_grad = operator.attrgetter("data"), operator.attrgetter("grad")
@@ -208,14 +211,14 @@ class CompiledStep:
     plain Values again, copied in and out once per call.
     """
 
-    def __init__(self, loss_fn, params):
+    def __init__(self, loss_fn: Callable[..., Value], params: Model | Iterable[Value]) -> None:
         if not callable(loss_fn):
             raise TypeError(f"compile: loss_fn must be callable, got {loss_fn!r}")
         self.loss_fn = loss_fn
         self.params, root = _parameters_of(params)
         self.watch = ModuleWatch(root) if root is not None else None
         self.store = None               # None: parameters are plain Values (copied per call)
-        self.tapes = {}
+        self.tapes: dict[tuple[Any, ...], Tape] = {}
         self._read_frozen()
 
     tape_limit = 16
@@ -245,22 +248,22 @@ class CompiledStep:
         return () if watch is None else watch.settings
 
     @property
-    def parameter_vector(self):
+    def parameter_vector(self) -> np.ndarray:
         """The parameters' data as one flat vector (live: writing it moves them)."""
         return self._own().data
 
     @property
-    def gradient_vector(self):
+    def gradient_vector(self) -> np.ndarray:
         """The parameters' grads as one flat vector (live)."""
         return self._own().grad
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Every parameter's grad = 0 (one vector fill)."""
         self._own().grad.fill(0.0)
 
     owns_parameters = True          # release() turns it off, _own() on again
 
-    def release(self):
+    def release(self) -> None:
         """Give the parameters their own storage back (plain Values again); later calls
         copy them in and out, until ``parameter_vector``, ``gradient_vector`` or
         ``zero_grad()`` is used again."""
@@ -309,7 +312,7 @@ class CompiledStep:
                 key.append(argument)
         return tuple(key)
 
-    def __call__(self, *data):
+    def __call__(self, *data: Any) -> float:
         key = self._key(data)
         tape = self.tapes.get(key)
         if tape is None:
@@ -371,7 +374,8 @@ class CompiledStep:
                 f"{len(self.params)} parameters, {len(self.tapes)} tapes)")
 
 
-def compile(loss_fn, params):  # noqa: A001 (autodiff.compile, like torch.compile)
+def compile(loss_fn: Callable[..., Value],  # noqa: A001 (like torch.compile)
+            params: Model | Iterable[Value]) -> CompiledStep:
     """A compiled training step: ``step(*data)`` returns loss_fn(*data) as a float and
     adds d loss / d p to every parameter's grad, as ``loss.backward()`` does.
 
@@ -384,7 +388,7 @@ def compile(loss_fn, params):  # noqa: A001 (autodiff.compile, like torch.compil
     return CompiledStep(loss_fn, params)
 
 
-def constant(function, *arrays):
+def constant(function: Callable[..., Any], *arrays: np.ndarray) -> Value | list[Value]:
     """A leaf that needs no gradient holding ``function(*arrays)``: a Value for a number
     or a 1-D result (a batch), a list of Values for a 2-D result (one per row).
 
@@ -406,7 +410,7 @@ def constant(function, *arrays):
     return leaves if result.ndim == 2 else leaves[0]
 
 
-def observe(function, *values):
+def observe(function: Callable[..., object], *values: Value) -> None:
     """Call ``function(*[v.data for v in values])`` now and, in a compiled step, after
     every replay's forward with that replay's values: a side effect that reads
     values (batch norm's running statistics) keeps happening on every step."""
