@@ -159,7 +159,7 @@ def hardsigmoid(x: Value) -> Value:
     x <= -3, 1 for x >= 3, x/6 + 1/2 in between; d/dx = 1/6 for -3 < x < 3, else 0
     (0 at the kinks, as torch). Where torch differs: its float64 backward multiplies by
     float32(1/6) = 0.16666667163..., 5e-9 more than the 1/6 here."""
-    return relu6(x + 3.0) / 6.0  # type: ignore[return-value]  # Value hides its "/"
+    return relu6(x + 3.0) / 6.0
 
 
 def hardswish(x: Value) -> Value:

@@ -75,7 +75,8 @@ def as_pair(value: IntOrPair, what: str, layer: LayerName, minimum: int = 1) -> 
         raise ValueError(f"{layer_name(layer)}: {what} must be an integer or a pair of "
                          f"them, got {value!r}")
     try:
-        return tuple(check_number(layer, what, n, integer=True, minimum=minimum) for n in pair)
+        return tuple(int(check_number(layer, what, n, integer=True, minimum=minimum))
+                     for n in pair)
     except ValueError:
         kind = "positive" if minimum == 1 else "non-negative"
         raise ValueError(f"{layer_name(layer)}: {what} must be a {kind} integer or a pair "

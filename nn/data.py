@@ -88,7 +88,7 @@ def make_spirals(n_samples: int = 100, classes: int = 2, turns: float = 1.0,
     n_samples = _check_samples(n_samples, "make_spirals")
     noise = _check_noise(noise, "make_spirals")
     generator = as_generator(renamed_seed("make_spirals", generator, seed), "make_spirals")
-    classes = check_number("make_spirals", "classes", classes, integer=True, minimum=2)
+    classes = int(check_number("make_spirals", "classes", classes, integer=True, minimum=2))
     turns = check_number("make_spirals", "turns", turns, minimum=0.0, minimum_open=True)
     points, labels = [], []
     for k, count in enumerate(_split_counts(n_samples, int(classes))):
@@ -183,7 +183,7 @@ def _batch_order(owner: str, X: ArrayLike, y: ArrayLike, batch_size: int, shuffl
         raise ValueError(f"{owner}: X must be examples x features (2-D), got shape {X.shape}")
     if len(X) != len(y):
         raise ValueError(f"{owner}: X has {len(X)} examples but y has {len(y)}")
-    batch_size = check_number(owner, "batch_size", batch_size, integer=True, minimum=1)
+    batch_size = int(check_number(owner, "batch_size", batch_size, integer=True, minimum=1))
     generator = as_generator(generator, owner)
     order = generator.permutation(len(y)) if shuffle else np.arange(len(y))
     stop = len(y) - len(y) % batch_size if drop_last else len(y)

@@ -39,8 +39,8 @@ def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the default generator used wherever no ``generator`` is given
     (like ``torch.manual_seed``). Returns the new generator."""
     global _default
-    _default = np.random.default_rng(check_number("manual_seed", "seed", seed, integer=True,
-                                                  minimum=0))
+    _default = np.random.default_rng(int(check_number("manual_seed", "seed", seed, integer=True,
+                                                      minimum=0)))
     return _default
 
 

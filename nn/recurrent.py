@@ -399,7 +399,8 @@ class _Layer(_Recurrent):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
                  dropout: float, bidirectional: bool, generator: Generator) -> None:
         owner = type(self).__name__
-        num_layers = check_number(owner, "num_layers", num_layers, integer=True, minimum=1)
+        num_layers = int(check_number(owner, "num_layers", num_layers, integer=True,
+                                      minimum=1))
         dropout = check_probability(owner, "dropout", dropout, include_one=False)
         directions = 2 if bidirectional else 1
 
@@ -544,8 +545,8 @@ class PyramidalLSTM(Module):
                  generator: Generator = None) -> None:
         input_size, hidden_size = check_sizes("PyramidalLSTM", input_size=input_size,
                                               hidden_size=hidden_size)
-        num_layers = check_number("PyramidalLSTM", "num_layers", num_layers, integer=True,
-                                  minimum=1)
+        num_layers = int(check_number("PyramidalLSTM", "num_layers", num_layers, integer=True,
+                                      minimum=1))
         forget_bias = checked_forget_bias("PyramidalLSTM", forget_bias, bias)
         super().__init__()
         self.input_size, self.hidden_size = input_size, hidden_size

@@ -14,7 +14,7 @@ num_layers * num_directions vectors, so the same two functions convert them.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 import numpy as np
 
@@ -230,7 +230,7 @@ def sequence_cross_entropy(logits: Sequence[Sequence[Value]], targets: ArrayLike
         raise ValueError("sequence_cross_entropy: the mask selects no position")
     terms = [cross_entropy(scores, targets[t], reduction="none") for t, scores in enumerate(logits)]
     if mask_given:
-        weights = [constant(_as_weights, mask[t]) for t in range(len(terms))]
+        weights = [cast(Value, constant(_as_weights, mask[t])) for t in range(len(terms))]
         terms = [term * weight for term, weight in zip(terms, weights)]
         count: Value | float = batch_sum(sum_values(weights))
     else:

@@ -93,7 +93,7 @@ def fit(model: Module, loss_fn: LossFunction, optimizer: OptimizerLike, X: Array
     for method in ("zero_grad", "step"):
         if not callable(getattr(optimizer, method, None)):
             raise TypeError(f"fit: optimizer must have {method}(), got {optimizer!r}")
-    epochs = check_number("fit", "epochs", epochs, integer=True, minimum=0)
+    epochs = int(check_number("fit", "epochs", epochs, integer=True, minimum=0))
     should_stop = _stopping_hook(early_stopping)
     generator = as_generator(renamed_seed("fit", generator, seed), "fit")
     history: dict[str, list[float]] = {"loss": [], "val_loss": []}
@@ -109,7 +109,7 @@ def fit(model: Module, loss_fn: LossFunction, optimizer: OptimizerLike, X: Array
                     loss = _scalar_loss(loss_fn(model(inputs), targets), "fit")
                     loss.backward()
                     optimizer.step()
-                    size = len(inputs[0].data)
+                    size = len(inputs[0].data)  # type: ignore[arg-type]  # a batch
                     total, count = total + loss.data * size, count + size
             else:               # the same batches, as arrays: no Value made per batch
                 for rows, targets in array_batches(X, y, batch_size, shuffle, generator):

@@ -51,7 +51,7 @@ def format_number(x: float) -> str:
 def check_sizes(layer: LayerName, **sizes: int) -> list[int]:
     """Each size given, as an int, after checking it is a positive integer
     (``check_sizes("Linear", in_features=3, out_features=0)`` raises)."""
-    return [check_number(layer, name, size, integer=True, minimum=1)
+    return [int(check_number(layer, name, size, integer=True, minimum=1))
             for name, size in sizes.items()]
 
 
@@ -327,8 +327,8 @@ class Flatten(Module):
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
-        start_dim = check_number("Flatten", "start_dim", start_dim, integer=True)
-        end_dim = check_number("Flatten", "end_dim", end_dim, integer=True)
+        start_dim = int(check_number("Flatten", "start_dim", start_dim, integer=True))
+        end_dim = int(check_number("Flatten", "end_dim", end_dim, integer=True))
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
@@ -362,7 +362,7 @@ class Unflatten(Module):
                                 for n in sizes) or sizes.count(-1) > 1:
             raise ValueError(f"Unflatten: unflattened_size must be positive integers (one "
                              f"may be -1), got {unflattened_size!r}")
-        dim = check_number("Unflatten", "dim", dim, integer=True)
+        dim = int(check_number("Unflatten", "dim", dim, integer=True))
         super().__init__()
         self.dim, self.unflattened_size = dim, sizes
 

@@ -82,7 +82,8 @@ def _short(data):
 def sizes_of(values: Sequence[Value]) -> list[int]:
     """Entries each Value contributes to the flat vector: 0 for a float (one entry,
     marked 0 to tell it from a length-1 batch), the batch length for an array."""
-    return [0 if type(value.data) is float else len(value.data) for value in values]
+    return [0 if type(value.data) is float else len(value.data)  # type: ignore[arg-type]
+            for value in values]
 
 
 def offsets_of(sizes: Sequence[int]) -> tuple[list[int], int]:

@@ -104,8 +104,8 @@ class Schedule(abc.ABC):
                              f"got {saved!r}")
         base_values = [check_number(owner, f"base_values[{index}]", value)
                        for index, value in enumerate(saved)]
-        last_step = check_number(owner, "last_step", state_dict.get("last_step"), minimum=0,
-                                 integer=True)
+        last_step = int(check_number(owner, "last_step", state_dict.get("last_step"),
+                                     minimum=0, integer=True))
         previous = self.base_values, self.last_step
         self.base_values, self.last_step = base_values, last_step
         try:

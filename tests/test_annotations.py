@@ -24,6 +24,8 @@ TYPED_PACKAGES = {
     # _backward.py), which is under way at the same time.
     "autodiff": {"Value", "Edge", "Primitive", "PrimitiveFamily", "backward", "push",
                  "gradients", "topological_order", "computation_order", "zero_grad"},
+    "nn": set(),
+    "optim": set(),
 }
 
 CALLED_DUNDERS = ("__init__", "__call__", "__enter__", "__exit__")
