@@ -22,7 +22,7 @@ ACTIONS = ("push", "pop", "no-op")
 HIDDEN_ACTIVATIONS: dict[str, Callable[[Value], Value]] = {"tanh": tanh, "sigmoid": sigmoid}
 
 
-def update_stack(stack: Sequence[Operand], actions: Sequence[Value], pushed: Value) -> Vector:
+def update_stack(stack: list[Operand], actions: Sequence[Value], pushed: Value) -> Vector:
     """The continuous stack after one step, cell by cell (stack[0] is the top):
 
         s'[0] = a_push * v      + a_pop * s[1]   + a_noop * s[0]
@@ -107,7 +107,7 @@ class StackRNN(Module):
         return [ix + hx + sx for ix, hx, sx in zip(self.weight_ih, self.weight_hh,
                                                     self.weight_sh)]
 
-    def step(self, x: Sequence[Operand], h: Vector, stack: Sequence[Operand],
+    def step(self, x: list[Operand], h: Vector, stack: list[Operand],
              rows: Sequence[Sequence[Value]]) -> tuple[Vector, Vector, Vector]:
         """(h_{t-1}, s_{t-1}) and x_t -> (h_t, s_t, a_t), the equations above (``rows``
         from ``hidden_rows``)."""
