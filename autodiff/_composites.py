@@ -40,7 +40,7 @@ def _infinite_result(values: Sequence[Value], op: str) -> Value | None:
         return Value(float(largest), requires_grad=False) if math.isinf(largest) else None
     if np.isinf(largest).any():
         raise ValueError(f"{op}: an example's largest input is infinite "
-                         f"({float(largest[np.isinf(largest)][0])}); the result would be "
+                         f"({float(np.asarray(largest)[np.isinf(largest)][0])}); the result would be "
                          "that infinity, with no gradient")
     return None
 
@@ -79,7 +79,7 @@ def softmax(xs: Sequence[Operand]) -> Vector:
 def mean(xs: Sequence[Operand]) -> Value:
     """(x_1 + ... + x_n) / n; d/dx_i = 1/n."""
     values = _values(xs, "mean")
-    return sum(values) / len(values)  # type: ignore[return-value]  # Value / int is a Value
+    return sum(values) / len(values)
 
 
 def dot(a: Sequence[Value | float], b: Sequence[Value | float]) -> Value:

@@ -17,7 +17,8 @@ from ._backward import topological_order
 from ._computation_order import computation_order
 from ._data import as_data
 from ._mode import enable_grad
-from ._nesting import as_outputs, differentiating, is_nested, leaf_of, matrix, result
+from ._nesting import (as_outputs, closes_over_variables, differentiating, is_nested,
+                       leaf_of, matrix, result, watching)
 from ._operations import batch_sum
 from ._value import Value
 from ._step_text import default_number
@@ -60,8 +61,18 @@ def _add_contributions(node: Value, local_grads: Sequence[Any], tangents: dict[i
         contributions.append(contribution)
         total = contribution if total is None else total + contribution
     if total is not None:
-        tangents[id(node)] = total
+        tangents[id(node)] = _shaped_like(node.data, total)
     return contributions
+
+
+def _shaped_like(data: Any, tangent: Any) -> Any:
+    """``tangent`` with the shape of ``data``: a batch node whose local derivatives and
+    parent tangents are all numbers (``x_batch + w``) has one tangent per example."""
+    if type(data) is float:
+        return tangent
+    if isinstance(tangent, Value):
+        return tangent if type(tangent.data) is not float else tangent * np.ones(len(data))
+    return tangent if np.ndim(tangent) == 1 else np.full(len(data), float(tangent))
 
 
 def forward_pass(outputs: Sequence[Value], seeds: Iterable[tuple[Value, Any]],
@@ -98,7 +109,7 @@ def direction(data: Any, given: Any, what: str, of: str) -> Any:
             raise ValueError(f"{what}: data is NaN")
     else:
         own = given = as_data(given, what)
-    if type(own) is not type(data) or (type(own) is not float and len(own) != len(data)):
+    if type(own) is not type(data) or (type(own) is not float and np.size(own) != np.size(data)):
         kind = what.split(": ")[-1].split()[0]
         raise ValueError(f"{what} is {_shape_text(own)} but {of} is {_shape_text(data)}; "
                          f"a {kind} has the shape of its {of.split()[0]}")
@@ -117,19 +128,21 @@ def jvp(f: Function, primals: Any, tangents: Any) -> tuple[Derivative, Derivativ
     tangent is 0, with a warning (as in ``grad``). Inside another transform (given
     Values, or called by a function that one differentiates) the results are Values
     that the enclosing transform differentiates: ``grad(lambda x: jvp(f, [x], [1.])[1])``
-    is f''."""
+    is f'' (and so are they at the top level when f closes over a Value that requires
+    grad). A batched output's tangent is a batch of its length."""
     primal_list = list(primals) if isinstance(primals, (list, tuple)) else [primals]
     directions = list(tangents) if isinstance(tangents, (list, tuple)) else [tangents]
     if len(directions) != len(primal_list):
         raise ValueError(f"jvp: needs one tangent per primal, got {len(directions)} tangents "
                          f"for {len(primal_list)} primals")
     nested = is_nested(primal_list, directions)
-    with differentiating():
+    with differentiating("jvp", watching(nested)) as run:
         leaves = [leaf_of(primal, f"jvp: primal {index}")
                   for index, primal in enumerate(primal_list)]
         seeds = [direction(leaf.data, tangent, f"jvp: tangent {index}", f"primal {index}")
                  for index, (leaf, tangent) in enumerate(zip(leaves, directions))]
         outputs, single = as_outputs(f(*leaves), "jvp", "tangent")
+    nested = nested or closes_over_variables(outputs, run)
     if nested:
         seeds = [seed if isinstance(seed, Value) or type(seed) is float
                  else Value(seed, requires_grad=False) for seed in seeds]

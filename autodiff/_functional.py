@@ -11,8 +11,9 @@ from ._gradients import gradients
 from ._data import as_data
 from ._forward import direction, forward_columns
 from ._mode import enable_grad
-from ._nesting import (as_leaves, as_output, as_outputs, contains_value, differentiating,
-                       is_nested, leaf_of, matrix, result, scalar_output)
+from ._nesting import (as_leaves, as_output, as_outputs, closes_over_variables,
+                       contains_value, differentiating, is_nested, leaf_of, matrix, result,
+                       scalar_output, watching)
 from ._operations import batch_sum
 from ._types import Derivative, Function
 from ._value import Value
@@ -33,7 +34,9 @@ def value_and_grad(f: Function, argnums: int | Sequence[int] = 0
     while an enclosing ``grad``, ``jvp``, ``vjp``, ``jacobian`` or ``hessian`` runs its
     function, as in a closure over its variable), Values out that carry the
     derivative's own graph, so ``grad(grad(f))`` is the second derivative and
-    ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` sees x inside. A function that
+    ``grad(lambda x: x * grad(lambda y: x * y)(2.0))`` sees x inside. At the top level,
+    a function closing over a Value that requires grad (while grad mode records) gives
+    Values too, so that ``backward`` through them reaches it (``_nesting.py``). A function that
     returns a plain number (Python or numpy, or a 0-d array) does not depend on its
     inputs: the gradient is zero, with a warning; any other non-Value is a TypeError.
     """
@@ -47,7 +50,7 @@ def value_and_grad(f: Function, argnums: int | Sequence[int] = 0
                                 f"{len(args)} arguments")
         nested = is_nested(args, list(kwargs.values()))
         call_args, flats = list(args), []
-        with differentiating():
+        with differentiating("grad", watching(nested)) as run:
             for position in positions:
                 call_args[position], flat = as_leaves(args[position],
                                                       f"grad: argument {position}")
@@ -55,6 +58,7 @@ def value_and_grad(f: Function, argnums: int | Sequence[int] = 0
             output = as_output(f(*call_args, **kwargs), "grad", "gradient",
                                "a Value (batch_sum or batch_mean reduce a batch)")
         output = scalar_output(output, "grad")
+        nested = nested or closes_over_variables([output], run)
         leaves = [v for flat in flats for v in flat]
         found = iter([result(g, nested)
                       for g in gradients(output, leaves, create_graph=nested)])
@@ -85,7 +89,7 @@ def _vector(xs: Any, name: str) -> list[Any]:
         data = x.data if isinstance(x, Value) else as_data(x, f"{name}: xs[{index}]")
         if type(data) is not float:
             raise ValueError(f"{name}: xs must hold plain numbers, not batches "
-                             f"(xs[{index}] is a batch of {len(data)})")
+                             f"(xs[{index}] is a batch of {np.size(data)})")
     return items
 
 
@@ -106,10 +110,11 @@ def jacobian(f: Function, xs: Sequence[Any], mode: str = "reverse") -> np.ndarra
     _check_mode("jacobian", mode, ("reverse", "forward"))
     xs = _vector(xs, "jacobian")
     nested = is_nested(xs)
-    with differentiating():
+    with differentiating("jacobian", watching(nested)) as run:
         leaves = [leaf_of(x) for x in xs]
         outputs, _ = as_outputs(f(leaves), "jacobian", "row of the Jacobian")
     outputs = [scalar_output(y, "jacobian") for y in outputs]
+    nested = nested or closes_over_variables(outputs, run)
     if mode == "forward":
         return forward_columns(outputs, leaves, nested)
     rows = [gradients(y, leaves, create_graph=nested) for y in outputs]
@@ -127,10 +132,11 @@ def hessian(f: Function, xs: Sequence[Any], mode: str = "forward-over-reverse"
     _check_mode("hessian", mode, ("forward-over-reverse", "reverse-over-reverse"))
     xs = _vector(xs, "hessian")
     nested = is_nested(xs)
-    with differentiating():
+    with differentiating("hessian", watching(nested)) as run:
         leaves = [leaf_of(x) for x in xs]
         output = scalar_output(as_output(f(leaves), "hessian", "Hessian",
                                          "one Value (a number, not a batch)"), "hessian")
+    nested = nested or closes_over_variables([output], run)
     first = [result(g, True) for g in gradients(output, leaves, create_graph=True)]
     if mode == "forward-over-reverse":
         return forward_columns(first, leaves, nested)
@@ -172,10 +178,11 @@ def vjp(f: Function, primals: Any, cotangents: Any) -> tuple[Derivative, Derivat
     enclosing transform differentiates (as ``grad``)."""
     primal_list = list(primals) if isinstance(primals, (list, tuple)) else [primals]
     nested = is_nested(primal_list, cotangents)
-    with differentiating():
+    with differentiating("vjp", watching(nested)) as run:
         leaves = [leaf_of(primal, f"vjp: primal {index}")
                   for index, primal in enumerate(primal_list)]
         outputs, single = as_outputs(f(*leaves), "vjp", "pulled-back cotangent")
+    nested = nested or closes_over_variables(outputs, run)
     weights = _cotangents(cotangents, outputs, single)
     if len(weights) != len(outputs):
         raise ValueError(f"vjp: needs one cotangent per output, got {len(weights)} for "
@@ -188,6 +195,8 @@ def vjp(f: Function, primals: Any, cotangents: Any) -> tuple[Derivative, Derivat
             term = output * weight
             term = term if type(term.data) is float else batch_sum(term)
             total = term if total is None else total + term
+    if total is None:
+        raise ValueError("vjp: f returned no outputs to pull a cotangent back through")
     pulled = [result(g, nested) for g in gradients(total, leaves, create_graph=nested)]
     values = [result(out, nested) for out in outputs]
     return (values[0] if single else values), (

@@ -67,7 +67,7 @@ def gradcheck(f: Function, xs: Sequence[Any], eps: float = 1e-6, tol: float = 1e
     parameters), passed to ``f`` as one list. A batched output is summed over the batch.
     """
     values = [x if isinstance(x, Value) else Value(x) for x in xs]
-    with differentiating():          # a grad or jvp inside f gives a graph to check
+    with differentiating("gradcheck"):   # a grad or jvp inside f gives a graph to check
         output = f(values)
     if not isinstance(output, Value):
         raise TypeError(f"gradcheck: the function must return a Value, got {output!r}")
@@ -80,14 +80,15 @@ def gradcheck(f: Function, xs: Sequence[Any], eps: float = 1e-6, tol: float = 1e
     with no_grad():
         for index, value in enumerate(values):
             original = value.data
-            examples = [None] if type(original) is float else range(len(original))
+            examples = range(len(original)) if isinstance(original, np.ndarray) else [None]
             for example in examples:
                 def shifted(delta: float) -> float:
                     if example is None:
                         value.data = original + delta
                     else:
-                        value.data = original.copy()
-                        value.data[example] += delta
+                        moved = np.array(original)          # a copy, one entry moved
+                        moved[example] += delta
+                        value.data = moved
                     return _total(f(values))
                 try:
                     numeric = (shifted(eps) - shifted(-eps)) / (2 * eps)

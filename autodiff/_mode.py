@@ -5,7 +5,8 @@ Both live in one thread-local tuple ``state.context = (recording, scope)`` so th
 operation reads them with a single lookup. ``state.differentiating`` counts the
 transforms (``grad``, ``jvp``, ``vjp``, ``jacobian``, ``hessian``, ``gradcheck``) running
 their function, so that a transform inside another one returns a result the outer one
-can differentiate (``_nesting.py``).
+can differentiate (``_nesting.py``); ``state.births`` collects the leaves that require
+grad made while a top-level transform runs its function (None otherwise).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class _RecordingState(threading.local):
     def __init__(self) -> None:
         self.context: tuple[bool, str | None] = (True, None)
         self.differentiating = 0
+        self.births = None       # a list while a top-level transform watches (_nesting.py)
         self.tracing = False     # True while ``compile`` traces a step (see check_not_tracing)
 
 

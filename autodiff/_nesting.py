@@ -7,7 +7,13 @@ runs while another transform calls its function (``state.differentiating`` count
 a closure over the outer variable passes numbers but still runs inside). A nested
 transform builds its derivative as a graph (as ``create_graph`` does) and returns
 Values, so that the enclosing transform differentiates through it; a transform called
-on plain numbers returns plain numbers.
+on plain numbers returns plain numbers, unless its function closes over a Value that
+requires grad while grad mode records (``x * grad(lambda t: x * t)(2.0)`` at the top
+level): then its result depends on that Value, and it returns Values too, so that an
+eager ``backward`` through it is right (as torch.func inside ordinary autograd).
+
+A transform cannot run inside a step being compiled (``autodiff.compile``): its
+derivative's graph would be frozen into the tape; that is an error naming the line.
 """
 import numbers
 import os
@@ -16,8 +22,9 @@ import warnings
 
 import numpy as np
 
+from ._backward import topological_order
 from ._data import as_data
-from ._mode import enable_grad, state
+from ._mode import TracingError, enable_grad, is_grad_enabled, state
 from ._value import Value
 
 
@@ -38,22 +45,57 @@ def is_nested(*arguments):
 
 
 class differentiating:
-    """Context manager: run the transform's function as one more transform in progress,
-    recording the graph even inside ``no_grad`` (as torch.func does). (A class, not a
-    generator: it runs on every call of a transform.)"""
+    """Context manager: run the transform ``name``'s function as one more transform in
+    progress, recording the graph even inside ``no_grad`` (as torch.func does). With
+    ``watch`` (a transform at the top level while grad mode records), the leaves that
+    require grad made while it runs are collected in ``born``, so that
+    ``closes_over_variables`` can tell them from Values made before (a closure). Inside
+    a step being compiled it raises TracingError naming the user's line. (A class, not
+    a generator: it runs on every call of a transform.)"""
 
-    __slots__ = ("_previous",)
+    __slots__ = ("name", "watch", "born", "_previous", "_births")
+
+    def __init__(self, name="a transform", watch=False):
+        self.name, self.watch, self.born = name, watch, None
 
     def __enter__(self):
+        if state.tracing:
+            raise TracingError(
+                f"compile: {self.name} inside a step being compiled, at "
+                f"{_caller_line()}; the tape cannot replay a derivative built while "
+                "tracing. Compute it eagerly (call the step without compile), or write the "
+                "derivative out as operations")
         self._previous = state.context
+        self._births = state.births
+        if self.watch:
+            self.born = state.births = []
         state.context = (True, self._previous[1])
         state.differentiating += 1
         return self
 
     def __exit__(self, *exc_info):
         state.differentiating -= 1
+        state.births = self._births
         state.context = (self._previous[0], state.context[1])
         return False
+
+
+def watching(nested):
+    """Whether a transform must look for closed-over Values after its function ran:
+    at the top level (not ``nested``) while grad mode records (not under ``no_grad``)."""
+    return not nested and is_grad_enabled()
+
+
+def closes_over_variables(outputs, run):
+    """True when ``outputs`` (the function's results) reach a leaf that requires grad
+    and was not made while the transform ``run`` (a ``differentiating``) ran: a Value
+    the function closes over, which an eager ``backward`` through the transform's
+    result must reach. False when ``run`` did not watch."""
+    if run.born is None:
+        return False
+    born = {id(leaf) for leaf in run.born}
+    return any(not node.parents and node.requires_grad and id(node) not in born
+               for node in topological_order(*outputs))
 
 
 def leaf_of(argument, what="Value"):
@@ -81,6 +123,15 @@ def as_leaves(argument, what="Value"):
         return type(argument)(p[0] for p in pairs), [v for p in pairs for v in p[1]]
     leaf = leaf_of(argument, what)
     return leaf, [leaf]
+
+
+def _caller_line():
+    """'file:line: code' of the first frame outside autodiff/ (the user's line)."""
+    package, frame = os.path.dirname(os.path.abspath(__file__)), sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
+            == package:
+        frame = frame.f_back
+    return "an unknown line" if frame is None else f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 def _caller_level():

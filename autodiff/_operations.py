@@ -82,7 +82,7 @@ def binary(primitive: Primitive) -> BinaryOperation:
         if type(x) is float and type(y) is float:
             out = float_forward(x, y)
         else:
-            if type(x) is not float and type(y) is not float and len(x) != len(y):
+            if type(x) is not float and type(y) is not float and len(x) != len(y):  # type: ignore[arg-type]  # two batches
                 check_batch_lengths(name, x, y)
             out = array_forward(x, y)
         node = _new_value(Value)
@@ -181,7 +181,8 @@ def affine(weights: Iterable[Operand], inputs: Iterable[Operand],
     node.data, node.grad, node.label = out, 0.0, ""
     recording, node.scope = state.context
     if recording:
-        node.primitive, node.parents = table.AFFINE, operands
+        node.primitive = table.AFFINE
+        node.parents = operands  # type: ignore[assignment]  # all Values (_values above)
         node.local_grads = table.AFFINE.local_grads(*datas, out)
     else:
         node.primitive, node.parents, node.local_grads = CONSTANT, (), ()

@@ -33,7 +33,8 @@ class Primitive:
         self.name = name
         self.float_forward = float_forward
         self.array_forward = array_forward
-        self.local_grads = local_grads
+        # a rule or a tuple (LocalGrads); Any, so the hot paths call it without narrowing
+        self.local_grads: Any = local_grads
         self.check = check
         self.formula = formula
         self.derivative_text = derivative_text

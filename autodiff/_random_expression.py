@@ -104,17 +104,17 @@ def _expression(depth: int, inputs: list[Value], random: np.random.Generator) ->
         if arity == 1:
             if domain(first.data):
                 result = function(first)
-                if _readable(result.data):
+                if _readable(float(result.data)):
                     return result
             continue
         second = _expression(int(random.integers(depth)), inputs, random)
         operands = (first, second) if random.random() < 0.5 else (second, first)
         if domain(operands[0].data, operands[1].data):
             result = function(*operands)
-            if _readable(result.data):
+            if _readable(float(result.data)):
                 return result
     for leaf in inputs:             # first ± a leaf: one of the two is readable (|leaf| >= 0.5)
         for function in (add, sub):
-            if _readable(first.data + (leaf.data if function is add else -leaf.data)):
+            if _readable(float(first.data + (leaf.data if function is add else -leaf.data))):
                 return function(first, leaf)
     return add(first, inputs[0])

@@ -59,7 +59,7 @@ def backward_steps(root: Value, grad: Any = None) -> Iterator[Step]:
     for number, node in enumerate(reversed(order), start=1):
         before = [parent.grad for parent in node.parents]
         contributions = push(node, report=True)
-        yield Step(number, node, node.grad, _edge_steps(node, before, contributions))
+        yield Step(number, node, node.grad, _edge_steps(node, before, contributions or []))
 
 
 def _edge_steps(node: Value, before: list[Any], contributions: list[Any]) -> list[EdgeStep]:

@@ -7,6 +7,7 @@ from typing import Any, Callable
 from ._backward import backward, topological_order
 from ._computation_order import computation_order
 from ._forward import TangentStep, forward_steps
+from ._nesting import differentiating
 from ._steps import Step, backward_steps
 from ._types import Data, DataLike
 from ._value import Edge, Value
@@ -89,9 +90,15 @@ class Graph:
 
 def trace(f: Callable[..., Value | Iterable[Value]], **inputs: DataLike) -> Graph:
     """Run ``f(**inputs)`` on fresh leaves labelled with the argument names and return
-    its ``Graph``. ``f`` returns a Value or a sequence of Values."""
+    its ``Graph``. ``f`` returns a Value or a sequence of Values.
+
+    Tracing counts as a transform (``_nesting.py``): a ``grad`` or ``jvp`` inside ``f``
+    returns Values, so the graph records how its result depends on the inputs
+    (``trace(lambda x: x * grad(lambda t: x * t)(2.0), x=1.5)`` is x^2, d/dx = 2x);
+    like the transforms, it records inside ``no_grad`` too."""
     leaves = {name: Value(data, label=name) for name, data in inputs.items()}
-    result = f(**leaves)
+    with differentiating("trace"):
+        result = f(**leaves)
     outputs = [result] if isinstance(result, Value) else (
         list(result) if isinstance(result, (list, tuple)) else [])
     if not outputs or not all(isinstance(out, Value) for out in outputs):

@@ -5,26 +5,23 @@ batch. Operations also take plain numbers and batches (``DataLike``) and turn th
 constant leaves, so an ``Operand`` is a Value or a ``DataLike``. A vector is a list of
 Values (``Vector``); a function that takes a sequence also takes a tuple.
 
-``Value`` is only named here for the type checker (``_value.py`` may import this module),
-so ``Operand`` and ``Vector`` are spelled with its name as a string; the modules that use
-them import ``Value`` themselves.
+``Data`` is defined beside ``Value`` in ``_value.py`` (the reading path) and named here
+with the others.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Union
+from typing import Any, Callable, Protocol, Union
 
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from ._value import Value
+from ._value import Data as Data, Value  # Data re-exported: named with the other types
 
 Batch = NDArray[np.float64]
 """One scalar per example: a 1-D float64 array."""
 
-Data = Union[float, Batch]
-"""What a Value holds in ``data`` and ``grad``."""
+# Data (from _value.py): what a Value holds in ``data`` and ``grad``: a float or a Batch.
 
 DataLike = Union[float, Sequence[float], NDArray[Any]]
 """A number or a 1-D sequence of numbers: what ``Value(...)`` and the operations accept

@@ -6,6 +6,7 @@ from ``_number_protocol.py``; this file only says what a node holds.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,7 @@ class Value(NumberProtocol):
     data: Data
     grad: Any                   # Data; a Value after backward(create_graph=True)
     parents: tuple[Value, ...]
-    local_grads: tuple[Any, ...]
+    local_grads: Sequence[Any]
     primitive: Any              # a Primitive, CONSTANT, or None for a leaf
     label: str
     scope: str | None
@@ -70,6 +71,8 @@ class Value(NumberProtocol):
         self.primitive = None if requires_grad else CONSTANT
         self.label = label if isinstance(label, str) else str(label)
         self.scope = state.context[1]
+        if requires_grad and state.births is not None:   # a transform tells closed-over
+            state.births.append(self)                    # Values from its own (_nesting)
 
     @property
     def op(self) -> str:

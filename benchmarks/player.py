@@ -18,7 +18,7 @@ import time
 
 import autodiff as ad
 import viz
-import viz.player
+import viz.step_through.player
 
 NODES_PER_LINK = 7
 
@@ -40,9 +40,9 @@ def seconds(output, mode, renderer, repeat, render=True):
     """The fastest of ``repeat`` builds of the player's HTML (a fresh stepper each
     time); ``render=False``: with the Graphviz call replaced by a stub."""
     best = float("inf")
-    rendering = viz.player.stepper_svg
+    rendering = viz.step_through.player.stepper_svg
     if not render:
-        viz.player.stepper_svg = _no_rendering
+        viz.step_through.player.stepper_svg = _no_rendering
     try:
         for _ in range(repeat):
             start = time.perf_counter()
@@ -50,7 +50,7 @@ def seconds(output, mode, renderer, repeat, render=True):
                         renderer=renderer).html()
             best = min(best, time.perf_counter() - start)
     finally:
-        viz.player.stepper_svg = rendering
+        viz.step_through.player.stepper_svg = rendering
     return best
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterator, TypeVar
 
 import numpy as np
 
-from autodiff import batch_mean, constant, no_grad, observe, sqrt
+from autodiff import Value, batch_mean, constant, no_grad, observe, sqrt
 from autodiff import sum as sum_values
 from autodiff.checks import check_number, check_probability
 
@@ -97,8 +97,8 @@ class _BatchNorm(Module):
 
     def _batched(self, channel):
         values = flatten_values(channel)
-        sizes = {len(v.data) if isinstance(getattr(v, "data", None), np.ndarray) else None
-                 for v in values}
+        sizes = {len(v.data) if isinstance(v, Value) and isinstance(v.data, np.ndarray)
+                 else None for v in values}
         if None in sizes:
             raise ValueError(f"{layer_name(self)}: training mode needs a batch (batched "
                              "Values), got a single example; batch statistics need several "
@@ -155,7 +155,7 @@ class _BatchNorm(Module):
     def _set_statistics_from(self, channels):
         """Running statistics := mean and unbiased variance of these inputs (method 1)."""
         for c, channel in enumerate(channels):
-            data = np.concatenate([np.atleast_1d(getattr(v, "data", v))
+            data = np.concatenate([np.atleast_1d(v.data if isinstance(v, Value) else v)
                                    for v in flatten_values(channel)])
             if data.size < 2:
                 raise ValueError(f"{layer_name(self)}: recomputing statistics needs more "

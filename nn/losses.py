@@ -91,7 +91,7 @@ def _elementwise(loss, per_element, prediction, target, reduction):
 
 def _batch_size(values):
     for v in values:
-        data = getattr(v, "data", v)
+        data = v.data if isinstance(v, Value) else v
         if isinstance(data, np.ndarray):
             return len(data)
     return None
@@ -243,7 +243,7 @@ def binary_cross_entropy(input: Prediction, target: Target, reduction: str = "me
 
 
 def _check_probabilities(p):
-    data = np.asarray(getattr(p, "data", p), dtype=np.float64)
+    data = np.asarray(p.data if isinstance(p, Value) else p, dtype=np.float64)
     if not np.all((data >= 0.0) & (data <= 1.0)):
         bad = data[~((data >= 0.0) & (data <= 1.0))].ravel()[0].item()
         raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1] "

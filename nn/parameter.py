@@ -126,7 +126,7 @@ class Parameter:
     def grad(self) -> Array:
         """d(loss)/d(entry) for every entry, as a float64 array of ``shape``."""
         grads = [leaf.grad for leaf in self._leaves]
-        return np.array([float(getattr(g, "data", g)) for g in grads],
+        return np.array([float(g.data if isinstance(g, Value) else g) for g in grads],
                         dtype=np.float64).reshape(self.shape)
 
     def zero_grad(self) -> None:

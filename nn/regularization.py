@@ -47,7 +47,7 @@ class Dropout(Module):
 
     def _drop(self, value):
         keep = 1.0 - self.p
-        data = getattr(value, "data", value)
+        data = value.data if isinstance(value, Value) else value
         size = None if type(data) is float or not hasattr(data, "__len__") else len(data)
         scale = 1.0 / keep if keep > 0.0 else 1.0
 

@@ -33,7 +33,7 @@ def progress_bar(epochs: int) -> Any:
 
 
 def _scalar_loss(loss, owner):
-    if type(getattr(loss, "data", None)) is not float:
+    if not isinstance(loss, Value) or type(loss.data) is not float:
         raise ValueError(f"{owner}: loss_fn must return one scalar Value (reduce the batch, "
                          f"e.g. reduction='mean'), got {loss!r}")
     return loss

@@ -224,7 +224,7 @@ def to_image_numpy(image: Sequence[Sequence[Sequence[Value | Data]]]) -> Array:
     """The data of an image of Values (or of numbers, or of their grads: floats or 1-D
     arrays) as an array: (N, C, H, W) when batched, (C, H, W) for one image."""
     channels, rows, columns = image_shape(image, "to_image_numpy")
-    datas = [np.asarray(getattr(pixel, "data", pixel), dtype=np.float64)
+    datas = [np.asarray(pixel.data if isinstance(pixel, Value) else pixel, dtype=np.float64)
              for channel in image for row in channel for pixel in row]
     if all(d.ndim == 0 for d in datas):
         return np.array(datas, dtype=np.float64).reshape(channels, rows, columns)

@@ -2,7 +2,7 @@
 them at run time (the optimizers check their arguments themselves)."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Iterable, Mapping, Protocol, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from autodiff import Value
 
 __all__ = ["FlatVector", "ParamGroup", "Params", "Hyperparameter", "GroupState",
-           "StateDict"]
+           "StateDict", "OptimizerSettings"]
 
 FlatVector = NDArray[np.float64]
 """A param group's data, grads or state as one flat float64 vector: one entry per float
@@ -31,3 +31,22 @@ GroupState = dict[str, Any]
 
 StateDict = dict[str, Any]
 """Plain data (dicts, lists, str, int, float, bool) that ``json.dumps`` takes as it is."""
+
+
+class OptimizerSettings(Protocol):
+    """What loading a saved state checks against (``state_dicts.checked_state``): an
+    ``Optimizer``'s name, groups, hyper-parameter rules and state names."""
+
+    param_groups: list[ParamGroup]
+    state_names: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The optimizer's class name."""
+
+    @property
+    def rules(self) -> Mapping[str, Any]:
+        """Each hyper-parameter's allowed values."""
+
+    def check_hyperparameter(self, name: str, value: object, where: str = "") -> Hyperparameter:
+        """``value`` if it is allowed for ``name``, else an error."""

@@ -2,20 +2,18 @@
 that says what differs, and nothing is loaded until everything has been checked."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from autodiff.checks import check_number
 
-from ._types import GroupState, Hyperparameter, StateDict
+from ._types import GroupState, Hyperparameter, OptimizerSettings, StateDict
 from .parameters import offsets_of
 
-if TYPE_CHECKING:                  # optimizer.py imports this module
-    from .optimizer import Optimizer
 
-
-def checked_state(optimizer: Optimizer, sizes: Sequence[Sequence[int]], state_dict: StateDict
+def checked_state(optimizer: OptimizerSettings, sizes: Sequence[Sequence[int]],
+                  state_dict: StateDict
                   ) -> tuple[list[dict[str, Hyperparameter]], list[GroupState]]:
     """``(hyper-parameters per group, state per group)`` from ``state_dict`` (the output
     of ``optimizer.state_dict()``, possibly through JSON), checked against

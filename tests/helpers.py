@@ -9,7 +9,7 @@ import numpy as np
 import autodiff as ad
 import nn
 from nn.values import map_values
-from viz.__main__ import chain_rule_e as notes_e
+from viz.demo import chain_rule_e as notes_e
 
 
 def central_difference(f, xs, eps=1e-6):

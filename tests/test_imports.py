@@ -139,16 +139,31 @@ def test_the_finder_sees_a_cycle_through_a_lazy_import(tmp_path):
     assert find_cycle(graph) in (["first", "second", "first"], ["second", "first", "second"])
 
 
+VIZ_LAYERS = ("picture", "drawing", "step_through", "quizzes")   # each builds on those before
+
+
 def test_viz_modules_import_one_way():
     graph = import_graph()
-    assert {"player", "stepper", "stepping", "forward_stepper", "step_through"} <= set(graph)
+    assert {"step_through.player", "step_through.frames", "step_through.backward",
+            "step_through.forward", "step_through.steps"} <= set(graph)
     assert find_cycle(graph) is None
+
+
+def test_each_viz_sub_package_imports_only_itself_and_those_below_it():
+    for module, imported in import_graph().items():
+        if "." not in module:
+            continue                    # plots: a module of its own, on autodiff alone
+        allowed = VIZ_LAYERS[:VIZ_LAYERS.index(module.split(".")[0]) + 1]
+        assert all(name.split(".")[0] in allowed for name in imported), (module, imported)
 
 
 def test_the_player_knows_no_stepper():
     graph = import_graph()
-    assert not graph["player"] & {"stepper", "stepping", "forward_stepper", "step_through"}
-    assert "player" in graph["stepping"] and "stepping" in graph["stepper"]
+    steppers = {"step_through.frames", "step_through.backward", "step_through.forward",
+                "step_through.steps"}
+    assert not graph["step_through.player"] & steppers
+    assert "step_through.player" in graph["step_through.frames"]
+    assert "step_through.frames" in graph["step_through.backward"]
 
 
 def test_nn_and_optim_build_on_autodiff_alone_and_viz_on_all():

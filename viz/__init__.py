@@ -7,21 +7,30 @@ per module; ``steps(value)`` steps through backward one node at a time, and
 steps; the ``plot_*`` functions draw curves with matplotlib (imported only when a plot
 is asked for); ``quiz(value)`` is a page that hides the grads (or the local
 derivatives, or the tangents) and checks the student's answers.
+
+The code, one concept per sub-package, each building on those before it:
+``picture/`` what a picture holds (the graph read into a scene, the equations, the
+numbers, user text kept literal); ``drawing/`` how it is drawn (DOT boxes and edges,
+``draw``, ``draw_model``, the ``Drawing`` object, rendering to SVG and PNG);
+``step_through/`` the chain rule one node at a time (the frames both directions share,
+``backward``, ``forward``, ``steps``/``animate``, handouts, the player);
+``quizzes/`` the quiz page. ``plots.py`` and ``demo.py`` (``chainrule demo``) stand
+apart.
 """
-from .draw import GraphTooLargeError, draw
-from .drawing import Drawing
-from .format import format_data, format_number
-from .model import draw_model
-from .forward_stepper import ForwardStepper
-from .player import Player
-from .quiz import Quiz, quiz
+from .drawing.drawing import Drawing
+from .drawing.graph import GraphTooLargeError, draw
+from .drawing.model import draw_model
+from .drawing.raster import MissingGlyphsWarning
+from .drawing.render import RenderError, RendererNotFoundError, find_renderer
+from .picture.number_format import format_data, format_number
 from .plots import (plot_activation, plot_grad_flow, plot_jacobian, plot_loss_curves,
                     plot_trajectories)
-from .raster import MissingGlyphsWarning
-from .render import RenderError, RendererNotFoundError, find_renderer
-from .step_through import animate, steps
-from .stepper import BackpropStepper
-from .stepping import Frame
+from .quizzes.quiz import Quiz, quiz
+from .step_through.backward import BackpropStepper
+from .step_through.forward import ForwardStepper
+from .step_through.frames import Frame
+from .step_through.player import Player
+from .step_through.steps import animate, steps
 
 __all__ = [
     "draw", "draw_model", "Drawing", "GraphTooLargeError", "steps", "BackpropStepper",

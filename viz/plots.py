@@ -1,11 +1,25 @@
 """Plots for the course: activations and their derivatives, Jacobians, loss curves,
 optimizer paths, gradient flow. matplotlib is imported inside each function, so
 ``import viz`` does not need it; every function returns the matplotlib Figure."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 import autodiff as ad
 from autodiff import Value
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from nn import Module
+
+Activation: TypeAlias = str | Callable[[Value], Value]
+"""A function of one Value, or the name of one in autodiff or ``nn.ACTIVATIONS``."""
+Point: TypeAlias = Sequence[float | Value]
+"""An (x, y) point of an optimizer's path."""
 
 
 def _pyplot():
@@ -80,7 +94,9 @@ def _activation(fn):
     return getattr(fn, "__name__", type(fn).__name__), fn
 
 
-def plot_activation(fn, x_range=(-4.0, 4.0), points=201, title=None):
+def plot_activation(fn: Activation | Sequence[Activation] | dict[str, Activation],
+                    x_range: tuple[float, float] = (-4.0, 4.0), points: int = 201,
+                    title: str | None = None) -> Figure:
     """The activation f and its derivative f' side by side, both computed by the engine
     (f' by backward: d f(x)/dx at every point). ``fn``: a function of one Value (an
     activation module such as ``nn.GELU(approximate="tanh")`` too), the name of one in
@@ -129,7 +145,8 @@ def _matrix(J, function):
     return matrix
 
 
-def plot_jacobian(J, title=None, annotate=None, cmap="RdBu_r"):
+def plot_jacobian(J: ArrayLike | dict[str, ArrayLike], title: str | None = None,
+                  annotate: bool | None = None, cmap: str = "RdBu_r") -> Figure:
     """Heatmap of a Jacobian J[i][j] = d f_i / d x_j (rows: outputs, columns: inputs),
     coloured symmetrically around 0. ``J``: a 2-D array (e.g. ``autodiff.jacobian``), or
     a dict title -> J to compare side by side (softmax: full; sigmoid: diagonal).
@@ -181,7 +198,9 @@ def moving_average(values, window):
     return (cumulative[window:] - cumulative[:-window]) / window
 
 
-def plot_loss_curves(losses, log_scale=False, smooth=None, xlabel="step", title="loss"):
+def plot_loss_curves(losses: Iterable[float | Value] | dict[str, Iterable[float | Value]],
+                     log_scale: bool = False, smooth: int | None = None, xlabel: str = "step",
+                     title: str = "loss") -> Figure:
     """Loss against step: ``losses`` is a list of numbers, or a dict name -> list (several
     runs or optimizers, or "train" / "validation"). ``smooth``: also draw the moving
     average over that many steps. ``log_scale``: logarithmic loss axis."""
@@ -234,7 +253,10 @@ def contour_grid(f, xs, ys):
     return X, Y, Z
 
 
-def plot_trajectories(paths, f, xlim=None, ylim=None, levels=30, title=None, resolution=120):
+def plot_trajectories(paths: Iterable[Point] | dict[str, Iterable[Point]],
+                      f: Callable[[Any, Any], Any], xlim: tuple[float, float] | None = None,
+                      ylim: tuple[float, float] | None = None, levels: int = 30,
+                      title: str | None = None, resolution: int = 120) -> Figure:
     """Optimizer paths over the contour lines of f(x, y): ``paths`` is a list of (x, y)
     points, or a dict name -> list (one path per optimizer); ``f`` takes two floats.
     Each path is marked at its start (o) and end (*)."""
@@ -304,7 +326,8 @@ def grad_magnitudes(model):
     return magnitudes
 
 
-def plot_grad_flow(model, log_scale=True, title="gradient flow"):
+def plot_grad_flow(model: Module, log_scale: bool = True,
+                   title: str = "gradient flow") -> Figure:
     """Gradient magnitude per parameter, in the order of ``model.named_parameters()``
     (input layer first): bars of mean |dL/dp|, dots at max |dL/dp|. Vanishing
     gradients show as bars shrinking towards the input. Call after ``backward``."""

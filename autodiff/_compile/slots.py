@@ -11,8 +11,15 @@ vectors instead of one Value at a time::
 
 For plain Values (no step owns them) there are no slots: read ``p.data`` and ``p.grad``.
 """
-import numpy as np
+from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._value import Value
 from .step import CompiledParameter, _data_slot
 
 
@@ -23,40 +30,40 @@ class ParameterSlots:
 
     __slots__ = ("store", "index", "size")
 
-    def __init__(self, store, index, size):
+    def __init__(self, store: Any, index: slice | NDArray[np.intp], size: int) -> None:
         self.store, self.index, self.size = store, index, size
 
     @property
-    def valid(self):
+    def valid(self) -> bool:
         """False once the step has given the parameters back (``release()``) or
         another step has taken them over: then read the Values again."""
         return self.store.valid
 
-    def data(self):
+    def data(self) -> NDArray[np.float64]:
         """The parameters' data: x[i] = values[i].data."""
         return self.store.data[self.index]
 
-    def grad(self):
+    def grad(self) -> NDArray[np.float64]:
         """The parameters' grads: g[i] = values[i].grad."""
         return self.store.grad[self.index]
 
-    def set_data(self, x):
+    def set_data(self, x: NDArray[np.float64] | float) -> None:
         """values[i].data = x[i] for every i (one numpy assignment)."""
         self.store.data[self.index] = x
 
-    def set_grad(self, g):
+    def set_grad(self, g: NDArray[np.float64] | float) -> None:
         """values[i].grad = g[i] for every i (one numpy assignment)."""
         self.store.grad[self.index] = g
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """values[i].grad = 0 for every i."""
         self.store.grad[self.index] = 0.0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ParameterSlots({self.size} parameters, index={self.index!r})"
 
 
-def parameter_slots(values):
+def parameter_slots(values: Sequence[Value]) -> ParameterSlots | None:
     """The ``ParameterSlots`` of ``values`` (a list of Values) when one live compiled
     step owns every one of them, else None. Costs one pass over the list: keep the
     result, and ask again when its ``valid`` turns False."""
@@ -64,7 +71,8 @@ def parameter_slots(values):
         return None
     if any(type(value) is not CompiledParameter for value in values):
         return None
-    cells = list(map(_data_slot.__get__, values))
+    slot: Any = _data_slot              # Value's data member descriptor (see step.py)
+    cells = list(map(slot.__get__, values))
     store = cells[0].store
     if not store.valid or any(cell.store is not store for cell in cells):
         return None

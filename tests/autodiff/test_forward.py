@@ -156,3 +156,23 @@ def test_vjp_of_a_batched_output_pulls_back_each_example_cotangent():
     assert pulled_w == pytest.approx(np.sum(u * x ** 2), rel=1e-15)
     _, tangent = ad.jvp(lambda a, w: a * a * w, [x, 3.0], [np.ones(3), 0.0])
     np.testing.assert_allclose(tangent, 2 * x * 3.0, rtol=1e-15)
+
+
+def test_the_tangent_of_a_batch_is_a_batch_when_every_local_derivative_is_a_number():
+    # x_k + w and 3 x_k + w: d/dw = 1 for each example, tangent v = 2 -> [2, 2, 2]
+    x_batch = np.array([1.0, 2.0, 3.0])
+    for f in (lambda w: x_batch + w, lambda w: Value(x_batch) * 3.0 + w):
+        _, tangent = ad.jvp(f, [0.5], [2.0])
+        assert isinstance(tangent, np.ndarray)
+        np.testing.assert_array_equal(tangent, [2.0, 2.0, 2.0])
+    # nested: d/dv sum_k tangent_k of x_k + w v along 2 = d/dv (3 * 2 v) = 6
+    inner = lambda v: ad.jvp(lambda w: x_batch + w * v, [0.5], [2.0])[1]   # noqa: E731
+    assert ad.grad(lambda v: ad.batch_sum(inner(v)))(1.0) == 6.0
+
+
+def test_a_batch_tangent_of_number_derivatives_matches_torch(torch):
+    x_batch = np.array([1.0, 2.0, 3.0])
+    theirs = torch.func.jvp(lambda w: torch.tensor(x_batch) + w, (torch.tensor(0.5),),
+                            (torch.tensor(2.0),))[1]
+    np.testing.assert_array_equal(ad.jvp(lambda w: x_batch + w, [0.5], [2.0])[1],
+                                  theirs.numpy())

@@ -13,7 +13,7 @@ from helpers import named_edges, node_rows, parse_dot, traced_e
 import autodiff as ad
 import viz
 from autodiff import Value
-from viz.dot import EDGE_STYLES, NODE_STYLES
+from viz.drawing.dot import EDGE_STYLES, NODE_STYLES
 
 MODES = ("reverse", "forward")
 
@@ -64,7 +64,7 @@ def test_a_batch_of_constants_and_a_number_have_no_grad_nor_derivative(example):
     s.backward()
     source = viz.draw(s, example=example).source
     nodes, arrows = parse_dot(source)
-    scene = viz.scene.Scene(s, example=example)
+    scene = viz.picture.scene.Scene(s, example=example)
     constant_nodes, constant_edges = constant_ids(scene)
     assert sorted(nodes[node_id]["rows"][0] for node_id in constant_nodes) == sorted(
         ["1", f"{k.data[example]:g}"])                             # their values, shown

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from viz import __main__ as cli
-from viz import render
+from viz import demo
+from viz.drawing import render
 
 
 def test_demo_prints_the_steps_and_writes_pictures_and_players(tmp_path, capsys):
@@ -52,7 +53,7 @@ def test_images_run_outside_the_repository_write_to_chainrule_output_not_docs(tm
 
 def test_the_readme_says_how_to_remake_its_committed_pictures():
     readme = (Path(cli.__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"python -m viz images --out {cli.DOCS_IMAGES}" in readme
+    assert f"python -m viz images --out {demo.DOCS_IMAGES}" in readme
 
 
 def test_demo_without_a_renderer_prints_the_steps_then_says_what_to_install(

@@ -6,7 +6,7 @@ import pytest
 import autodiff as ad
 import viz
 from autodiff import Value
-from viz.dot import NODE_STYLES
+from viz.drawing.dot import NODE_STYLES
 from helpers import (ATTRIBUTE, NODE, PRODUCT, named_edges, node_rows, parse_dot,
                      traced_e)
 

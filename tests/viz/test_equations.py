@@ -1,4 +1,4 @@
-"""viz.equations: every equation a picture or a step prints is arithmetically true at
+"""viz.picture.equations: every equation a picture or a step prints is arithmetically true at
 the precision shown, batched graphs included: one example of the batch is drawn (said
 in the title), and an edge into a scalar shows the sum over the batch. Each test reads
 the printed labels back and redoes their arithmetic."""
@@ -236,8 +236,8 @@ def test_the_steps_and_the_player_carry_the_symbols_too():
 
 
 def test_sums_read_minus_for_a_negative_term_and_products_read_left_to_right():
-    from viz.equations import product_text, sum_text
-    from viz.scene import Scene
+    from viz.picture.equations import product_text, sum_text
+    from viz.picture.scene import Scene
     scene = Scene(Value(1.0, label="x") * 2.0)
     assert sum_text(scene, [2.0, -3.0, 0.5], -0.5, 4) == "2 - 3 + 0.5 = -0.5"
     assert product_text(scene, 1.0, 2.0, 2.0, Value(1.0), 4) == "1 × 2 = 2"
@@ -336,7 +336,7 @@ def test_equations_stay_true_with_constants_and_constants_print_none(example):
     s = ad.batch_sum(ad.tanh(w * x * k + 1.0) * w)
     s.label = "s"
     s.backward()
-    scene = viz.scene.Scene(s, example=example)
+    scene = viz.picture.scene.Scene(s, example=example)
     constant_edges = {scene.edge_ids[edge.child, edge.index] for edge in scene.edges
                       if scene.is_constant(edge.parent)}
     assert len(constant_edges) == 2

@@ -14,7 +14,7 @@ import pytest
 import autodiff as ad
 import viz
 from autodiff import Value
-from viz.handout import latex_number, latex_text, markdown_text
+from viz.step_through.handout import latex_number, latex_text, markdown_text
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?(?: \\times 10\^\{-?\d+\})?")
 TEXT_GROUP = re.compile(r"\\text\{(?:\\[a-zA-Z]+\{\}|\\.|[^{}\\])*\}")

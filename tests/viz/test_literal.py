@@ -1,4 +1,4 @@
-"""viz.literal: user text (labels, scope and module names, cluster labels, tooltips,
+"""viz.picture.literal: user text (labels, scope and module names, cluster labels, tooltips,
 titles) is shown literally in the DOT, in the SVG graphviz makes of it and in the HTML
 player, whatever it holds: HTML, DOT escapes, control characters, placeholders."""
 import json
@@ -14,8 +14,8 @@ import nn
 import viz
 from autodiff import Value
 from helpers import parse_dot
-from viz.literal import dot_text, fill_template, page_text, script_json, visible
-from viz.player_script import SCRIPT
+from viz.picture.literal import dot_text, fill_template, page_text, script_json, visible
+from viz.step_through.player_script import SCRIPT
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"

@@ -1,4 +1,4 @@
-"""viz.player: one layout for every frame (step 0, the forward pass, then each step),
+"""viz.step_through.player: one layout for every frame (step 0, the forward pass, then each step),
 frames that carry only what changes, sized for the widest text, and a page light
 enough for a notebook. The script itself is driven in a browser in test_player_browser."""
 import html

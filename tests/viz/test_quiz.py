@@ -10,8 +10,8 @@ import pytest
 import autodiff as ad
 import viz
 from autodiff import Value
-from viz.format import format_number
-from viz.quiz_answers import accepted, answer_hash, canonical, decode, encode, fnv1a
+from viz.picture.number_format import format_number
+from viz.quizzes.quiz_answers import accepted, answer_hash, canonical, decode, encode, fnv1a
 
 
 def notes_e():

@@ -207,7 +207,7 @@ def test_two_quizzes_on_one_page_each_run_on_their_own(open_quiz):
 
 def _script_functions(*names):
     """The page script's own functions ``names``, cut out of QUIZ_SCRIPT."""
-    from viz.quiz_script import QUIZ_SCRIPT
+    from viz.quizzes.quiz_script import QUIZ_SCRIPT
     pieces = []
     for name in names:
         start = QUIZ_SCRIPT.index(f"  function {name}(")
@@ -217,7 +217,7 @@ def _script_functions(*names):
 
 
 def test_the_page_rounds_hashes_and_decodes_exactly_as_python_does(browser):
-    from viz.quiz_answers import accepted, canonical, encode, fnv1a
+    from viz.quizzes.quiz_answers import accepted, canonical, encode, fnv1a
     ties = [1.125, 0.3125, -1.125]              # exactly halfway at 3 digits
     numbers = ties + [0.125, 2.5, -0.0625, 1e-7, 123456789.0, -0.000123456, 2 / 3, 9.9996, 1.0,
                -1500.0, 0.30000000000000004, 7.25e12, 5e-324]

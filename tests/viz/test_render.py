@@ -9,7 +9,7 @@ import autodiff as ad
 import viz
 from autodiff import Value
 from helpers import PRODUCT, traced_e
-from viz import render
+from viz.drawing import render
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -76,7 +76,7 @@ def test_a_drawing_shows_itself_in_jupyter_scaled_to_the_output_width():
 
 def test_jupyter_gets_the_fitted_html_and_the_svg_from_one_rendering(monkeypatch):
     formatters = pytest.importorskip("IPython.core.formatters")
-    from viz import drawing as drawing_module
+    from viz.drawing import drawing as drawing_module
     calls = []
     real = drawing_module.render_source
     monkeypatch.setattr(drawing_module, "render_source",

@@ -1,4 +1,4 @@
-"""viz.scene: what a picture holds and what it calls things: operations numbered in
+"""viz.picture.scene: what a picture holds and what it calls things: operations numbered in
 the order they were computed, parameters by their module path and index (as torch's
 state dict), clusters by module index and type."""
 import numpy as np
@@ -9,7 +9,7 @@ import nn
 import viz
 from autodiff import Value
 from helpers import named_edges, parse_dot
-from viz.scene import Scene, computation_order, module_title
+from viz.picture.scene import Scene, computation_order, module_title
 
 
 def test_operations_are_numbered_in_the_order_they_were_computed():

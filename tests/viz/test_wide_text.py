@@ -10,8 +10,8 @@ import pytest
 
 import viz
 from autodiff import Value
-from viz import raster, render
-from viz.wide_text import SPACE_EM, missing_width_em, pad_line, pad_wide_text
+from viz.drawing import raster, render
+from viz.drawing.wide_text import SPACE_EM, missing_width_em, pad_line, pad_wide_text
 
 CHINESE = [("损失", "权重", "输入"), ("误差", "偏置", "特征")]   # loss, weight, input / ...
 

@@ -2,21 +2,28 @@
 maps, its parameter count, and the norms of its forward output and of the gradients at
 it), from one forward pass on an example input; ``open=`` draws one module's own scalar
 graph instead."""
+from __future__ import annotations
+
 import math
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from autodiff import Value, backward
 
+from ..picture.argument_types import Renderer
+from ..picture.equations import plain
+from ..picture.grad_snapshot import GradSnapshot
+from ..picture.number_format import format_number
+from ..picture.scene import computation_order, module_title
 from .dot import NODE_STYLES, EDGE_STYLES, DotEdge, DotNode, build_digraph, caption_label, \
     node_label
-from .draw import draw
 from .drawing import Drawing
-from .equations import plain
-from .format import format_number
-from .scene import computation_order, module_title
-from .stepper import GradSnapshot
+from .graph import draw
+
+if TYPE_CHECKING:
+    from nn import Module
 
 
 def _values(item):
@@ -129,8 +136,10 @@ def _box_rows(run, module, scope, precision):
     return rows
 
 
-def draw_model(model, example_input, *, loss=None, open=None, precision=3, title=None,  # noqa: A002
-               rankdir="LR", renderer=None, **draw_options):
+def draw_model(model: Module, example_input: Any, *, loss: Callable[[Any], Value] | None = None,
+               open: str | None = None, precision: int = 3, title: str | None = None,  # noqa: A002 (public option)
+               rankdir: str = "LR", renderer: Renderer | None = None,
+               **draw_options: Any) -> Drawing:
     """One box per module of ``model`` (an ``nn.Module``), run on ``example_input``:
     its index and type (``0: Linear(2 -> 8)``), how many Values it takes in and gives
     out, its parameter count, the norm of its output ‖out‖ = sqrt(sum of out^2 over

@@ -1,18 +1,38 @@
 """``viz.steps`` and ``viz.animate``: the chain rule one node at a time, in either
 direction on the same graph. ``mode="reverse"`` (the default) steps through backward,
 children first, parent.grad += local × child.grad along each edge
-(``viz.stepper.BackpropStepper``); ``mode="forward"`` steps through forward mode,
-parents first, tangent(child) = sum over its edges of local × tangent(parent)
-(``viz.forward_stepper.ForwardStepper``). Both draw the same boxes and edges with the
+(``backward.BackpropStepper``); ``mode="forward"`` steps through forward mode, parents
+first, tangent(child) = sum over its edges of local × tangent(parent)
+(``forward.ForwardStepper``). Both draw the same boxes and edges with the
 same local derivatives, and leave the graph as it was."""
-from .forward_stepper import ForwardStepper
-from .stepper import BackpropStepper
+from __future__ import annotations
+
+from typing import Any, Literal, overload
+
+from ..picture.argument_types import Mode, Subject
+from .backward import BackpropStepper
+from .forward import ForwardStepper
+from .player import Player
 
 MODES = ("reverse", "forward")
 _REVERSE_ONLY = ("grad", "fresh")
 
 
-def steps(subject, mode="reverse", **options):
+@overload
+def steps(subject: Subject, mode: Literal["reverse"] = "reverse",
+          **options: Any) -> BackpropStepper: ...
+
+
+@overload
+def steps(subject: Subject, mode: Literal["forward"], **options: Any) -> ForwardStepper: ...
+
+
+@overload
+def steps(subject: Subject, mode: Mode, **options: Any) -> BackpropStepper | ForwardStepper: ...
+
+
+def steps(subject: Subject, mode: Mode = "reverse",
+          **options: Any) -> BackpropStepper | ForwardStepper:
     """The chain rule on the graph of ``subject`` one node at a time: print it for the
     text, index it for pictures, ``.animate()`` for a player.
 
@@ -39,7 +59,8 @@ def steps(subject, mode="reverse", **options):
     return BackpropStepper(subject, **options)
 
 
-def animate(subject, interval=1.0, title=None, max_frames=400, mode="reverse", **options):
+def animate(subject: Subject, interval: float = 1.0, title: str | None = None,
+            max_frames: int | None = 400, mode: Mode = "reverse", **options: Any) -> Player:
     """An HTML ``Player`` over the steps of ``subject`` (see ``viz.steps``, which takes
     the same ``mode`` and ``options``): step 0 the forward values, then one frame per
     node with parents, the chain-rule products on the edges of that node (backward:

@@ -7,7 +7,7 @@ import numpy as np
 
 from autodiff import Value
 
-from .format import format_number
+from .number_format import format_number
 
 
 def plain(data):

@@ -4,10 +4,10 @@ import numbers
 
 import numpy as np
 
+from ..picture.equations import EDGE_MODES, edge_contribution, edge_text, number_text, product_text
+from ..picture.scene import KINDS
 from .dot import (EDGE_STYLES, GRAD_COLOR, HIGHLIGHTS, KIND_COLORS, NODE_STYLES, DotEdge,
                   DotNode, node_label)
-from .equations import EDGE_MODES, edge_contribution, edge_text, number_text, product_text
-from .scene import KINDS
 
 SHOW = ("both", "values", "derivatives")
 FOLDED = "folded scope"

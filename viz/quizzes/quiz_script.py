@@ -1,7 +1,7 @@
 """The quiz page's template, style and script (see ``viz.quiz``). The script reads the
 quiz's JSON data, asks one question at a time, rounds a typed answer to the precision
 shown and compares its hash with the stored ones, and decodes a number, a hint or a
-solution only when it is to be shown (``viz.quiz_answers`` does the same rounding,
+solution only when it is to be shown (``viz.quizzes.quiz_answers`` does the same rounding,
 hashing and encoding in Python). All text is set with ``textContent``, never as HTML.
 It starts every quiz on the page that has not started yet (a page, JupyterLab, the
 classic notebook)."""

@@ -1,11 +1,18 @@
 """Numbers as the pictures show them: a chosen precision, a batch as a short summary."""
+from __future__ import annotations
+
 import math
 import numbers
 
+from typing import TYPE_CHECKING, SupportsFloat
+
 import numpy as np
 
+if TYPE_CHECKING:
+    from autodiff import Value
 
-def format_number(x, precision=4):
+
+def format_number(x: SupportsFloat, precision: int = 4) -> str:
     """``x`` with ``precision`` significant digits (``f"{x:.{precision}g}"``); -0 shows
     as 0, and nan / inf are spelled out."""
     x = float(x)
@@ -18,12 +25,13 @@ def format_number(x, precision=4):
     return f"{x:.{precision}g}"
 
 
-def format_data(data, precision=4, entries=3):
+def format_data(data: float | np.ndarray | Value, precision: int = 4,
+                entries: int = 3) -> str:
     """A Value's data or grad as text: a number as ``format_number``; a batch (1-D array)
     as ``(n,) mean m [x0, x1, x2, …]`` with ``entries`` first entries (0: none), never a
     wall of numbers. A Value (a grad built with ``create_graph``) shows its data."""
     if hasattr(data, "data") and hasattr(data, "parents"):
-        data = data.data
+        data = getattr(data, "data")            # a Value: its numbers
     if isinstance(data, numbers.Real):
         return format_number(data, precision)
     if isinstance(data, np.ndarray) and data.ndim == 0:

@@ -1,33 +1,22 @@
 """Backprop one step at a time: step 0 is the forward pass alone, then one step per node
 with parents, in the engine's order, each drawn from the gradients recorded at that
 step (not from the final ones). Stepping never changes the graph's grads."""
+from __future__ import annotations
+
 import bisect
+from typing import Any
 
 import numpy as np
 
-from autodiff import backward_steps, zero_grad
+from autodiff import Edge, Step, Value, backward_steps, zero_grad
 from autodiff import format_step
 
-from .equations import edge_text, plain, product_text, sum_text
-from .pieces import check_options, legend_text
-from .scene import Scene
-from .stepping import Stepper
-
-
-def _saved(grad):
-    return grad.copy() if isinstance(grad, np.ndarray) else grad
-
-
-class GradSnapshot:
-    """Every grad of ``nodes`` as it is now; ``restore()`` puts them all back (copies of
-    arrays are kept, so nothing backward does to them can leak)."""
-
-    def __init__(self, nodes):
-        self.grads = [(node, _saved(node.grad)) for node in nodes]
-
-    def restore(self):
-        for node, grad in self.grads:
-            node.grad = _saved(grad)
+from ..drawing.boxes import check_options, legend_text
+from ..picture.argument_types import Data, EdgeWords, Params, Renderer, Subject
+from ..picture.equations import edge_text, plain, product_text, sum_text
+from ..picture.grad_snapshot import GradSnapshot, copy_of_grad
+from ..picture.scene import Scene
+from .frames import Stepper
 
 
 class BackpropStepper(Stepper):
@@ -48,9 +37,13 @@ class BackpropStepper(Stepper):
     "both", the words on the edges (see ``viz.draw``).
     """
 
-    def __init__(self, subject, *, grad=None, params=None, precision=4, clusters=True,
-                 max_nodes=300, title=None, rankdir="LR", renderer=None, fresh=True,
-                 example=0, edges="numbers"):
+    records: list[Step]
+
+    def __init__(self, subject: Subject, *, grad: Data | None = None, params: Params = None,
+                 precision: int = 4, clusters: bool = True, max_nodes: int | None = 300,
+                 title: str | None = None, rankdir: str = "LR",
+                 renderer: Renderer | None = None, fresh: bool = True, example: int = 0,
+                 edges: EdgeWords = "numbers") -> None:
         self.scene = Scene(subject, params, "steps", example)
         check_options("steps", "both", precision, edges)
         if len(self.scene.outputs) != 1:
@@ -62,21 +55,24 @@ class BackpropStepper(Stepper):
             leaves = [node for node in self.scene.nodes if not node.parents]
             if fresh:
                 zero_grad(leaves)
-            self._start = {node: _saved(node.grad) for node in leaves}
+            self._start = {node: copy_of_grad(node.grad) for node in leaves}
             self.records = list(backward_steps(self.root, grad))
         finally:
             snapshot.restore()
         self._keep_options(precision, clusters, max_nodes, title, rankdir, renderer, edges)
-        self._history, self._history_steps, self._recorded = {}, {}, {}
+        self._history: dict[Value, list[tuple[int, Any]]] = {}
+        self._history_steps: dict[Value, list[int]] = {}
+        self._recorded: dict[tuple[Value, int], Any] = {}
         for record in self.records:
             for edge in record.edges:
                 self._history.setdefault(edge.parent, []).append(
                     (record.number, edge.parent_grad_after))
                 self._history_steps.setdefault(edge.parent, []).append(record.number)
                 self._recorded[record.node, edge.index] = edge
-        self._received, self._uses_in_order = (None, {}), {}
+        self._received: tuple[int | None, dict[Value, str]] = (None, {})
+        self._uses_in_order: dict[Value, list[Edge]] = {}
 
-    def grad_at(self, node, number):
+    def grad_at(self, node: Value, number: int) -> Data:
         """``node.grad`` as it was after step ``number`` (0: before the first step; a
         node with parents starts from 0, as backward resets it)."""
         if node in self.step_of and self.step_of[node] <= number:
@@ -91,7 +87,7 @@ class BackpropStepper(Stepper):
         pushed nothing (an edge into a constant or data)."""
         return self._recorded.get((edge.child, edge.index))
 
-    def seed(self):
+    def seed(self) -> Data:
         """The grad backward started from at the output (1 for a scalar output)."""
         return self.records[0].upstream if self.records else 1.0
 
@@ -118,7 +114,7 @@ class BackpropStepper(Stepper):
                 f"its local derivative; backward starts at {self.name(self.root)} with "
                 f"grad {seed}")
 
-    def text_at(self, number):
+    def text_at(self, number: int) -> str:
         """The words of step ``number`` (0: the forward pass)."""
         return self.forward_text() if number == 0 else self.step_text(self.records[number - 1])
 
@@ -132,7 +128,7 @@ class BackpropStepper(Stepper):
         return {parent: sum_text(self.scene, terms[parent], after[parent], self.precision)
                 for parent in terms}
 
-    def box_line(self, node, number):
+    def box_line(self, node: Value, number: int) -> str:
         """The grad line of ``node``'s box after step ``number``: "" before any gradient
         reaches it (a box starting from 0) and for a leaf needing none (a constant,
         data); the sum it receives at its step."""
@@ -155,14 +151,14 @@ class BackpropStepper(Stepper):
         """node -> the grad line of its box after step ``number`` (``box_line``)."""
         return self.box_lines(number)
 
-    def highlights(self, number):
+    def highlights(self, number: int) -> tuple[Value | None, set[Value]]:
         """(the node pushing its grad at step ``number``, the parents receiving it)."""
         if not number:
             return None, set()
         record = self.records[number - 1]
         return record.node, {edge.parent for edge in record.edges}
 
-    def explanation(self, node, number):
+    def explanation(self, node: Value, number: int) -> str:
         """``node``'s gradient after step ``number`` as the sum over its edges
         (``b.grad = 2 (from c) + 3 (from d) = 5``), the words shown when its box is
         clicked in the player."""
@@ -180,7 +176,8 @@ class BackpropStepper(Stepper):
             return f"{name} is {what}: it needs no gradient, so backward sends it nothing"
         if node not in self._uses_in_order:
             self._uses_in_order[node] = scene.backward_order(uses)
-        pushed, waiting = [], []
+        pushed: list[Edge] = []
+        waiting: list[Edge] = []
         for edge in self._uses_in_order[node]:
             step = self.step_of.get(edge.child)
             (pushed if step is not None and step <= number else waiting).append(edge)
@@ -202,11 +199,11 @@ class BackpropStepper(Stepper):
                 dict.fromkeys(self.name(edge.child) for edge in waiting))
         return text
 
-    def legend(self):
+    def legend(self) -> list[str]:
         """The legend lines under the caption: colours, what a box and an edge show."""
         return legend_text(self.scene, "both", True, seed=self.seed(), edges=self.edges)
 
-    def edge_state(self, edge, number):
+    def edge_state(self, edge: Edge, number: int) -> tuple[str, str]:
         """``(style, label)`` of an edge after step ``number``: pushed already (done),
         now (active), or later (pending, showing only its local derivative)."""
         if self.is_constant(edge.parent):
@@ -224,7 +221,7 @@ class BackpropStepper(Stepper):
         return style, edge_text(self.scene, edge.child, edge.parent, edge.index,
                                 edge.local_grad, label, self.precision, self.edges)
 
-    def caption_at(self, number):
+    def caption_at(self, number: int) -> str:
         """The line under the title of step ``number``'s picture."""
         if number == 0:
             return f"step 0 of {len(self)}: forward pass, before any gradient"
@@ -233,13 +230,13 @@ class BackpropStepper(Stepper):
         return (f"step {number} of {len(self)}: {self.name(record.node)} pushes its grad "
                 f"{self._number(record.upstream)} to {parents or 'no parent needing one'}")
 
-    def leaf_grads(self):
+    def leaf_grads(self) -> dict[str, Data]:
         """name -> grad of every input and parameter that needs one, after the whole
         pass (as recorded: the graph's own grads are left as they were)."""
         return {self.name(node): self.grad_at(node, len(self)) for node in self.scene.leaves()
                 if node.requires_grad}
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"backward from {self.name(self.root)}: {len(self.scene)} nodes, "
                  f"{len(self)} steps"]
         if self.scene.batched:
@@ -251,5 +248,5 @@ class BackpropStepper(Stepper):
             lines.append(f"result: {grads}")
         return "\n".join(lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<BackpropStepper: {len(self)} steps from {self.name(self.root)}; print() it>"

@@ -15,8 +15,8 @@ import numpy as np
 from autodiff import TooManyPathsError, Value, gradients
 from autodiff import paths as find_paths
 
-from .equations import number_text, plain, sum_text
-from .format import format_number
+from ..picture.equations import number_text, plain, sum_text
+from ..picture.number_format import format_number
 
 PATH_COLORS = ("#d62828", "#1f6fd1", "#2e9a3c", "#8e44ad", "#e67e00", "#0f9aa8", "#c2185b",
                "#6d4c41")

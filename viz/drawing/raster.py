@@ -12,6 +12,8 @@ equals that of a character no font has (its "tofu", the empty box) has no glyph 
 The same question put to resvg tells whether any installed font has it; when none has,
 or resvg-py is missing, the picture is still made and a ``MissingGlyphsWarning`` says
 which characters show as boxes and what to install."""
+from __future__ import annotations
+
 import functools
 import html
 import re
@@ -97,7 +99,7 @@ def _script(character):
     return unicodedata.name(character, f"U+{ord(character):04X}").split()[0]
 
 
-_DRAWN_BY_SCRIPT = {}
+_DRAWN_BY_SCRIPT: dict[str, bool] = {}
 
 
 def system_fonts_draw(character):

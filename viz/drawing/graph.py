@@ -1,19 +1,23 @@
 """``draw``: the graph with the forward value and the gradient on every node and the
 derivative on every edge (one edge per use of a Value)."""
+from __future__ import annotations
+
 import numbers
 from collections import Counter
+from typing import Iterable
 
 import numpy as np
 
-from autodiff import no_grad
+from autodiff import Value, no_grad
 
+from ..picture.argument_types import EdgeWords, Params, Renderer, Show, Subject
+from ..picture.equations import plain, edge_contribution, number_text, sum_text
+from ..picture.scene import Scene
+from .boxes import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
 from .dot import (EDGE_STYLES, NODE_STYLES, DotEdge, DotNode, build_digraph, caption_label,
                   node_label)
 from .drawing import Drawing
-from .equations import plain, edge_contribution, number_text, sum_text
 from .paths import mark_paths
-from .pieces import check_options, edge_arrow, edge_label, has_grad, legend_text, node_box
-from .scene import Scene
 
 
 class GraphTooLargeError(ValueError):
@@ -107,9 +111,12 @@ def boxes_and_arrows(scene, groups, show, grads, precision, edges="numbers"):
     return boxes, arrows
 
 
-def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters=True,
-         collapse=None, max_nodes=300, title=None, legend=True, rankdir="LR",
-         renderer=None, example=0, stop_at=(), edges="numbers", paths=None):
+def draw(subject: Subject, *, params: Params = None, show: Show = "both",
+         grads: bool | None = None, precision: int = 4, clusters: bool = True,
+         collapse: int | None = None, max_nodes: int | None = 300, title: str | None = None,
+         legend: bool = True, rankdir: str = "LR", renderer: Renderer | None = None,
+         example: int = 0, stop_at: Iterable[Value] = (), edges: EdgeWords = "numbers",
+         paths: Value | None = None) -> Drawing:
     """Picture of the graph that produced ``subject`` (a Value, a list of Values, or an
     ``autodiff.Graph``): returns a ``Drawing`` (``.source`` DOT, ``.render(path)``,
     inline SVG in Jupyter).
@@ -137,7 +144,7 @@ def draw(subject, *, params=None, show="both", grads=None, precision=4, clusters
     module's own graph: its outputs, stopping at what it takes in).
     ``paths``: a Value wrt: every path from it to the output in its own colour, and a
     caption with each path's product of local derivatives and their sum, d output/d wrt
-    (``autodiff.paths``; see ``viz.paths``).
+    (``autodiff.paths``; see ``viz.drawing.paths``).
     """
     scene = Scene(subject, params, "draw", example, stop_at)
     check_options("draw", show, precision, edges)

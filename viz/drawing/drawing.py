@@ -7,17 +7,24 @@ frontends that show SVG but not HTML, such as the Qt console or a LaTeX export).
 JupyterLab (HTML rank 50 before SVG 80), the classic notebook and nbconvert's HTML
 export all prefer text/html when both are given, so a notebook shows the fitted HTML;
 the SVG is rendered once and kept, so the second form costs no rendering."""
+from __future__ import annotations
+
 import hashlib
 import itertools
 import re
 from pathlib import Path
+from typing import cast
+
+import graphviz
+
+from ..picture.argument_types import ImageFormat, PathLike, Renderer
 
 from .render import FORMATS, render_source
 
 _counter = itertools.count(1)
 
 
-def fitted_svg(svg, id_prefix):
+def fitted_svg(svg: str, id_prefix: str) -> str:
     """SVG text for an HTML page: the XML prolog dropped, every ``id`` prefixed with
     ``id_prefix`` (pictures in one page must not share ids), and the picture no wider
     than the page (``max-width: 100%``, height kept in proportion)."""
@@ -41,22 +48,24 @@ class Drawing:
     rendering unless one is passed to the call.
     """
 
-    def __init__(self, digraph, renderer=None, summary=""):
+    def __init__(self, digraph: graphviz.Digraph, renderer: Renderer | None = None,
+                 summary: str = "") -> None:
         self.digraph = digraph
         self.renderer = renderer
         self.summary = summary
-        self._svg = None
+        self._svg: str | None = None
 
     @property
-    def source(self):
+    def source(self) -> str:
         """The DOT text of the picture."""
         return self.digraph.source
 
-    def pipe(self, format="svg", renderer=None, dpi=None):
+    def pipe(self, format: ImageFormat = "svg", renderer: Renderer | None = None,
+             dpi: float | None = None) -> bytes:
         """The rendered picture as bytes ("svg" or "png"; ``dpi`` for a PNG)."""
         return render_source(self.source, format, renderer or self.renderer, dpi)
 
-    def svg(self, renderer=None):
+    def svg(self, renderer: Renderer | None = None) -> str:
         """The rendered picture as SVG text (kept after the first call)."""
         if renderer is not None and renderer != self.renderer:
             return self.pipe("svg", renderer).decode("utf-8")
@@ -64,18 +73,19 @@ class Drawing:
             self._svg = self.pipe("svg").decode("utf-8")
         return self._svg
 
-    def png(self, renderer=None, dpi=None):
+    def png(self, renderer: Renderer | None = None, dpi: float | None = None) -> bytes:
         """The rendered picture as PNG bytes (``dpi``: pixels per inch, default 96)."""
         return self.pipe("png", renderer, dpi)
 
-    def render(self, path, format=None, renderer=None, dpi=None):
+    def render(self, path: PathLike, format: ImageFormat | None = None,
+               renderer: Renderer | None = None, dpi: float | None = None) -> Path:
         """Write the picture to ``path`` and return that path. ``format`` ("svg" or
         "png") defaults to the path's suffix, else svg (then ".svg" is appended);
         ``dpi`` sets a PNG's pixels per inch."""
         path = Path(path)
         suffix = path.suffix.lstrip(".").lower()
         if format is None:
-            format = suffix if suffix in FORMATS else "svg"
+            format = cast(ImageFormat, suffix) if suffix in FORMATS else "svg"
         if suffix != format:
             path = path.with_name(f"{path.name}.{format}")
         data = self.pipe(format, renderer, dpi if format == "png" else None)
@@ -83,7 +93,7 @@ class Drawing:
         path.write_bytes(data)
         return path
 
-    def html(self):
+    def html(self) -> str:
         """The picture as an HTML fragment: inline SVG as wide as the page at most;
         a click shows it at full size (scroll to see it all), another fits it again."""
         digest = hashlib.sha1(self.source.encode("utf-8")).hexdigest()[:8]
@@ -92,12 +102,12 @@ class Drawing:
                 f'title="click to zoom" onclick="{ZOOM_TOGGLE}">'
                 f"{fitted_svg(self.svg(), prefix)}</div>")
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return self.html()
 
-    def _repr_svg_(self):
+    def _repr_svg_(self) -> str:
         return self.svg()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         summary = f" {self.summary};" if self.summary else ""
         return f"<{type(self).__name__}:{summary} .source, .svg(), .render(path)>"

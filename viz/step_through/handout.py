@@ -13,8 +13,8 @@ each factor named under an underbrace; it needs ``\\usepackage{amsmath}``.
 Markdown: a table per step, one row per edge."""
 import re
 
-from .equations import summed_into_scalar, summed_over_batch
-from .format import format_number
+from ..picture.equations import summed_into_scalar, summed_over_batch
+from ..picture.number_format import format_number
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

@@ -1,7 +1,7 @@
 """How a quiz page checks an answer it does not show: each answer is stored as hashes of
 the number rounded to the precision shown, and every text that would give it away (the
 number itself, the hint, the worked solution) is stored XOR-ed with a key stream, so
-none of it is readable in the page. The page's script (``viz.quiz_script``) does the
+none of it is readable in the page. The page's script (``viz.quizzes.quiz_script``) does the
 same rounding, hashing and decoding; the two must agree byte for byte.
 
 Canonical form of a number at p significant digits: ``0``, ``nan``, ``inf``, ``-inf``,

@@ -2,18 +2,29 @@
 alone) then one step per node with parents, each step a picture (a ``Frame``), a few
 lines of text, and a frame of the HTML player.
 
-A mode (``viz.stepper.BackpropStepper``: gradients pushed backward;
-``viz.forward_stepper.ForwardStepper``: tangents pushed forward) subclasses ``Stepper``
-and says what each step shows: the extra line of every box, the words on every edge,
-the boxes to highlight, the text. Drawing the frames and playing them is done here and
-in ``viz.player``, once for both modes. Imports flow one way: the modes import this
-module, this module imports the player, the player imports neither.
+A mode (``backward.BackpropStepper``: gradients pushed backward;
+``forward.ForwardStepper``: tangents pushed forward) subclasses ``Stepper`` and says
+what each step shows: the extra line of every box, the words on every edge, the boxes
+to highlight, the text (the abstract methods below). Drawing the frames and playing
+them is done here and in ``player``, once for both modes. Imports flow one way: the
+modes import this module, this module imports the player, the player imports neither.
 """
-from .dot import GRAD_COLOR, build_digraph, caption_label
-from .draw import GraphTooLargeError
-from .drawing import Drawing
-from .equations import number_text
-from .pieces import edge_arrow, node_box
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Iterator, Sequence
+
+import graphviz
+
+from autodiff import Edge, Value
+
+from ..drawing.boxes import edge_arrow, node_box
+from ..drawing.dot import GRAD_COLOR, build_digraph, caption_label
+from ..drawing.drawing import Drawing
+from ..drawing.graph import GraphTooLargeError
+from ..picture.argument_types import EdgeWords, Renderer
+from ..picture.equations import number_text
+from ..picture.scene import Scene
 from .player import Player
 
 
@@ -22,7 +33,8 @@ class Frame(Drawing):
     values alone, before any derivative is pushed), the ``node`` that step is about
     (None at step 0), and the step as ``text``."""
 
-    def __init__(self, digraph, renderer, number, total, node, text, caption):
+    def __init__(self, digraph: graphviz.Digraph, renderer: Renderer | None, number: int,
+                 total: int, node: Value | None, text: str, caption: str) -> None:
         super().__init__(digraph, renderer, f"step {number} of {total}")
         self.number = number
         self.total = total
@@ -30,11 +42,11 @@ class Frame(Drawing):
         self.text = text
         self.caption = caption
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text
 
 
-class Stepper:
+class Stepper(ABC):
     """One step per record of ``self.records`` (``record.node``: the node of the step),
     over the graph of ``self.scene``.
 
@@ -51,10 +63,54 @@ class Stepper:
     with the graph.
     """
 
+    scene: Scene
+    root: Value
+    records: Sequence[Any]          # the engine's steps: autodiff.Step, or forward mode's
+    step_of: dict[Value, int]
+    precision: int
+    clusters: bool
+    max_nodes: int | None
+    title: str | None
+    rankdir: str
+    renderer: Renderer | None
+    edges: EdgeWords
+    _frames: dict[int, Frame]       # step number -> its picture, drawn when first asked
+
     word = "grad"                   # the name of the line each box gains
     pass_name = "backward"          # what runs, in messages: "backward has 5 frames"
     heading = "backprop step by step"
     line_color = GRAD_COLOR
+
+    # -- what a mode says about each step (backward.py and forward.py) ------------------
+
+    @abstractmethod
+    def box_line(self, node: Value, number: int) -> str:
+        """The extra line of ``node``'s box after step ``number`` ("" for none)."""
+
+    @abstractmethod
+    def edge_state(self, edge: Edge, number: int) -> tuple[str, str]:
+        """``(style, label)`` of ``edge`` after step ``number``."""
+
+    @abstractmethod
+    def highlights(self, number: int) -> tuple[Value | None, set[Value]]:
+        """(the node of step ``number``, the boxes it touches) to highlight."""
+
+    @abstractmethod
+    def explanation(self, node: Value, number: int) -> str:
+        """The words shown when ``node``'s box is clicked in the player after step
+        ``number``."""
+
+    @abstractmethod
+    def text_at(self, number: int) -> str:
+        """The words of step ``number`` (0: the forward values)."""
+
+    @abstractmethod
+    def caption_at(self, number: int) -> str:
+        """The caption line of the picture of step ``number``."""
+
+    @abstractmethod
+    def legend(self) -> list[str]:
+        """The legend lines under the caption."""
 
     def _keep_options(self, precision, clusters, max_nodes, title, rankdir, renderer, edges):
         self.precision, self.clusters, self.max_nodes = precision, clusters, max_nodes
@@ -62,18 +118,18 @@ class Stepper:
         self.step_of = {record.node: record.number for record in self.records}
         self._frames = {}
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.records)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Frame]:
         return (self[index] for index in range(len(self)))
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Frame:
         if not -len(self) <= index < len(self):
             raise IndexError(f"steps: there are {len(self)} steps, no step index {index}")
         return self.frame(index % len(self) + 1)
 
-    def frame(self, number):
+    def frame(self, number: int) -> Frame:
         """The picture of step ``number`` (0: the forward values, 1 to len(self): a step)."""
         if not 0 <= number <= len(self):
             raise IndexError(f"steps: there are steps 0 to {len(self)}, no step {number}")
@@ -81,7 +137,7 @@ class Stepper:
             self._frames[number] = self._frame(number)
         return self._frames[number]
 
-    def name(self, node):
+    def name(self, node: Value) -> str:
         """What the pictures and the text call ``node`` (a constant: its value)."""
         return self.scene.names[node]
 
@@ -169,24 +225,25 @@ class Stepper:
         return Frame(digraph, self.renderer, number, len(self), current,
                      self.text_at(number), self.caption_at(number))
 
-    def animate(self, interval=1.0, title=None, max_frames=400):
+    def animate(self, interval: float = 1.0, title: str | None = None,
+                max_frames: int | None = 400) -> Player:
         """An HTML player over step 0 (the forward values) and every step (see
         ``viz.animate``)."""
         return Player(self, title or self.title, interval, max_frames)
 
-    def to_latex(self):
-        """The steps as LaTeX for slides and exercise sheets (``viz.handout.to_latex``):
-        an ``align*`` per step, one equation per edge (backward: parent.grad = before +
+    def to_latex(self) -> str:
+        """The steps as LaTeX for slides and exercise sheets (``handout.to_latex``): an
+        ``align*`` per step, one equation per edge (backward: parent.grad = before +
         local × upstream = after; forward: tangent = Σ local × tangent(parent)), the
         numbers of ``print(steps)``, every name escaped."""
         from .handout import to_latex
         return to_latex(self)
 
-    def to_markdown(self):
-        """The steps as Markdown (``viz.handout.to_markdown``): a table per step, one row
-        per edge with local, upstream (or the parent's tangent) and contribution."""
+    def to_markdown(self) -> str:
+        """The steps as Markdown (``handout.to_markdown``): a table per step, one row per
+        edge with local, upstream (or the parent's tangent) and contribution."""
         from .handout import to_markdown
         return to_markdown(self)
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return self.animate()._repr_html_()

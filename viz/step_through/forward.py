@@ -8,17 +8,22 @@ read from the engine's own pass (``autodiff.forward_steps``, the ``push_forward`
 ``jvp`` runs). Seeding input x with tangent 1 makes every tangent d(box)/dx; a dict of
 tangents gives the derivative of every box along that direction. Nothing in the graph
 changes (forward mode keeps its tangents to itself)."""
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
-from autodiff import Value, forward_steps
+from autodiff import Edge, Value, forward_steps
 from autodiff.checks import check_number
 
-from .dot import TANGENT_COLOR
-from .equations import edge_text, sum_text, tangent_product_text
-from .literal import visible
-from .pieces import check_options, kind_colours
-from .scene import Scene
-from .stepping import Stepper
+from ..drawing.boxes import check_options, kind_colours
+from ..drawing.dot import TANGENT_COLOR
+from ..picture.argument_types import Data, EdgeWords, Params, Renderer, Subject, Wrt
+from ..picture.equations import edge_text, sum_text, tangent_product_text
+from ..picture.literal import visible
+from ..picture.scene import Scene
+from .frames import Stepper
 
 
 class ForwardStepper(Stepper):
@@ -46,15 +51,18 @@ class ForwardStepper(Stepper):
     heading = "forward mode step by step"
     line_color = TANGENT_COLOR
 
-    def __init__(self, subject, *, wrt=None, params=None, precision=4, clusters=True,
-                 max_nodes=300, title=None, rankdir="LR", renderer=None, example=0,
-                 edges="numbers"):
+    def __init__(self, subject: Subject, *, wrt: Wrt = None, params: Params = None,
+                 precision: int = 4, clusters: bool = True, max_nodes: int | None = 300,
+                 title: str | None = None, rankdir: str = "LR",
+                 renderer: Renderer | None = None, example: int = 0,
+                 edges: EdgeWords = "numbers") -> None:
         self.scene = Scene(subject, params, "steps", example)
         check_options("steps", "both", precision, edges)
         self.root = self.scene.outputs[0]
         self.seeds = self._seeds(wrt)
         self.records = self._records()
-        self._terms, self._term_of = {}, {}
+        self._terms: dict[Any, Any] = {}
+        self._term_of: dict[Any, Any] = {}
         self._keep_options(precision, clusters, max_nodes, title, rankdir, renderer, edges)
 
     # -- the seeds ---------------------------------------------------------------------
@@ -123,7 +131,7 @@ class ForwardStepper(Stepper):
 
     # -- what the steps show -----------------------------------------------------------
 
-    def unit_seed(self):
+    def unit_seed(self) -> Value | None:
         """The input seeded with tangent 1 alone (every tangent is d(box)/d(it)), or
         None for a direction."""
         if len(self.seeds) == 1:
@@ -132,7 +140,7 @@ class ForwardStepper(Stepper):
                 return leaf
         return None
 
-    def meaning(self, box="box"):
+    def meaning(self, box: str = "box") -> str:
         """What every tangent is: ``d(box)/dx`` for the seed x' = 1, else
         ``d(box)/d(inputs) · v`` (the derivative along the direction v of the seeds);
         for an output named e: ``de/dx``, ``de/d(inputs) · v``."""
@@ -140,7 +148,7 @@ class ForwardStepper(Stepper):
         top = f"d({box})" if box == "box" else f"d{box}"
         return f"{top}/d{self.name(leaf)}" if leaf is not None else f"{top}/d(inputs) · v"
 
-    def seed_text(self):
+    def seed_text(self) -> str:
         """The seeds in words: ``x.tangent = 1, y.tangent = 0``."""
         listed = set(self.seeds) | set(self.scene.leaves())
         shown = [leaf for leaf in dict.fromkeys(self.scene.leaves() + self.scene.nodes)
@@ -148,7 +156,7 @@ class ForwardStepper(Stepper):
         return ", ".join(f"{self.name(leaf)}.tangent = "
                          f"{self.number_text(self.tangent_at(leaf, 0))}" for leaf in shown)
 
-    def tangent_at(self, node, number):
+    def tangent_at(self, node: Value, number: int) -> Data | None:
         """``node``'s tangent after step ``number``: a leaf's seed (0 unseeded); an
         operation's from its step on (None before it)."""
         if not node.parents:
@@ -192,7 +200,7 @@ class ForwardStepper(Stepper):
             return sum_text(self.scene, contributions, record.tangent, self.precision)
         return self.number_text(record.tangent)
 
-    def box_line(self, node, number):
+    def box_line(self, node: Value, number: int) -> str:
         """The tangent line of ``node``'s box after step ``number``: an input's seed
         from step 0; an operation's sum over its edges at its step, its tangent after;
         "" before (and for a constant, whose tangent is 0 throughout)."""
@@ -205,7 +213,7 @@ class ForwardStepper(Stepper):
             return self.number_text(self.tangent_at(node, number))
         return ""
 
-    def edge_state(self, edge, number):
+    def edge_state(self, edge: Edge, number: int) -> tuple[str, str]:
         """``(style, label)`` of an edge after step ``number``: its child's tangent
         gathered already (done: ``local × tangent of the parent = contribution``), now
         (active), or later (pending, showing only its local derivative)."""
@@ -223,7 +231,7 @@ class ForwardStepper(Stepper):
         return style, edge_text(self.scene, edge.child, edge.parent, edge.index,
                                 edge.local_grad, label, self.precision, self.edges)
 
-    def highlights(self, number):
+    def highlights(self, number: int) -> tuple[Value | None, set[Value]]:
         """(the node gathering its tangent at step ``number``, the parents it gathers
         from)."""
         if not number:
@@ -231,7 +239,7 @@ class ForwardStepper(Stepper):
         node = self.records[number - 1].node
         return node, {parent for parent in node.parents if not self.is_constant(parent)}
 
-    def explanation(self, node, number):
+    def explanation(self, node: Value, number: int) -> str:
         """``node``'s tangent after step ``number`` in words, as the sum over its edges
         (``c.tangent = 1 (from a) + 0.5 (from b) = 1.5``), shown when its box is
         clicked in the player."""
@@ -254,7 +262,7 @@ class ForwardStepper(Stepper):
         return (f"{name}.tangent = " + " + ".join(pieces).replace("+ -", "- ")
                 + f" = {self.number_text(record.tangent)}")
 
-    def legend(self):
+    def legend(self) -> list[str]:
         """The legend lines: colours, what a box and an edge show in forward mode."""
         lines = [kind_colours(self.scene),
                  "   ·   ".join(["box: name  op", "data (forward value)",
@@ -305,11 +313,11 @@ class ForwardStepper(Stepper):
                 f"{self.seed_text()} (every tangent is {self.meaning()}"
                 + ("" if self.unit_seed() is not None else ", v the seeds") + ")")
 
-    def text_at(self, number):
+    def text_at(self, number: int) -> str:
         """The words of step ``number`` (0: the forward values and the seeds)."""
         return self.forward_text() if number == 0 else self.step_text(self.records[number - 1])
 
-    def caption_at(self, number):
+    def caption_at(self, number: int) -> str:
         """The line under the title of step ``number``'s picture."""
         if number == 0:
             return f"step 0 of {len(self)}: forward values; seeds {self.seed_text()}"
@@ -317,12 +325,12 @@ class ForwardStepper(Stepper):
         return (f"step {number} of {len(self)}: {self.name(record.node)} gathers its "
                 f"tangent {self.number_text(record.tangent)} from {self.sources(record.node)}")
 
-    def output_tangents(self):
+    def output_tangents(self) -> dict[str, Data | None]:
         """name -> tangent of every output after the whole pass (its derivative)."""
         return {self.name(output): self.tangent_at(output, len(self))
                 for output in self.scene.outputs}
 
-    def __str__(self):
+    def __str__(self) -> str:
         lines = [f"forward mode, every tangent {self.meaning()}"
                  + ("" if self.unit_seed() is not None else ", v the seeds")
                  + f": {len(self.scene)} nodes, {len(self)} steps"]
@@ -339,6 +347,6 @@ class ForwardStepper(Stepper):
         lines.append("result: " + ", ".join(results))
         return "\n".join(lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"<ForwardStepper: {len(self)} steps, tangents {self.meaning()}; "
                 "print() it>")

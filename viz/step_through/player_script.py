@@ -1,4 +1,4 @@
-"""The player's style and script (see ``viz.player``). The script reads the player's
+"""The player's style and script (see ``viz.step_through.player``). The script reads the player's
 JSON data, files each frame's changes under the box or edge they change (so a frame's
 text of a box is its last change at or before that frame: memory and start-up time
 grow linearly with the graph), and shows a frame by

@@ -7,21 +7,28 @@ with the numbers) and lets the student try again; the end shows a score.
 
 Every number comes from the engine's own steps (``viz.steps``: ``backward_steps`` or
 ``forward_steps``), none is recomputed here. The answers are not in the page as text:
-see ``viz.quiz_answers``. One self-contained page (no external script), displayed in
+see ``viz.quizzes.quiz_answers``. One self-contained page (no external script), displayed in
 Jupyter, or saved with ``.save(path)``."""
+from __future__ import annotations
+
 import hashlib
 import itertools
 import numbers
+from pathlib import Path
+from typing import Any
 
-from autodiff import random_expression
+from autodiff import Graph, Value, random_expression
 
-from .dot import build_digraph, caption_label
-from .drawing import fitted_svg
-from .equations import derivative_formula
-from .literal import fill_template, page_text, script_json, visible
+from ..drawing.dot import build_digraph, caption_label
+from ..drawing.drawing import fitted_svg
+from ..picture.argument_types import Ask, Mode, PathLike, Wrt
+from ..picture.equations import derivative_formula
+from ..picture.literal import fill_template, page_text, script_json, visible
+from ..step_through.backward import BackpropStepper
+from ..step_through.forward import ForwardStepper
+from ..step_through.steps import steps
 from .quiz_answers import accepted, answer_hash, encode
 from .quiz_script import QUIZ_SCRIPT, QUIZ_STYLE, QUIZ_TEMPLATE
-from .step_through import steps
 
 ASK = ("grads", "locals", "both")
 MODES = ("reverse", "forward")
@@ -40,7 +47,7 @@ class Question:
         self.kind, self.target, self.prompt = kind, target, prompt
         self.answer, self.shown, self.hint, self.solution = answer, shown, hint, solution
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Question {self.kind}: {self.prompt}>"
 
 
@@ -64,7 +71,8 @@ class Quiz:
     ``_repr_html_``), ``page()`` a whole document, ``save(path)`` writes it;
     ``questions`` lists the questions in the order they are asked."""
 
-    def __init__(self, stepper, ask="grads", title=None):
+    def __init__(self, stepper: BackpropStepper | ForwardStepper, ask: Ask = "grads",
+                 title: str | None = None) -> None:
         self.stepper = stepper
         self.ask = ask
         self.title = title
@@ -75,7 +83,7 @@ class Quiz:
             raise ValueError(f"quiz: nothing to ask: {stepper.name(stepper.root)} has no "
                              "operation whose numbers could be hidden (a leaf or "
                              "constants only)")
-        self._html = None
+        self._html: str | None = None
 
     # -- the questions, in the engine's order -------------------------------------------
 
@@ -263,7 +271,7 @@ class Quiz:
         return {"prefix": f"{quiz_id}-", "precision": self.stepper.precision,
                 "questions": entries}
 
-    def html(self):
+    def html(self) -> str:
         """The quiz as an HTML fragment (style, picture, question panel, data, script)."""
         if self._html is None:
             self._html = self._build()
@@ -275,7 +283,7 @@ class Quiz:
         source = self.picture(placeholder).source
         digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:8]
         quiz_id = f"crq-{digest}-{next(_counter)}"
-        from .render import render_source
+        from ..drawing.render import render_source
         svg = render_source(source, "svg", self.stepper.renderer).decode("utf-8")
         title = (f'<div class="crq-title">{page_text(self.title)}</div>\n'
                  if self.title is not None and self.title != "" else "")
@@ -285,25 +293,24 @@ class Quiz:
             "SVG": fitted_svg(svg, f"{quiz_id}-"), "COUNT": str(len(self.questions)),
             "DATA": script_json(self.data(quiz_id)), "SCRIPT": QUIZ_SCRIPT})
 
-    def page(self):
+    def page(self) -> str:
         """A whole HTML document holding the quiz."""
         title = page_text(self.title if self.title else "chainrule: chain rule quiz")
         return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f"<title>{title}</title>\n</head>\n<body>\n{self.html()}\n</body>\n</html>\n")
 
-    def save(self, path):
+    def save(self, path: PathLike) -> Path:
         """Write the page to ``path`` (a self-contained .html file) and return the path."""
-        from pathlib import Path
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.page(), encoding="utf-8")
         return path
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return self.html()
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.questions)
 
     def __repr__(self):
@@ -313,8 +320,9 @@ class Quiz:
                 "notebook>")
 
 
-def quiz(value=None, ask="grads", mode="reverse", *, seed=None, depth=3, wrt=None,
-         precision=3, title=None, **options):
+def quiz(value: Value | Graph | None = None, ask: Ask = "grads", mode: Mode = "reverse", *,
+         seed: int | None = None, depth: int = 3, wrt: Wrt = None, precision: int = 3,
+         title: str | None = None, **options: Any) -> Quiz:
     """A chain-rule quiz on the graph of ``value`` (a Value or a one-output traced
     Graph): the numbers asked for are hidden and asked one at a time, in the order the
     engine computes them, each checked in the page at ``precision`` significant digits.
@@ -344,6 +352,7 @@ def quiz(value=None, ask="grads", mode="reverse", *, seed=None, depth=3, wrt=Non
     if options.get("fresh", True) is not True:
         raise ValueError(f"quiz: fresh={options['fresh']!r}: a quiz asks the grads of one "
                          "backward from zero leaf grads (fresh=True)")
+    stepper: BackpropStepper | ForwardStepper
     if mode == "forward":
         stepper = steps(value, "forward", wrt=wrt, precision=precision, **options)
     else:

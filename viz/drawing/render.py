@@ -3,6 +3,8 @@
 that says how to install one. Never fails silently. With graphviz-pure, wide text is
 given its room (``wide_text``) and characters its own fonts lack are drawn with the
 system's (``raster``)."""
+from __future__ import annotations
+
 import os
 import shutil
 import subprocess
@@ -35,7 +37,7 @@ def _locate(program):
     return found
 
 
-def find_renderer(renderer=None):
+def find_renderer(renderer: str | None = None) -> tuple[str, str]:
     """``(name, path)`` of the program to run.
 
     ``renderer``: ``"dot"``, ``"graphviz-pure"``, or ``None``/``"auto"`` to take the
@@ -57,7 +59,8 @@ def find_renderer(renderer=None):
                                 "The DOT text is still available as `.source`.")
 
 
-def render_source(source, format="svg", renderer=None, dpi=None, timeout=120):
+def render_source(source: str, format: str = "svg", renderer: str | None = None,
+                  dpi: float | None = None, timeout: float = 120) -> bytes:
     """Lay out the DOT text ``source`` and return the picture as bytes (``format`` is
     "svg" or "png"); runs ``<renderer> -T<format>`` with the text on stdin. ``dpi``:
     pixels per inch of a PNG (graphviz's default is 96).

@@ -1,11 +1,13 @@
 """DOT text for a picture: node boxes with HTML-like labels, styles per kind of node,
 edge styles, and one nested cluster per scope (module path) of the nodes."""
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import graphviz
 
-from .literal import dot_text
+from ..picture.literal import dot_text
 
 FONT = "Helvetica"
 
@@ -43,7 +45,7 @@ class DotNode:
     path) and attributes (a ``tooltip`` is plain text)."""
     id: str
     label: str
-    scope: str = None
+    scope: str | None = None
     attrs: dict = field(default_factory=dict)
 
 

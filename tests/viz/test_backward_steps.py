@@ -8,7 +8,7 @@ import autodiff as ad
 import viz
 from autodiff import Value
 from helpers import PRODUCT, named_edges, node_rows, notes_e, parse_dot, traced_e
-from viz.dot import EDGE_STYLES, HIGHLIGHTS
+from viz.drawing.dot import EDGE_STYLES, HIGHLIGHTS
 
 
 def notes_y(x):

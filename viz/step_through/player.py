@@ -6,20 +6,28 @@ and the page carries one picture plus what changes at each step. Click a box to 
 its derivative as the sum over its edges at the current step. The picture fits the
 output's width and can be zoomed.
 
-The player reads a stepper (``viz.stepping.Stepper``: ``scene``, ``box_lines``,
+The player reads a stepper (``viz.step_through.frames.Stepper``: ``scene``, ``box_lines``,
 ``edge_state``, ``highlights``, ``explanations``, ``text_at``, ``legend`` ...) and
-imports no stepper: ``viz.steps`` and ``viz.animate`` (in ``viz.step_through``) build
+imports no stepper: ``viz.steps`` and ``viz.animate`` (in ``viz.step_through.steps``) build
 the stepper, the stepper builds its player.
 
 Plain HTML, CSS and JavaScript: no ipywidgets, no kernel, nothing fetched. Without
 JavaScript (an untrusted notebook) the picture and the text of every step show."""
+from __future__ import annotations
+
 import hashlib
 import itertools
+from pathlib import Path
+from typing import Protocol
 
-from .dot import build_digraph, caption_label
-from .draw import GraphTooLargeError
-from .drawing import fitted_svg
-from .literal import fill_template, page_text, script_json, visible
+from autodiff import Edge, Value
+
+from ..drawing.dot import DotEdge, DotNode, build_digraph, caption_label
+from ..drawing.drawing import fitted_svg
+from ..drawing.graph import GraphTooLargeError
+from ..picture.argument_types import PathLike, Renderer
+from ..picture.literal import fill_template, page_text, script_json, visible
+from ..picture.scene import Scene
 from .player_script import SCRIPT, STYLE
 
 _counter = itertools.count(1)
@@ -55,13 +63,43 @@ __SCRIPT__
 </div>"""
 
 
+class StepThrough(Protocol):
+    """What the player reads of a step-through (``viz.step_through.frames.Stepper`` and
+    its two modes): the graph, the drawing options, and for each step the line of every
+    box, the state of every edge, the highlights, the words and what changed."""
+
+    scene: Scene
+    title: str | None
+    renderer: Renderer | None
+    rankdir: str
+    clusters: bool
+    word: str                       # the line each box gains: "grad" or "tangent"
+    pass_name: str                  # what runs, in messages: "backward"
+    heading: str
+
+    def __len__(self) -> int: ...
+    def check_size(self) -> None: ...
+    def name(self, node: Value) -> str: ...
+    def box(self, node: Value, line: str | None, highlight: str | None = None) -> DotNode: ...
+    def arrow(self, edge: Edge, label: str, style: str = "normal") -> DotEdge: ...
+    def touched(self, number: int) -> tuple[list[Value], list[Edge]]: ...
+    def box_line(self, node: Value, number: int) -> str: ...
+    def explanation(self, node: Value, number: int) -> str: ...
+    def edge_state(self, edge: Edge, number: int) -> tuple[str, str]: ...
+    def edge_step(self, edge: Edge) -> int: ...
+    def highlights(self, number: int) -> tuple[Value | None, set[Value]]: ...
+    def legend(self) -> list[str]: ...
+    def text_at(self, number: int) -> str: ...
+
+
 class Player:
     """An HTML player over the steps of ``stepper`` (a ``viz.steps`` result, either mode):
     ``html()`` is a fragment for a notebook (also ``_repr_html_``), ``save(path)``
     writes a whole page. ``interval``: seconds per step when playing. ``max_frames``:
     refuse more frames than this (step 0 counts); None: no limit."""
 
-    def __init__(self, stepper, title=None, interval=1.0, max_frames=400):
+    def __init__(self, stepper: StepThrough, title: str | None = None, interval: float = 1.0,
+                 max_frames: int | None = 400) -> None:
         if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not (
                 interval > 0):
             raise ValueError(f"animate: interval must be a positive number of seconds, "
@@ -78,13 +116,13 @@ class Player:
         self.stepper = stepper
         self.title = title
         self.interval = interval
-        self._html = None
+        self._html: str | None = None
         self.frames = list(range(count))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.frames)
 
-    def html(self):
+    def html(self) -> str:
         """The player as an HTML fragment (style, controls, picture, data, script)."""
         if self._html is None:
             self._html = self._build()
@@ -193,7 +231,7 @@ class Player:
             "TITLE": title, "LAST": str(len(stepper)), "TEXTS": texts, "SVG": svg,
             "DATA": script_json(self.data(changes, player_id)), "SCRIPT": SCRIPT})
 
-    def page(self):
+    def page(self) -> str:
         """A whole HTML document holding the player."""
         title = page_text(self.title if self.title is not None and self.title != ""
                           else f"chainrule: {self.stepper.heading}")
@@ -201,23 +239,22 @@ class Player:
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f"<title>{title}</title>\n</head>\n<body>\n{self.html()}\n</body>\n</html>\n")
 
-    def save(self, path):
+    def save(self, path: PathLike) -> Path:
         """Write the page to ``path`` (a self-contained .html file) and return the path."""
-        from pathlib import Path
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.page(), encoding="utf-8")
         return path
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return self.html()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"<Player: step 0 and {len(self) - 1} steps; .save(path) or display it in a "
                 "notebook>")
 
 
 def stepper_svg(stepper, source):
     """The SVG of DOT ``source`` with the stepper's renderer."""
-    from .render import render_source
+    from ..drawing.render import render_source
     return render_source(source, "svg", stepper.renderer).decode("utf-8")
