@@ -15,17 +15,21 @@ hardswish, mish, logsigmoid, softplus(beta, threshold). Values and gradients are
 torch's to 1e-12, at the kinks too (torch's choice there is said on each function); the
 one difference is hardsigmoid's slope, 1/6 here and float32(1/6) in torch's float64 kernel.
 """
+from __future__ import annotations
+
 import functools
 import math
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
 import autodiff
-from autodiff import (affine, clamp, erf, expm1, leaky_relu, maximum, relu, sigmoid, sign,
+from autodiff import (Value, affine, clamp, erf, expm1, leaky_relu, maximum, relu, sigmoid, sign,
                       tanh)
 from autodiff.checks import check_number
 
 from . import init
+from ._types import Generator, Nested, NestedInput, Operand, Vector, VectorInput
 from .module import Module
 from .parameter import Parameter
 from .values import as_nested, as_vector, check_sizes, map_values
@@ -46,7 +50,7 @@ GELU_APPROXIMATIONS = ("none", "tanh")
 FLOAT_MAX = np.finfo(np.float64).max           # softplus's floor for x (keeps 0 x -inf away)
 
 
-def prelu(x, weight):
+def prelu(x: Value, weight: Operand) -> Value:
     """x if x > 0 else a x with a learnt slope a = ``weight``, built as
     relu(x) + a (x - relu(x)): d/dx = 1 if x > 0 else a, d/da = min(x, 0)
     (at x = 0: d/dx = a, d/da = 0, as torch)."""
@@ -81,7 +85,7 @@ def _checked_softplus(owner, beta, threshold):
             check_number(owner, "threshold", threshold))
 
 
-def gelu(x, approximate="none"):
+def gelu(x: Value, approximate: str = "none") -> Value:
     """Gaussian error linear unit, x times the standard normal CDF of x:
     gelu(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2)),
     d/dx = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi).
@@ -92,7 +96,7 @@ def gelu(x, approximate="none"):
     return x * 0.5 * (1.0 + erf(x * SQRT1_2))
 
 
-def silu(x):
+def silu(x: Value) -> Value:
     """Sigmoid linear unit (swish with beta = 1): silu(x) = x sigmoid(x),
     d/dx = s + x s (1 - s), s = sigmoid(x). Smooth everywhere."""
     return x * sigmoid(x)
@@ -107,7 +111,7 @@ def _negative_part_expm1(x, alpha, input_scale=1.0):
     return relu(x) + alpha * expm1(below if input_scale == 1.0 else below * input_scale)
 
 
-def elu(x, alpha=1.0):
+def elu(x: Value, alpha: float = 1.0) -> Value:
     """Exponential linear unit: elu(x) = x if x > 0 else alpha (e^x - 1);
     d/dx = 1 if x > 0 else alpha e^x. At the kink x = 0 the slope is alpha (the left
     one: torch's choice). Smooth away from 0 (and once differentiable at 0 for
@@ -115,7 +119,7 @@ def elu(x, alpha=1.0):
     return _negative_part_expm1(x, check_number("elu", "alpha", alpha))
 
 
-def celu(x, alpha=1.0):
+def celu(x: Value, alpha: float = 1.0) -> Value:
     """Continuously differentiable ELU: celu(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)),
     i.e. x if x > 0 else alpha (e^(x/alpha) - 1); d/dx = 1 if x > 0 else e^(x/alpha)
     (1 at 0 from both sides, as torch; alpha must not be 0)."""
@@ -123,20 +127,20 @@ def celu(x, alpha=1.0):
     return _negative_part_expm1(x, alpha, 1.0 / alpha)
 
 
-def selu(x):
+def selu(x: Value) -> Value:
     """Scaled ELU (self-normalising networks): selu(x) = scale (x if x > 0 else
     alpha (e^x - 1)), alpha = 1.6732632..., scale = 1.0507009...;
     d/dx = scale if x > 0 else scale alpha e^x (scale alpha = 1.7580993... at 0, as torch)."""
     return SELU_SCALE * _negative_part_expm1(x, SELU_ALPHA)
 
 
-def softsign(x):
+def softsign(x: Value) -> Value:
     """softsign(x) = x / (1 + |x|), d/dx = 1 / (1 + |x|)^2 (1 at 0, as torch: |x|'s
     slope at 0 is 0). Values in (-1, 1), approached like 1/x rather than e^-x."""
     return x / (1.0 + autodiff.abs(x))
 
 
-def hardtanh(x, min_val=-1.0, max_val=1.0):
+def hardtanh(x: Operand, min_val: float = -1.0, max_val: float = 1.0) -> Value:
     """hardtanh(x) = min_val if x < min_val, max_val if x > max_val, else x;
     d/dx = 1 for min_val < x < max_val, else 0: one ``clamp`` node whose slope at both
     bounds is 0, torch's choice for hardtanh (``closed=False``; torch.clamp gives 1)."""
@@ -144,13 +148,13 @@ def hardtanh(x, min_val=-1.0, max_val=1.0):
     return autodiff.clamp(x, min_val, max_val, closed=False)
 
 
-def relu6(x):
+def relu6(x: Operand) -> Value:
     """relu6(x) = min(max(x, 0), 6) = hardtanh(x, 0, 6); d/dx = 1 for 0 < x < 6, else
     0 (0 at both kinks, as torch)."""
     return hardtanh(x, 0.0, 6.0)
 
 
-def hardsigmoid(x):
+def hardsigmoid(x: Value) -> Value:
     """A piecewise-linear sigmoid: hardsigmoid(x) = relu6(x + 3) / 6, i.e. 0 for
     x <= -3, 1 for x >= 3, x/6 + 1/2 in between; d/dx = 1/6 for -3 < x < 3, else 0
     (0 at the kinks, as torch). Where torch differs: its float64 backward multiplies by
@@ -158,27 +162,27 @@ def hardsigmoid(x):
     return relu6(x + 3.0) / 6.0
 
 
-def hardswish(x):
+def hardswish(x: Value) -> Value:
     """hardswish(x) = x relu6(x + 3) / 6 = x hardsigmoid(x): 0 for x <= -3, x for
     x >= 3, x (x + 3) / 6 in between; d/dx = (2x + 3) / 6 for -3 < x < 3, 0 below, 1
     above. At the kinks: 0 at -3 and 1 at 3, torch's choice (the outer slopes)."""
     return x * relu6(x + 3.0) / 6.0
 
 
-def mish(x):
+def mish(x: Value) -> Value:
     """mish(x) = x tanh(softplus(x)), softplus(x) = ln(1 + e^x);
     d/dx = t + x sigmoid(x) (1 - t^2), t = tanh(softplus(x)). Smooth everywhere."""
     return x * tanh(autodiff.softplus(x))
 
 
-def logsigmoid(x):
+def logsigmoid(x: Value) -> Value:
     """logsigmoid(x) = ln sigmoid(x) = -ln(1 + e^-x) = -softplus(-x);
     d/dx = 1 - sigmoid(x) = sigmoid(-x). Finite everywhere: logsigmoid(-1000) = -1000
     (slope 1), where ln(sigmoid(-1000)) would be ln 0."""
     return -autodiff.softplus(-x)
 
 
-def softplus(x, beta=1.0, threshold=20.0):
+def softplus(x: Value, beta: float = 1.0, threshold: float = 20.0) -> Value:
     """torch's softplus: (1/beta) ln(1 + e^(beta x)), d/dx = sigmoid(beta x); but x
     itself (slope 1) where beta x > threshold, as torch (there the two differ by less
     than e^-threshold / beta). The switch is in the graph, not in Python:
@@ -198,11 +202,15 @@ def softplus(x, beta=1.0, threshold=20.0):
 class _Elementwise(Module):
     """A parameter-free activation applied to every Value of its input."""
 
-    function = None
+    function: Any = None
+    """The activation of one Value (a staticmethod or a partial set by each subclass)."""
 
-    def forward(self, x):
+    def forward(self, x: NestedInput) -> Nested:
         """f applied to each Value of x (structure kept)."""
         return map_values(self.function, as_nested(x, self))
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
 
 class Sigmoid(_Elementwise):
@@ -227,14 +235,14 @@ class LeakyReLU(_Elementwise):
     """Elementwise x if x > 0 else a x, with a fixed slope a = ``negative_slope`` (a
     hyper-parameter in [0, 1), 0.01 by default, as torch); d/dx = 1 or a."""
 
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope: float = 0.01) -> None:
         negative_slope = check_number("LeakyReLU", "negative_slope", negative_slope,
                                       minimum=0.0, maximum=1.0, maximum_open=True)
         super().__init__()
         self.negative_slope = negative_slope
         self.function = functools.partial(leaky_relu, negative_slope=self.negative_slope)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
 
 
@@ -242,12 +250,12 @@ class GELU(_Elementwise):
     """Elementwise gelu(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2)) (``approximate="none"``,
     torch's default), or x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (``"tanh"``)."""
 
-    def __init__(self, approximate="none"):
+    def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         self.approximate = _checked_approximate("GELU", approximate)
         self.function = functools.partial(gelu, approximate=self.approximate)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
 
@@ -261,12 +269,12 @@ class ELU(_Elementwise):
     """Elementwise elu(x) = x if x > 0 else alpha (e^x - 1), alpha = 1.0 by default;
     d/dx = 1 or alpha e^x (alpha at 0, as torch)."""
 
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha: float = 1.0) -> None:
         super().__init__()
         self.alpha = check_number("ELU", "alpha", alpha)
         self.function = functools.partial(elu, alpha=self.alpha)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
 
 
@@ -274,12 +282,12 @@ class CELU(_Elementwise):
     """Elementwise celu(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)), alpha = 1.0 by
     default (not 0); d/dx = 1 or e^(x/alpha)."""
 
-    def __init__(self, alpha=1.0):
+    def __init__(self, alpha: float = 1.0) -> None:
         super().__init__()
         self.alpha = _checked_celu_alpha("CELU", alpha)
         self.function = functools.partial(celu, alpha=self.alpha)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
 
 
@@ -300,12 +308,12 @@ class Hardtanh(_Elementwise):
     """Elementwise hardtanh: x clipped to [min_val, max_val] (-1 and 1 by default);
     d/dx = 1 strictly between the bounds, 0 elsewhere (0 at the bounds, as torch)."""
 
-    def __init__(self, min_val=-1.0, max_val=1.0):
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
         super().__init__()
         self.min_val, self.max_val = _checked_bounds("Hardtanh", min_val, max_val)
         self.function = functools.partial(hardtanh, min_val=self.min_val, max_val=self.max_val)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}"
 
 
@@ -345,12 +353,12 @@ class Softplus(_Elementwise):
     threshold (beta = 1.0, threshold = 20.0 by default, as torch); d/dx = sigmoid(beta x)
     or 1."""
 
-    def __init__(self, beta=1.0, threshold=20.0):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta, self.threshold = _checked_softplus("Softplus", beta, threshold)
         self.function = functools.partial(softplus, beta=self.beta, threshold=self.threshold)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
@@ -361,22 +369,25 @@ class PReLU(Module):
     the nested list of a channel) uses a_c. ``weight``: (num_parameters,), filled
     with ``init`` (0.25). d/dx = 1 or a_c; d/da_c = sum of min(x, 0) over channel c."""
 
-    def __init__(self, num_parameters=1, init=0.25):
+    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
         check_sizes("PReLU", num_parameters=num_parameters)
         super().__init__()
         self.num_parameters = int(num_parameters)
         self.weight = Parameter(np.full(self.num_parameters, check_number("PReLU", "init", init)))
 
-    def forward(self, x):
+    def forward(self, x: NestedInput) -> Nested:
         """prelu(x_c, a_c) for every channel c."""
         if self.num_parameters == 1:
             slope = self.weight[0]
             return map_values(lambda v: prelu(v, slope), as_nested(x, self))
         channels = as_vector(x, self, self.num_parameters, channels=True)
-        return [map_values(lambda v, a=slope: prelu(v, a), channel)
+        return [map_values(functools.partial(prelu, weight=slope), channel)
                 for channel, slope in zip(channels, self.weight)]
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
 
 
@@ -389,7 +400,10 @@ class Maxout(Module):
     initialised as Linear: U(-1/sqrt(in_features), 1/sqrt(in_features)).
     """
 
-    def __init__(self, in_features, out_features, pieces=2, bias=True, generator=None):
+    bias: Parameter | None
+
+    def __init__(self, in_features: int, out_features: int, pieces: int = 2, bias: bool = True,
+                 generator: Generator = None) -> None:
         check_sizes("Maxout", in_features=in_features, out_features=out_features, pieces=pieces)
         super().__init__()
         self.in_features, self.out_features, self.pieces = (
@@ -399,33 +413,37 @@ class Maxout(Module):
             "bias", Parameter(np.zeros((self.out_features, self.pieces))) if bias else None)
         self.reset_parameters(generator)
 
-    def reset_parameters(self, generator=None):
+    def reset_parameters(self, generator: Generator = None) -> None:
         """Every weight and bias from U(-1/sqrt(in_features), 1/sqrt(in_features))."""
         generator = init.as_generator(generator, "Maxout")
         for parameter in (self.weight, self.bias):
             if parameter is not None:
                 init.fan_in_uniform(parameter, self.in_features, generator=generator)
 
-    def forward(self, x):
+    def forward(self, x: VectorInput) -> Vector:
         """y_i = max over k of (W_i x + b_i)_k."""
         x = as_vector(x, self, self.in_features)
         biases = self.bias if self.bias is not None else [[None] * self.pieces] * self.out_features
         return [functools.reduce(maximum, [affine(row, x, b) for row, b in zip(pieces, bias)])
                 for pieces, bias in zip(self.weight, biases)]
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"pieces={self.pieces}, bias={self.bias is not None}")
 
 
-ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
-               "prelu": PReLU, "gelu": GELU, "silu": SiLU, "elu": ELU, "celu": CELU,
-               "selu": SELU, "softsign": Softsign, "hardtanh": Hardtanh, "relu6": ReLU6,
-               "hardsigmoid": Hardsigmoid, "hardswish": Hardswish, "mish": Mish,
-               "logsigmoid": LogSigmoid, "softplus": Softplus}
+ACTIVATIONS: dict[str, type[Module]] = {
+    "sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU,
+    "prelu": PReLU, "gelu": GELU, "silu": SiLU, "elu": ELU, "celu": CELU,
+    "selu": SELU, "softsign": Softsign, "hardtanh": Hardtanh, "relu6": ReLU6,
+    "hardsigmoid": Hardsigmoid, "hardswish": Hardswish, "mish": Mish,
+    "logsigmoid": LogSigmoid, "softplus": Softplus}
 
 
-def make_activation(spec):
+def make_activation(spec: Union[str, Callable[[], Module]]) -> Module:
     """A new activation module from ``spec``: a name in ACTIVATIONS ("relu", "tanh",
     ...), or a Module class / function that returns a new Module when called."""
     if isinstance(spec, str):

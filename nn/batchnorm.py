@@ -1,7 +1,10 @@
 """Batch normalisation (course notes section 4), built from primitives so that the
 gradient flows through the batch mean and variance: mu and sigma are functions of the
 batch, not constants."""
+from __future__ import annotations
+
 from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, Any, Iterator, TypeVar
 
 import numpy as np
 
@@ -9,10 +12,14 @@ from autodiff import Value, batch_mean, constant, no_grad, observe, sqrt
 from autodiff import sum as sum_values
 from autodiff.checks import check_number, check_probability
 
+from ._types import Image, NestedInput
 from .module import Module
 from .parameter import Parameter
 from .values import (as_image, as_vector, check_sizes, flatten_values, layer_name,
                      map_values, unflatten_like)
+
+
+SomeBatchNorm = TypeVar("SomeBatchNorm", bound="_BatchNorm")
 
 
 class _BatchNorm(Module):
@@ -30,8 +37,14 @@ class _BatchNorm(Module):
     (the notes' "method 2"; ``recompute_running_stats`` is "method 1").
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True):
+    weight: Parameter | None
+    bias: Parameter | None
+    running_mean: Any               # numpy arrays; None without track_running_stats
+    running_var: Any
+    num_batches_tracked: Any
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True) -> None:
         owner = type(self).__name__
         (num_features,) = check_sizes(owner, num_features=num_features)
         eps = check_number(owner, "eps", eps, minimum=0.0, minimum_open=True)
@@ -51,7 +64,7 @@ class _BatchNorm(Module):
         self.statistics_recomputed = False
 
     @contextmanager
-    def recomputing_statistics(self):
+    def recomputing_statistics(self: SomeBatchNorm) -> Iterator[SomeBatchNorm]:
         """``with layer.recomputing_statistics(): model(inputs)``: the first evaluation-
         mode call in the block first sets running_mean and running_var to the mean and
         unbiased variance of its input (the notes' "method 1"), then normalises with
@@ -62,14 +75,14 @@ class _BatchNorm(Module):
         finally:
             self._recompute = False
 
-    def reset_running_stats(self):
+    def reset_running_stats(self) -> None:
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
         if self.track_running_stats:
             self.running_mean.fill(0.0)
             self.running_var.fill(1.0)
             self.num_batches_tracked.fill(0)
 
-    def forward(self, x):
+    def forward(self, x: NestedInput) -> list[Any]:
         """Normalise each channel by batch statistics (training, or no running
         statistics) or by the running estimates (evaluation), then scale and shift."""
         channels = as_vector(x, self, self.num_features, channels=True)
@@ -78,6 +91,9 @@ class _BatchNorm(Module):
         if self._recompute:
             self._set_statistics_from(channels)
         return self._normalise_by_running_stats(channels)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def _batched(self, channel):
         values = flatten_values(channel)
@@ -148,7 +164,7 @@ class _BatchNorm(Module):
             self.running_var[c] = data.var(ddof=1)
         self._recompute, self.statistics_recomputed = False, True
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
@@ -175,14 +191,20 @@ class BatchNorm2d(_BatchNorm):
     and ``bias`` (beta) have shape (C,), as torch's.
     """
 
-    def forward(self, x):
+    def forward(self, x: NestedInput) -> Image:
         """Per channel: (x - mu) / sqrt(var + eps) * gamma + beta, statistics over
         batch x rows x columns (training) or the running estimates (evaluation)."""
         image, _ = as_image(x, self, self.num_features)
         return super().forward(image)
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
-def recompute_running_stats(model, inputs):
+
+SomeModule = TypeVar("SomeModule", bound=Module)
+
+
+def recompute_running_stats(model: SomeModule, inputs: Any) -> SomeModule:
     """The notes' "method 1": set every batch-norm layer's running statistics to the
     mean and unbiased variance, over the whole data set ``inputs``, of what reaches it.
 

@@ -36,7 +36,10 @@ kept:
 Windows and output sizes as for convolution; the stride defaults to the kernel size
 (windows side by side, as torch).
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, Union
 
 import numpy as np
 
@@ -45,17 +48,26 @@ from autodiff import sum as sum_values
 from autodiff.checks import check_number
 
 from . import init
+from ._types import Generator, Image, ImageInput
 from .module import Module
 from .parameter import Parameter
-from .values import as_image, check_sizes, flatten_values, format_number, layer_name
+from .values import (LayerName, as_image, check_sizes, flatten_values, format_number,
+                     layer_name)
 
 
 # --- sliding windows ------------------------------------------------------------------
 
 PADDING_MODES = ("valid", "same", "full")
 
+IntOrPair = Union[int, Sequence[int]]
+"""A size for rows and columns: one int for both, or a pair (rows, columns)."""
+Padding = Union[int, Sequence[int], str]
+"""Zeros on each side: an int, a pair (rows, columns), or "valid", "same" or "full"."""
+Pair = tuple[int, ...]
+"""Two ints: (rows, columns)."""
 
-def as_pair(value, what, layer, minimum=1):
+
+def as_pair(value: IntOrPair, what: str, layer: LayerName, minimum: int = 1) -> Pair:
     """``value`` (an int, or a pair of ints for rows and columns) as a pair of ints >=
     ``minimum``; else a ValueError naming ``layer`` and ``what``."""
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
@@ -63,14 +75,16 @@ def as_pair(value, what, layer, minimum=1):
         raise ValueError(f"{layer_name(layer)}: {what} must be an integer or a pair of "
                          f"them, got {value!r}")
     try:
-        return tuple(check_number(layer, what, n, integer=True, minimum=minimum) for n in pair)
+        return tuple(int(check_number(layer, what, n, integer=True, minimum=minimum))
+                     for n in pair)
     except ValueError:
         kind = "positive" if minimum == 1 else "non-negative"
         raise ValueError(f"{layer_name(layer)}: {what} must be a {kind} integer or a pair "
                          f"of them, got {value!r}") from None
 
 
-def padding_amounts(padding, kernel, stride, layer):
+def padding_amounts(padding: Padding, kernel: Pair, stride: Pair,
+                    layer: LayerName) -> tuple[Pair, ...]:
     """((top, bottom), (left, right)): the zeros padded on each side, for ``padding`` an
     int, a pair, or one of "valid", "same", "full"; ``kernel`` and ``stride`` pairs.
     "same" needs stride 1 (as torch: with a larger stride no padding keeps the size)."""
@@ -90,7 +104,8 @@ def padding_amounts(padding, kernel, stride, layer):
     return (rows, rows), (columns, columns)
 
 
-def output_length(layer, dimension, size, kernel, stride, before, after):
+def output_length(layer: LayerName, dimension: str, size: int, kernel: int, stride: int,
+                  before: int, after: int) -> int:
     """floor((size + before + after - kernel) / stride) + 1, or a ValueError naming
     ``layer`` when the kernel does not fit in the padded input."""
     padded = size + before + after
@@ -101,7 +116,7 @@ def output_length(layer, dimension, size, kernel, stride, before, after):
     return (padded - kernel) // stride + 1
 
 
-def conv_output_size(n, kernel, stride=1, padding=0):
+def conv_output_size(n: int, kernel: int, stride: int = 1, padding: Padding = 0) -> int:
     """Output size along one dimension: floor((n - k + 2p) / s) + 1 for an input of n,
     kernel k, stride s and p zeros on each side (``padding`` may also be "valid",
     "same" or "full"; "same" with an even k pads one more zero after than before).
@@ -122,7 +137,8 @@ def _taps(layer, dimension, size, kernel, stride, before, after):
              if 0 <= o * stride - before + t < size] for o in range(count)]
 
 
-def sliding_windows(layer, height, width, kernel, stride, padding):
+def sliding_windows(layer: LayerName, height: int, width: int, kernel: Pair, stride: Pair,
+                    padding: Sequence[Pair]) -> list[list[list[tuple[Pair, Pair]]]]:
     """The windows of a kernel over a height x width image: a list (one per output row)
     of lists (one per output column) of the taps ((kernel row, kernel column), (input
     row, input column)) that fall on the input. ``kernel``, ``stride`` pairs;
@@ -146,7 +162,9 @@ def _weight_shape(weight):
     return len(weight), len(weight[0]), len(weight[0][0]), len(weight[0][0][0])
 
 
-def conv2d(image, weight, bias=None, stride=1, padding=0, layer="conv2d"):
+def conv2d(image: ImageInput, weight: Parameter | Sequence[Any],
+           bias: Parameter | Sequence[Value] | None = None, stride: IntOrPair = 1,
+           padding: Padding = 0, layer: LayerName = "conv2d") -> Image:
     """Cross-correlation of an image (C x H x W Values) with out_channels filters:
 
         y[o][r][q] = b[o] + sum_{c, i, j} w[o][c][i][j] x[c][r s + i - p_top][q s + j - p_left]
@@ -205,8 +223,11 @@ class Conv2d(Module):
     (N, C, H, W) or (C, H, W); output: out_channels x H' x W' Values.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 bias=True, generator=None):
+    bias: Parameter | None
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair,
+                 stride: IntOrPair = 1, padding: Padding = 0, bias: bool = True,
+                 generator: Generator = None) -> None:
         in_channels, out_channels = check_sizes("Conv2d", in_channels=in_channels,
                                                 out_channels=out_channels)
         super().__init__()
@@ -221,7 +242,7 @@ class Conv2d(Module):
         self.register_parameter("bias", Parameter(np.zeros(self.out_channels)) if bias else None)
         self.reset_parameters(generator)
 
-    def reset_parameters(self, generator=None):
+    def reset_parameters(self, generator: Generator = None) -> None:
         """Torch's default: weight by kaiming_uniform(a=sqrt(5)), i.e.
         U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and bias from the same range;
         fan_in = in_channels * kh * kw."""
@@ -231,11 +252,14 @@ class Conv2d(Module):
             fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
             init.fan_in_uniform(self.bias, fan_in, generator=generator)
 
-    def forward(self, x):
+    def forward(self, x: ImageInput) -> Image:
         """y[o][r][q] = b[o] + sum_{c,i,j} w[o][c][i][j] x[c][r s + i - p][q s + j - p]."""
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         padding = repr(self.padding) if isinstance(self.padding, str) else self.padding
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={padding}, bias={self.bias is not None}")
@@ -243,7 +267,7 @@ class Conv2d(Module):
 
 # --- pooling -------------------------------------------------------------------------
 
-def max_of(values):
+def max_of(values: Iterable[Value]) -> Value:
     """max(x_1, ..., x_n) as a balanced tree of binary ``maximum`` nodes: d y / d x_i = 1
     for the largest input. At a tie each ``maximum`` node splits its gradient 1/2-1/2,
     so tied inputs share it, always summing to 1 (two tied: 1/2 each; four tied in a
@@ -261,7 +285,10 @@ class _Pool2d(Module):
     ``pool(window)`` (one Value from a window's list of Values) applied to each window
     of each channel."""
 
-    def __init__(self, kernel_size, stride=None, padding=0):
+    pool: Callable[[list[Value]], Value]
+
+    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+                 padding: IntOrPair = 0) -> None:
         name = type(self).__name__
         super().__init__()
         self.kernel_size = as_pair(kernel_size, "kernel_size", name)
@@ -272,7 +299,7 @@ class _Pool2d(Module):
                              f"torch), got padding {self.padding} for kernel_size "
                              f"{self.kernel_size}")
 
-    def forward(self, x):
+    def forward(self, x: ImageInput) -> Image:
         """y[c][r][q] = pool(x[c][i][j] for (i, j) in window (r, q)): channel by channel."""
         image, (_, height, width) = as_image(x, self)
         rows, columns = self.padding
@@ -281,7 +308,10 @@ class _Pool2d(Module):
         return [[[self.pool([channel[i][j] for _, (i, j) in window]) for window in row]
                  for row in windows] for channel in image]
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -291,7 +321,7 @@ class MaxPool2d(_Pool2d):
     padding are left out (torch pads with -inf; padding at most half the kernel).
     Tied inputs share the gradient (see ``max_of``); torch gives it all to one input."""
 
-    def pool(self, window):
+    def pool(self, window: list[Value]) -> Value:
         """max_{(i,j) in window} x_ij."""
         return max_of(window)
 
@@ -301,17 +331,18 @@ class AvgPool2d(_Pool2d):
     d y / d x = 1 / d, where d = kh * kw (padded zeros count, ``count_include_pad=True``,
     torch's default) or the number of window taps on the input (``False``)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
+    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+                 padding: IntOrPair = 0, count_include_pad: bool = True) -> None:
         super().__init__(kernel_size, stride, padding)
         self.count_include_pad = bool(count_include_pad)
 
-    def pool(self, window):
+    def pool(self, window: list[Value]) -> Value:
         """(1 / d) sum_{(i,j) in window} x_ij, one sum node and one mul node."""
         divisor = self.kernel_size[0] * self.kernel_size[1] if self.count_include_pad \
             else len(window)
         return sum_values(window) * (1.0 / divisor)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{super().extra_repr()}, count_include_pad={self.count_include_pad}"
 
 
@@ -327,17 +358,18 @@ class LPPool2d(_Pool2d):
     ``no_grad`` the output is 0), where torch gives NaN gradients. No padding (as
     torch)."""
 
-    def __init__(self, norm_type, kernel_size, stride=None):
+    def __init__(self, norm_type: float, kernel_size: IntOrPair,
+                 stride: IntOrPair | None = None) -> None:
         norm_type = check_number("LPPool2d", "norm_type p (for p = infinity use MaxPool2d)",
                                  norm_type, minimum=0.0, minimum_open=True)
         super().__init__(kernel_size, stride)
         self.norm_type = norm_type
 
-    def pool(self, window):
+    def pool(self, window: list[Value]) -> Value:
         """(sum x_ij^p)^(1/p)."""
         p = self.norm_type
         return sum_values([x ** p for x in window]) ** (1.0 / p)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"norm_type={format_number(self.norm_type)}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")

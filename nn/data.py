@@ -8,13 +8,17 @@ int64 class labels. Sequence tasks return numpy arrays in torch's time-major lay
 Generator, or None for the default generator, ``nn.manual_seed``); ``seed`` is its
 deprecated name.
 """
+from __future__ import annotations
+
 import math
 from collections import namedtuple
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from autodiff.checks import check_number
 
+from ._types import Array, ArrayLike, Generator, Vector
 from .init import as_generator, renamed_seed
 from .values import to_values
 
@@ -42,7 +46,8 @@ def _split_counts(n_samples, parts):
     return [n_samples // parts + (1 if k < n_samples % parts else 0) for k in range(parts)]
 
 
-def make_moons(n_samples=100, noise=0.0, shuffle=True, generator=None, *, seed=None):
+def make_moons(n_samples: int = 100, noise: float = 0.0, shuffle: bool = True,
+               generator: Generator = None, *, seed: Generator = None) -> tuple[Array, Array]:
     """Two interleaving half circles: class 0 on (cos t, sin t), class 1 on
     (1 - cos t, 1/2 - sin t), t in [0, pi]; plus N(0, noise^2) on each coordinate."""
     n_samples = _check_samples(n_samples, "make_moons")
@@ -56,8 +61,9 @@ def make_moons(n_samples=100, noise=0.0, shuffle=True, generator=None, *, seed=N
     return _finish(X, y, noise, generator, shuffle)
 
 
-def make_circles(n_samples=100, noise=0.0, factor=0.8, shuffle=True, generator=None,
-                 *, seed=None):
+def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.8,
+                 shuffle: bool = True, generator: Generator = None, *,
+                 seed: Generator = None) -> tuple[Array, Array]:
     """Two concentric circles: class 0 on the unit circle, class 1 on radius ``factor``
     (0 < factor < 1); plus N(0, noise^2) on each coordinate."""
     n_samples = _check_samples(n_samples, "make_circles")
@@ -74,14 +80,15 @@ def make_circles(n_samples=100, noise=0.0, factor=0.8, shuffle=True, generator=N
     return _finish(X, y, noise, generator, shuffle)
 
 
-def make_spirals(n_samples=100, classes=2, turns=1.0, noise=0.0, shuffle=True, generator=None,
-                 *, seed=None):
+def make_spirals(n_samples: int = 100, classes: int = 2, turns: float = 1.0,
+                 noise: float = 0.0, shuffle: bool = True, generator: Generator = None, *,
+                 seed: Generator = None) -> tuple[Array, Array]:
     """``classes`` interleaved spiral arms: arm k at radius r in [0, 1] and angle
     2 pi (turns r + k / classes), i.e. (r cos a, r sin a); plus N(0, noise^2)."""
     n_samples = _check_samples(n_samples, "make_spirals")
     noise = _check_noise(noise, "make_spirals")
     generator = as_generator(renamed_seed("make_spirals", generator, seed), "make_spirals")
-    classes = check_number("make_spirals", "classes", classes, integer=True, minimum=2)
+    classes = int(check_number("make_spirals", "classes", classes, integer=True, minimum=2))
     turns = check_number("make_spirals", "turns", turns, minimum=0.0, minimum_open=True)
     points, labels = [], []
     for k, count in enumerate(_split_counts(n_samples, int(classes))):
@@ -92,7 +99,8 @@ def make_spirals(n_samples=100, classes=2, turns=1.0, noise=0.0, shuffle=True, g
     return _finish(np.concatenate(points), np.concatenate(labels), noise, generator, shuffle)
 
 
-def make_xor(n_samples=100, noise=0.0, shuffle=True, generator=None, *, seed=None):
+def make_xor(n_samples: int = 100, noise: float = 0.0, shuffle: bool = True,
+             generator: Generator = None, *, seed: Generator = None) -> tuple[Array, Array]:
     """Points uniform in [-1, 1]^2, labelled 1 where exactly one coordinate is positive
     (x1 > 0 xor x2 > 0), 0 otherwise: no line separates the classes. N(0, noise^2) is
     added after labelling, so noise blurs the quadrant borders."""
@@ -104,7 +112,7 @@ def make_xor(n_samples=100, noise=0.0, shuffle=True, generator=None, *, seed=Non
     return _finish(X, y, noise, generator, shuffle)
 
 
-def load_digits(scale=True):
+def load_digits(scale: bool = True) -> tuple[Array, Array]:
     """The 8x8 handwritten digits (1797 images, 10 classes) shipped with scikit-learn
     (no download): X (1797, 64) pixel intensities, divided by 16 into [0, 1] when
     ``scale``; y the digit 0-9. Needs scikit-learn."""
@@ -118,7 +126,9 @@ def load_digits(scale=True):
     return (X / 16.0 if scale else X), digits.target.astype(np.int64)
 
 
-def train_test_split(X, y, test_size=0.25, shuffle=True, generator=None, *, seed=None):
+def train_test_split(X: ArrayLike, y: ArrayLike, test_size: float = 0.25, shuffle: bool = True,
+                     generator: Generator = None, *,
+                     seed: Generator = None) -> tuple[Array, Array, Array, Array]:
     """(X_train, X_test, y_train, y_test), as scikit-learn's: ``test_size`` a fraction in
     (0, 1) (rounded up) or a number of examples; shuffled first unless ``shuffle=False``."""
     X, y = np.asarray(X), np.asarray(y)
@@ -141,8 +151,9 @@ def train_test_split(X, y, test_size=0.25, shuffle=True, generator=None, *, seed
     return X[train], X[test], y[train], y[test]
 
 
-def batches(X, y, batch_size=32, shuffle=True, generator=None, drop_last=False, *,
-            seed=None):
+def batches(X: ArrayLike, y: ArrayLike, batch_size: int = 32, shuffle: bool = True,
+            generator: Generator = None, drop_last: bool = False, *,
+            seed: Generator = None) -> Iterator[tuple[Vector, Array | list[Array]]]:
     """Iterate over (inputs, targets) per batch: inputs the vector of batched Values
     ``[Value(X[rows, j]) for j]``, targets ``y[rows]`` (an array; for 2-D y, a list of
     its columns). Shuffled (``generator``) unless ``shuffle=False``; ``drop_last`` skips a
@@ -152,7 +163,9 @@ def batches(X, y, batch_size=32, shuffle=True, generator=None, drop_last=False, 
     return _batches(X, y, order, batch_size)
 
 
-def array_batches(X, y, batch_size=32, shuffle=True, generator=None, drop_last=False):
+def array_batches(X: ArrayLike, y: ArrayLike, batch_size: int = 32, shuffle: bool = True,
+                  generator: Generator = None,
+                  drop_last: bool = False) -> Iterator[tuple[Array, Array]]:
     """The batches of ``batches`` (the same rows in the same order for the same
     ``generator``) as numpy arrays ``(X[rows], y[rows])``: what a compiled step
     (``autodiff.compile``) takes, with no Value made."""
@@ -162,14 +175,15 @@ def array_batches(X, y, batch_size=32, shuffle=True, generator=None, drop_last=F
             for start in range(0, len(order), batch_size))
 
 
-def _batch_order(owner, X, y, batch_size, shuffle, generator, drop_last):
+def _batch_order(owner: str, X: ArrayLike, y: ArrayLike, batch_size: int, shuffle: bool,
+                 generator: Generator, drop_last: bool) -> tuple[Array, Array, Array, int]:
     """(X, y as arrays, the order of the rows to take, batch_size), checked."""
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     if X.ndim != 2:
         raise ValueError(f"{owner}: X must be examples x features (2-D), got shape {X.shape}")
     if len(X) != len(y):
         raise ValueError(f"{owner}: X has {len(X)} examples but y has {len(y)}")
-    batch_size = check_number(owner, "batch_size", batch_size, integer=True, minimum=1)
+    batch_size = int(check_number(owner, "batch_size", batch_size, integer=True, minimum=1))
     generator = as_generator(generator, owner)
     order = generator.permutation(len(y)) if shuffle else np.arange(len(y))
     stop = len(y) - len(y) % batch_size if drop_last else len(y)
@@ -198,7 +212,8 @@ def _positive_int(value, name, owner, minimum=1):
     return check_number(owner, name, value, integer=True, minimum=minimum)
 
 
-def make_adding_problem(n_samples=100, length=20, generator=None, *, seed=None):
+def make_adding_problem(n_samples: int = 100, length: int = 20, generator: Generator = None, *,
+                        seed: Generator = None) -> tuple[Array, Array]:
     """The adding problem (Hochreiter & Schmidhuber 1997): X (length, N, 2), channel 0
     values from U(0, 1), channel 1 a marker that is 1 at exactly two steps (one in each
     half of the sequence) and 0 elsewhere; y (N,) the sum of the two marked values.
@@ -219,8 +234,9 @@ def make_adding_problem(n_samples=100, length=20, generator=None, *, seed=None):
     return np.stack([values, markers], axis=2), y
 
 
-def make_copy_task(n_samples=100, length=5, delay=10, n_symbols=8, generator=None,
-                   *, seed=None):
+def make_copy_task(n_samples: int = 100, length: int = 5, delay: int = 10, n_symbols: int = 8,
+                   generator: Generator = None, *,
+                   seed: Generator = None) -> tuple[Array, Array]:
     """The copy task: remember ``length`` random symbols over ``delay`` blank steps, then
     reproduce them. Classes: 0 blank, 1..n_symbols the symbols, n_symbols + 1 the
     delimiter. Inputs (T = 2 length + delay steps): the symbols, delay - 1 blanks, the
@@ -243,8 +259,10 @@ def make_copy_task(n_samples=100, length=5, delay=10, n_symbols=8, generator=Non
     return np.eye(n_symbols + 2)[inputs], y
 
 
-def make_sine_sequences(n_samples=100, length=20, frequencies=(0.2, 0.6), noise=0.0,
-                        generator=None, *, seed=None):
+def make_sine_sequences(n_samples: int = 100, length: int = 20,
+                        frequencies: Sequence[float] = (0.2, 0.6), noise: float = 0.0,
+                        generator: Generator = None, *,
+                        seed: Generator = None) -> tuple[Array, Array]:
     """Next-value prediction on sine waves: sequence k is sin(w_k t + phi_k), t = 0..length,
     with w_k from U(frequencies) (radians per step) and phi_k from U(0, 2 pi), plus
     N(0, noise^2). X (length, N, 1) the values at t = 0..length-1, y (length, N, 1) the
@@ -267,7 +285,7 @@ def make_sine_sequences(n_samples=100, length=20, frequencies=(0.2, 0.6), noise=
     return waves[:-1, :, None], waves[1:, :, None]
 
 
-def make_anbn(n_values, length=None):
+def make_anbn(n_values: ArrayLike, length: int | None = None) -> AnBn:
     """One string a^n b^n per n in ``n_values``, for next-symbol prediction (Joulin &
     Mikolov's counting task). Symbols: 0 'a', 1 'b', 2 '$' (end, and padding after it).
     Step t reads symbol t and predicts symbol t + 1: after an 'a' either symbol may
@@ -290,7 +308,7 @@ def make_anbn(n_values, length=None):
     return AnBn(np.eye(3)[symbols[:-1]], symbols[1:], mask, deterministic, ns)
 
 
-def anbn_accuracy(logits, task):
+def anbn_accuracy(logits: ArrayLike, task: AnBn) -> tuple[float, float]:
     """How well next-symbol scores ``logits`` (T, N, 3) predict ``task`` (an AnBn):
     (the fraction of strings whose every deterministic symbol is the argmax, the
     fraction of deterministic symbols that are). Strings count as right only if the

@@ -11,31 +11,40 @@ generator (``nn.manual_seed``). For a weight of shape (out, in, k1, k2, ...):
 fan_in = in * k1 * k2 * ..., fan_out = out * k1 * k2 * ...
 The torch names with a trailing underscore (``xavier_uniform_``) are aliases.
 """
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from typing import Sequence, Union
 
 import numpy as np
 
 from autodiff.checks import check_number
 
+from ._types import Array, Generator
 from .parameter import Parameter
+
+TensorOrShape = Union[Parameter, int, Sequence[int]]
+"""What an initialiser fills: a Parameter (in place), or a shape (a new array)."""
+Initialised = Union[Parameter, Array]
+"""What an initialiser returns: the Parameter it filled, or the new array."""
 
 # --- the random source ----------------------------------------------------------------
 
 _default = np.random.default_rng()
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the default generator used wherever no ``generator`` is given
     (like ``torch.manual_seed``). Returns the new generator."""
     global _default
-    _default = np.random.default_rng(check_number("manual_seed", "seed", seed, integer=True,
-                                                  minimum=0))
+    _default = np.random.default_rng(int(check_number("manual_seed", "seed", seed, integer=True,
+                                                      minimum=0)))
     return _default
 
 
-def as_generator(generator, owner="nn"):
+def as_generator(generator: Generator, owner: str = "nn") -> np.random.Generator:
     """A ``numpy.random.Generator`` from ``generator``: returned as is if it is one, a new
     one seeded with it if it is a non-negative int, the default generator if ``None``."""
     if generator is None:
@@ -49,7 +58,7 @@ def as_generator(generator, owner="nn"):
                     f"seed or None, got {generator!r}")
 
 
-def child_generator(generator, owner="nn"):
+def child_generator(generator: Generator, owner: str = "nn") -> np.random.Generator:
     """A generator of one's own: seeded from ``generator`` (an int seed gives the same
     stream every time; ``None`` draws a seed from the default generator, so that
     ``manual_seed`` reproduces it)."""
@@ -60,7 +69,7 @@ def child_generator(generator, owner="nn"):
     return as_generator(generator, owner)
 
 
-def renamed_seed(owner, generator, seed):
+def renamed_seed(owner: str, generator: Generator, seed: Generator) -> Generator:
     """The random source of a function whose ``seed`` argument is now ``generator``:
     ``seed`` still works (same meaning) with a DeprecationWarning."""
     if seed is None:
@@ -93,7 +102,7 @@ def _result(tensor, array):
     return array
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The gain that keeps activations' variance steady through ``nonlinearity`` (torch's
     values): linear/identity/sigmoid 1, tanh 5/3, relu sqrt(2),
     leaky_relu sqrt(2 / (1 + a^2)) for slope a (default 0.01), selu 3/4."""
@@ -109,7 +118,7 @@ def calculate_gain(nonlinearity, param=None):
                      f"{sorted(fixed) + ['leaky_relu']}")
 
 
-def fans(shape):
+def fans(shape: Sequence[int]) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight shape (out, in, *kernel): in * prod(kernel) and
     out * prod(kernel). Needs at least 2 dimensions."""
     shape = tuple(shape)
@@ -120,34 +129,37 @@ def fans(shape):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def uniform(tensor, a=0.0, b=1.0, generator=None):
+def uniform(tensor: TensorOrShape, a: float = 0.0, b: float = 1.0,
+            generator: Generator = None) -> Initialised:
     """Entries drawn from U(a, b)."""
     shape = _shape(tensor, "uniform")
     return _result(tensor, as_generator(generator, "uniform").uniform(a, b, size=shape))
 
 
-def normal(tensor, mean=0.0, std=1.0, generator=None):
+def normal(tensor: TensorOrShape, mean: float = 0.0, std: float = 1.0,
+           generator: Generator = None) -> Initialised:
     """Entries drawn from N(mean, std^2)."""
     shape = _shape(tensor, "normal")
     return _result(tensor, as_generator(generator, "normal").normal(mean, std, size=shape))
 
 
-def constant(tensor, value):
+def constant(tensor: TensorOrShape, value: float) -> Initialised:
     """Every entry set to ``value``."""
     return _result(tensor, np.full(_shape(tensor, "constant"), float(value)))
 
 
-def zeros(tensor):
+def zeros(tensor: TensorOrShape) -> Initialised:
     """Every entry 0."""
     return constant(tensor, 0.0)
 
 
-def ones(tensor):
+def ones(tensor: TensorOrShape) -> Initialised:
     """Every entry 1."""
     return constant(tensor, 1.0)
 
 
-def xavier_uniform(tensor, gain=1.0, generator=None):
+def xavier_uniform(tensor: TensorOrShape, gain: float = 1.0,
+                   generator: Generator = None) -> Initialised:
     """Glorot: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)), so that
     Var = gain^2 * 2 / (fan_in + fan_out)."""
     fan_in, fan_out = fans(_shape(tensor, "xavier_uniform"))
@@ -155,7 +167,8 @@ def xavier_uniform(tensor, gain=1.0, generator=None):
     return uniform(tensor, -bound, bound, generator)
 
 
-def xavier_normal(tensor, gain=1.0, generator=None):
+def xavier_normal(tensor: TensorOrShape, gain: float = 1.0,
+                  generator: Generator = None) -> Initialised:
     """Glorot: N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = fans(_shape(tensor, "xavier_normal"))
     return normal(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
@@ -169,7 +182,9 @@ def _kaiming_std(tensor, a, mode, nonlinearity, owner):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform(tensor: TensorOrShape, a: float = 0.0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu",
+                    generator: Generator = None) -> Initialised:
     """He: U(-bound, bound), bound = gain * sqrt(3 / fan), gain = calculate_gain(
     nonlinearity, a), fan = fan_in or fan_out (``mode``). With a = sqrt(5) this is
     U(-1/sqrt(fan_in), 1/sqrt(fan_in)), torch's default for Linear weights."""
@@ -178,20 +193,23 @@ def kaiming_uniform(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
     return uniform(tensor, -bound, bound, generator)
 
 
-def kaiming_normal(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal(tensor: TensorOrShape, a: float = 0.0, mode: str = "fan_in",
+                   nonlinearity: str = "leaky_relu",
+                   generator: Generator = None) -> Initialised:
     """He: N(0, std^2), std = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)
     (sqrt(2) for relu: Var = 2 / fan_in keeps ReLU activations' variance steady)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal")
     return normal(tensor, 0.0, std, generator)
 
 
-def lecun_normal(tensor, generator=None):
+def lecun_normal(tensor: TensorOrShape, generator: Generator = None) -> Initialised:
     """LeCun: N(0, std^2), std = 1 / sqrt(fan_in) (Var = 1 / fan_in, for tanh/SELU)."""
     fan_in, _ = fans(_shape(tensor, "lecun_normal"))
     return normal(tensor, 0.0, 1.0 / math.sqrt(fan_in), generator)
 
 
-def fan_in_uniform(tensor, fan_in, generator=None):
+def fan_in_uniform(tensor: TensorOrShape, fan_in: float,
+                   generator: Generator = None) -> Initialised:
     """U(-1/sqrt(fan_in), 1/sqrt(fan_in)): torch's default for the bias of Linear (and
     every weight of its recurrent layers, with fan_in = hidden_size)."""
     fan_in = check_number("fan_in_uniform", "fan_in", fan_in, minimum=0, minimum_open=True)
@@ -199,7 +217,8 @@ def fan_in_uniform(tensor, fan_in, generator=None):
     return uniform(tensor, -bound, bound, generator)
 
 
-def orthogonal(tensor, gain=1.0, generator=None):
+def orthogonal(tensor: TensorOrShape, gain: float = 1.0,
+               generator: Generator = None) -> Initialised:
     """A (semi-)orthogonal matrix times ``gain``: the weight viewed as rows = shape[0] by
     cols = the rest has orthonormal rows (or columns, whichever are fewer). Q from the QR
     decomposition of a standard normal matrix, with signs fixed by diag(R) so that it is

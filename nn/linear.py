@@ -1,12 +1,16 @@
 """Fully connected layers: Linear (y = W x + b, one affine node per output) and the MLP
 that stacks them with activations between."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Callable, Sequence, Union
 
 import numpy as np
 
-from autodiff import affine
+from autodiff import Value, affine
 
 from . import init
+from ._types import Generator, Operand, Vector, VectorInput
 from .activations import make_activation
 from .batchnorm import BatchNorm1d
 from .module import Module, Sequential
@@ -15,7 +19,8 @@ from .regularization import Dropout
 from .values import as_vector, check_sizes
 
 
-def linear(x, weight, bias=None):
+def linear(x: Sequence[Operand], weight: Parameter | Sequence[Sequence[Operand]],
+           bias: Parameter | Sequence[Value] | None = None) -> Vector:
     """y_i = sum_j W_ij x_j + b_i for a vector ``x`` and a weight given row by row
     (a Parameter out x in, or nested lists of Values). Each y_i is one ``affine`` node
     with in (+1) weight edges and in input edges: d y_i / d W_ij = x_j,
@@ -35,7 +40,10 @@ class Linear(Module):
     or a numpy array (one example, or examples x features).
     """
 
-    def __init__(self, in_features, out_features, bias=True, generator=None):
+    bias: Parameter | None
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 generator: Generator = None) -> None:
         in_features, out_features = check_sizes("Linear", in_features=in_features,
                                                 out_features=out_features)
         super().__init__()
@@ -44,7 +52,7 @@ class Linear(Module):
         self.register_parameter("bias", Parameter(np.zeros(self.out_features)) if bias else None)
         self.reset_parameters(generator)
 
-    def reset_parameters(self, generator=None):
+    def reset_parameters(self, generator: Generator = None) -> None:
         """Torch's default: weight by kaiming_uniform(a=sqrt(5)), bias from
         U(-1/sqrt(in_features), 1/sqrt(in_features))."""
         generator = init.as_generator(generator, "Linear")
@@ -52,11 +60,14 @@ class Linear(Module):
         if self.bias is not None:
             init.fan_in_uniform(self.bias, self.in_features, generator=generator)
 
-    def forward(self, x):
+    def forward(self, x: VectorInput) -> Vector:
         """y_i = sum_j W_ij x_j + b_i."""
         return linear(as_vector(x, self, self.in_features), self.weight, self.bias)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
 
@@ -73,8 +84,10 @@ class MLP(Sequential):
     the Linear layers (and Dropout masks).
     """
 
-    def __init__(self, sizes, activation="relu", batch_norm=False, dropout=0.0,
-                 generator=None):
+    def __init__(self, sizes: Sequence[int],
+                 activation: Union[str, Callable[[], Module]] = "relu",
+                 batch_norm: bool = False, dropout: float = 0.0,
+                 generator: Generator = None) -> None:
         sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
         if not isinstance(sizes, list) or len(sizes) < 2:
             raise ValueError(f"MLP: sizes must be at least two positive integers "

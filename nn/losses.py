@@ -6,7 +6,10 @@ losses, as torch), "sum", or "none" (per example; per element for elementwise lo
 Classification targets are class indices: an int for one example, an integer array
 (one per example) for a batch.
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Literal, Sequence, Union, overload
 
 import numpy as np
 
@@ -15,7 +18,17 @@ from autodiff import constant, maximum, minimum, relu, softplus
 from autodiff import sum as sum_values
 from autodiff.checks import check_number
 
+from ._types import Target
+
 REDUCTIONS = ("mean", "sum", "none")
+
+Prediction = Union[Value, Sequence[Value]]
+"""What a loss compares with its target: one Value, or a vector of Values."""
+Loss = Union[Value, list[Value]]
+"""An elementwise loss: one Value, or with reduction="none" one per predicted element."""
+Reduced = Literal["mean", "sum"]
+"""The reductions that give one Value (each elementwise loss says so to the type checker
+with ``@overload``: ``mse_loss(p, t)`` is a Value, ``mse_loss(p, t, "none")`` may be a list)."""
 
 
 # --- shapes of predictions and targets ----------------------------------------------------
@@ -133,7 +146,8 @@ def _reduce_examples(per_example, reduction):
     return batch_sum(per_example) if reduction == "sum" else per_example
 
 
-def _class_inputs(scores, target, reduction, loss):
+def _class_inputs(scores: Prediction, target: Target, reduction: str,
+                  loss: str) -> tuple[list[Value], Any]:
     _check_reduction(reduction, loss)
     if not isinstance(scores, (list, tuple)) or len(scores) < 1:
         raise TypeError(f"{loss}: expected a vector of class scores (a list of Values), got "
@@ -144,17 +158,50 @@ def _class_inputs(scores, target, reduction, loss):
 
 # --- regression -------------------------------------------------------------------------
 
-def mse_loss(prediction, target, reduction="mean"):
+@overload
+def mse_loss(prediction: Prediction, target: Target,
+             reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def mse_loss(prediction: Prediction, target: Target,
+             reduction: str) -> Loss: ...
+
+
+def mse_loss(prediction: Prediction, target: Target, reduction: str = "mean") -> Loss:
     """Mean squared error: (1/N) sum (p - t)^2; d/dp = 2 (p - t) / N."""
     return _elementwise("mse_loss", lambda p, t: (p - t) ** 2, prediction, target, reduction)
 
 
-def l1_loss(prediction, target, reduction="mean"):
+@overload
+def l1_loss(prediction: Prediction, target: Target,
+            reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def l1_loss(prediction: Prediction, target: Target,
+            reduction: str) -> Loss: ...
+
+
+def l1_loss(prediction: Prediction, target: Target, reduction: str = "mean") -> Loss:
     """Mean absolute error: (1/N) sum |p - t|; d/dp = sign(p - t) / N."""
     return _elementwise("l1_loss", lambda p, t: abs_value(p - t), prediction, target, reduction)
 
 
-def huber_loss(prediction, target, reduction="mean", delta=1.0):
+@overload
+def huber_loss(prediction: Prediction, target: Target,
+               reduction: Reduced = "mean",
+               delta: float = 1.0) -> Value: ...
+
+
+@overload
+def huber_loss(prediction: Prediction, target: Target,
+               reduction: str,
+               delta: float = 1.0) -> Loss: ...
+
+
+def huber_loss(prediction: Prediction, target: Target, reduction: str = "mean",
+               delta: float = 1.0) -> Loss:
     """Huber: 0.5 d^2 if |d| <= delta else delta (|d| - 0.5 delta), d = p - t; built as
     0.5 q^2 + delta (|d| - q) with q = min(|d|, delta). d/dp = d inside, delta sign(d)
     outside: quadratic near 0, linear (robust to outliers) beyond delta."""
@@ -172,7 +219,17 @@ def huber_loss(prediction, target, reduction="mean", delta=1.0):
 LOG_FLOOR = math.exp(-100.0)    # torch clamps log(p) at -100 in binary_cross_entropy
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+@overload
+def binary_cross_entropy(input: Prediction, target: Target,
+                         reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def binary_cross_entropy(input: Prediction, target: Target,
+                         reduction: str) -> Loss: ...
+
+
+def binary_cross_entropy(input: Prediction, target: Target, reduction: str = "mean") -> Loss:
     """Binary cross-entropy of probabilities p (as ``torch.nn.functional.
     binary_cross_entropy``): -[t log p + (1 - t) log(1 - p)], d/dp = (p - t) / (p (1 - p)).
 
@@ -193,7 +250,18 @@ def _check_probabilities(p):
                          f"(for logits use binary_cross_entropy_with_logits), got {bad!r}")
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+@overload
+def binary_cross_entropy_with_logits(input: Prediction, target: Target,
+                                     reduction: Reduced = "mean") -> Value: ...
+
+
+@overload
+def binary_cross_entropy_with_logits(input: Prediction, target: Target,
+                                     reduction: str) -> Loss: ...
+
+
+def binary_cross_entropy_with_logits(input: Prediction, target: Target,
+                                     reduction: str = "mean") -> Loss:
     """Binary cross-entropy of logits z (as ``torch.nn.functional.
     binary_cross_entropy_with_logits``): with p = sigmoid(z),
     -[t log p + (1 - t) log(1 - p)] = softplus(z) - t z, stable at z = +-1000;
@@ -202,21 +270,22 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
                         input, target, reduction)
 
 
-def nll_loss(log_probs, target, reduction="mean"):
+def nll_loss(log_probs: Sequence[Value], target: Target, reduction: str = "mean") -> Value:
     """Negative log-likelihood: -log p_y for the target class y, given log-probabilities
     (a vector of Values, one per class); d/d log p_c = -[c = y]."""
     log_probs, target = _class_inputs(log_probs, target, reduction, "nll_loss")
     return _reduce_examples(-_pick(log_probs, target), reduction)
 
 
-def cross_entropy(logits, target, reduction="mean"):
+def cross_entropy(logits: Sequence[Value], target: Target, reduction: str = "mean") -> Value:
     """Cross-entropy from logits: -log softmax(z)_y = logsumexp(z) - z_y, via the stable
     log_softmax (finite at +-1000); d/dz_c = softmax(z)_c - [c = y]."""
     logits, target = _class_inputs(logits, target, reduction, "cross_entropy")
     return _reduce_examples(-_pick(log_softmax(logits), target), reduction)
 
 
-def hinge_loss(scores, target, reduction="mean", margin=1.0):
+def hinge_loss(scores: Prediction, target: Target, reduction: str = "mean",
+               margin: float = 1.0) -> Value:
     """Max-margin (hinge) loss.
 
     Binary, ``scores`` one Value and targets +-1: max(0, margin - t s).
@@ -226,7 +295,7 @@ def hinge_loss(scores, target, reduction="mean", margin=1.0):
     """
     if isinstance(scores, Value):
         _check_reduction(reduction, "hinge_loss")
-        signs = np.asarray(target, dtype=np.float64)
+        signs: Any = np.asarray(target, dtype=np.float64)
         if not np.all(np.isin(signs, (-1.0, 1.0))):
             raise ValueError("hinge_loss: binary targets must be -1 or +1, got "
                              f"{np.unique(signs)[:4].tolist()}")

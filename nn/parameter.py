@@ -1,10 +1,16 @@
 """Parameter: a tensor of trainable leaf Values, laid out by shape as nested lists."""
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
 import numpy as np
 
 from autodiff import Value, zero_grad
 
+from ._types import Array, ArrayLike
 
-def nest(flat, shape):
+
+def nest(flat: list[Any], shape: Sequence[int]) -> Any:
     """The flat list cut into nested lists of ``shape`` (row-major, as numpy)."""
     if len(shape) <= 1:
         return flat if shape else flat[0]
@@ -27,8 +33,12 @@ class Parameter:
     """
 
     __slots__ = ("shape", "_leaves", "_nested", "name")
+    shape: tuple[int, ...]
+    _leaves: list[Value]
+    _nested: Any
+    name: str
 
-    def __init__(self, data, name=""):
+    def __init__(self, data: ArrayLike, name: str = "") -> None:
         array = np.array(data, dtype=np.float64)
         if not np.all(np.isfinite(array)):
             raise ValueError(f"Parameter({name!r}): data must be finite, got {array!r}")
@@ -40,19 +50,19 @@ class Parameter:
 
     # --- structure ------------------------------------------------------------------
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         """Number of dimensions (len(shape))."""
         return len(self.shape)
 
-    def numel(self):
+    def numel(self) -> int:
         """Number of entries (the product of the shape)."""
         return len(self._leaves)
 
-    def values(self):
+    def values(self) -> list[Value]:
         """The leaf Values, flat, in row-major order."""
         return list(self._leaves)
 
-    def rename(self, name, scope=None):
+    def rename(self, name: str, scope: str | None = None) -> None:
         """Call this parameter ``name``: leaves are labelled ``name[i,j,...]``; with
         ``scope`` (a module path) every leaf's ``scope`` is set to it."""
         self.name = name
@@ -62,7 +72,7 @@ class Parameter:
             if scope is not None:
                 leaf.scope = scope
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice | tuple[int, ...]) -> Any:
         if not self.shape:
             raise TypeError(f"Parameter({self.name!r}): it is 0-d: use values()[0]")
         if type(index) is tuple:
@@ -72,28 +82,28 @@ class Parameter:
             return item
         return self._nested[index]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if not self.shape:
             raise TypeError(f"Parameter({self.name!r}): it is 0-d and cannot be iterated")
         return iter(self._nested)
 
-    def __len__(self):
+    def __len__(self) -> int:
         if not self.shape:
             raise TypeError(f"Parameter({self.name!r}): it is 0-d and has no len()")
         return self.shape[0]
 
     # --- data and gradients ---------------------------------------------------------
     @property
-    def data(self):
+    def data(self) -> Array:
         """The leaves' data as a float64 array of ``shape`` (a copy)."""
         return np.array([leaf.data for leaf in self._leaves],
                         dtype=np.float64).reshape(self.shape)
 
     @data.setter
-    def data(self, array):
+    def data(self, array: ArrayLike) -> None:
         self.copy_(array)
 
-    def copy_(self, array):
+    def copy_(self, array: ArrayLike) -> Parameter:
         """Write ``array`` (same shape) into the leaves' data; checks shape and finiteness."""
         array = np.asarray(array, dtype=np.float64)
         if array.shape != self.shape:
@@ -105,25 +115,25 @@ class Parameter:
             leaf.data = x
         return self
 
-    def numpy(self):
+    def numpy(self) -> Array:
         """The data as a float64 array of ``shape`` (a copy), like ``tensor.numpy()``."""
         return self.data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
         return self.data if dtype is None else self.data.astype(dtype)
 
     @property
-    def grad(self):
+    def grad(self) -> Array:
         """d(loss)/d(entry) for every entry, as a float64 array of ``shape``."""
         grads = [leaf.grad for leaf in self._leaves]
         return np.array([float(g.data if isinstance(g, Value) else g) for g in grads],
                         dtype=np.float64).reshape(self.shape)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every leaf's grad to zero (``autodiff.zero_grad``: 0.0, as an optimizer's
         ``zero_grad`` does)."""
         zero_grad(self._leaves)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20)
         return f"Parameter(name={self.name!r}, shape={self.shape}, data={body})"

@@ -22,7 +22,10 @@ input_size) tensor X is ``nn.to_sequence(X)``; numpy arrays are converted). Stac
 states (h_0, h_n) are lists of num_layers * num_directions vectors, index
 layer * num_directions + direction, as torch's (num_layers * num_directions, N, H).
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -30,6 +33,8 @@ from autodiff import Value, relu, sigmoid, tanh
 from autodiff.checks import check_number, check_probability
 
 from . import init
+from ._types import (FinalState, Generator, Operand, SequenceInput, State, StateInput, Vector,
+                     VectorInput, VectorSequence)
 from .linear import linear
 from .module import Module, ModuleList
 from .parameter import Parameter
@@ -46,7 +51,8 @@ NONLINEARITIES = {"tanh": tanh, "relu": relu}
 
 # --- the step functions -----------------------------------------------------------------
 
-def input_and_hidden_parts(x, h, weights, rows):
+def input_and_hidden_parts(x: Sequence[Operand], h: Sequence[Operand], weights: CellWeights,
+                           rows: slice) -> tuple[Vector, Vector]:
     """(W_ih x + b_ih, W_hh h + b_hh) for the gate ``rows`` (a slice), each computed
     with ``linear``: one node per gate unit and part."""
     weight_ih, weight_hh, bias_ih, bias_hh = weights
@@ -55,14 +61,16 @@ def input_and_hidden_parts(x, h, weights, rows):
             linear(h, weight_hh[rows], bias_hh[rows] if with_bias else None))
 
 
-def gate_preactivations(x, h, weights, rows):
+def gate_preactivations(x: Sequence[Operand], h: Sequence[Operand], weights: CellWeights,
+                        rows: slice) -> Vector:
     """a_i = (W_ih[i] . x + b_ih[i]) + (W_hh[i] . h + b_hh[i]) for the gate ``rows``;
     d a_i / d W_ih[i][j] = x_j, d a_i / d h_j = W_hh[i][j], d a_i / d b = 1."""
     input_part, hidden_part = input_and_hidden_parts(x, h, weights, rows)
     return [a + b for a, b in zip(input_part, hidden_part)]
 
 
-def rnn_step(x, state, weights, nonlinearity="tanh"):
+def rnn_step(x: Sequence[Operand], state: State, weights: CellWeights,
+             nonlinearity: str = "tanh") -> State:
     """The Elman RNN step (torch.nn.RNN), state (h,):
 
         h' = act(W_ih x + b_ih + W_hh h + b_hh),    act = tanh or relu
@@ -74,7 +82,7 @@ def rnn_step(x, state, weights, nonlinearity="tanh"):
     return ([activation(a) for a in gate_preactivations(x, h, weights, slice(None))],)
 
 
-def lstm_step(x, state, weights):
+def lstm_step(x: Sequence[Operand], state: State, weights: CellWeights) -> State:
     """The LSTM step (torch.nn.LSTM), state (h, c), gates stacked i, f, g, o:
 
         i = sigmoid(a_i)   input gate          f = sigmoid(a_f)   forget gate
@@ -95,7 +103,7 @@ def lstm_step(x, state, weights):
     return h_next, c_next
 
 
-def gru_step(x, state, weights):
+def gru_step(x: Sequence[Operand], state: State, weights: CellWeights) -> State:
     """The GRU step (torch.nn.GRU), state (h,), gates stacked r, z, n:
 
         r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)          reset gate
@@ -116,8 +124,11 @@ def gru_step(x, state, weights):
 
 # --- the loop over a sequence, deep and bidirectional ----------------------------------
 
-def run_layers(step, sequence, states, weights_of, num_layers, num_directions,
-               between_layers=None):
+def run_layers(step: Callable[[Vector, State, CellWeights], State], sequence: VectorSequence,
+               states: Sequence[State], weights_of: Callable[[int, int], CellWeights],
+               num_layers: int, num_directions: int,
+               between_layers: Callable[[VectorSequence], Any] | None = None
+               ) -> tuple[VectorSequence, list[State]]:
     """Run ``step`` over ``sequence`` for every layer and direction (torch's RNNBase).
 
     Layer 0 reads the input, layer k > 0 the outputs of layer k-1 (through
@@ -149,7 +160,8 @@ def run_layers(step, sequence, states, weights_of, num_layers, num_directions,
 
 # --- initial states ---------------------------------------------------------------------
 
-def initial_state(owner, hx, names, sizes, batch, count=None):
+def initial_state(owner: Module, hx: StateInput, names: Sequence[str], sizes: Sequence[int],
+                  batch: int | None, count: int | None = None) -> Any:
     """The state a recurrent module starts from, read from ``hx``, for every module.
 
     ``names``/``sizes``: the state's parts (("h",), (H,)) for RNN and GRU, (("h", "c"),
@@ -188,7 +200,7 @@ def initial_state(owner, hx, names, sizes, batch, count=None):
     return tuple(vectors)
 
 
-def pack_states(states):
+def pack_states(states: Sequence[State]) -> FinalState:
     """Final states as torch returns them: the list of h vectors, or the tuple
     (list of h, list of c) for states (h, c)."""
     parts = tuple([state[k] for state in states] for k in range(len(states[0])))
@@ -197,7 +209,7 @@ def pack_states(states):
 
 # --- parameters ----------------------------------------------------------------------
 
-def checked_choice(owner, setting, value, choices):
+def checked_choice(owner: str, setting: str, value: Any, choices: Any) -> Any:
     """``value`` if it is one of ``choices``, else ValueError naming ``owner``, the
     setting and the allowed values."""
     if value not in choices:
@@ -206,7 +218,7 @@ def checked_choice(owner, setting, value, choices):
     return value
 
 
-def checked_forget_bias(owner, forget_bias, bias):
+def checked_forget_bias(owner: str, forget_bias: float | None, bias: bool) -> float:
     """The LSTM's forget-gate bias shift: ``None`` means 1.0 with biases, 0.0 without;
     a non-zero shift without biases is a ValueError naming ``owner``."""
     if forget_bias is None:
@@ -229,11 +241,13 @@ class _Recurrent(Module):
     """
 
     gate_count = 1
-    state_names = ("h",)
+    state_names: tuple[str, ...] = ("h",)
     forget_bias = 0.0
     nonlinearity = "tanh"
+    step: Callable[[Vector, State, CellWeights], State]
 
-    def __init__(self, input_size, hidden_size, bias, inputs_by_suffix):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool,
+                 inputs_by_suffix: Callable[[int, int], list[tuple[str, int]]]) -> None:
         input_size, hidden_size = check_sizes(type(self).__name__, input_size=input_size,
                                               hidden_size=hidden_size)
         super().__init__()
@@ -247,7 +261,7 @@ class _Recurrent(Module):
                 self.register_parameter(f"bias_ih{suffix}", Parameter(np.zeros(rows)))
                 self.register_parameter(f"bias_hh{suffix}", Parameter(np.zeros(rows)))
 
-    def reset_parameters(self, generator=None):
+    def reset_parameters(self, generator: Generator = None) -> None:
         """Every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) (torch's
         default), in state-dict order; then bias_ih[H:2H] += forget_bias (LSTM)."""
         generator = init.as_generator(generator, type(self).__name__)
@@ -258,7 +272,7 @@ class _Recurrent(Module):
                 data[self.hidden_size:2 * self.hidden_size] += self.forget_bias
                 parameter.copy_(data)
 
-    def weights(self, suffix=""):
+    def weights(self, suffix: str = "") -> CellWeights:
         """The CellWeights of the parameters named with ``suffix``."""
         biases = [self._parameters.get(f"bias_{kind}{suffix}") for kind in ("ih", "hh")]
         return CellWeights(list(self._parameters[f"weight_ih{suffix}"]),
@@ -278,10 +292,10 @@ class _Cell(_Recurrent):
     """One step on a vector x (input_size Values, or a numpy array (input_size,) or
     (N, input_size)), as torch's ``*Cell`` modules; ``hx`` the state, zeros when None."""
 
-    def __init__(self, input_size, hidden_size, bias):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool) -> None:
         super().__init__(input_size, hidden_size, bias, lambda size, _: [("", size)])
 
-    def forward(self, x, hx=None):
+    def forward(self, x: VectorInput, hx: StateInput = None) -> Vector | State:
         """The next state from x and hx (see the class's step function)."""
         x = as_vector(x, self, self.input_size)
         batch = vectors_batch_size([x], self, "input")
@@ -289,7 +303,10 @@ class _Cell(_Recurrent):
         state = self.step(x, state, self.weights())
         return state[0] if len(state) == 1 else state
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         return (text if self.bias else text + ", bias=False") + self._nonlinearity_repr()
 
@@ -299,16 +316,19 @@ class RNNCell(_Cell):
     W_hh h + b_hh), act = tanh (default) or relu. weight_ih (H x in), weight_hh (H x H),
     bias_ih, bias_hh (H), from U(-1/sqrt(H), 1/sqrt(H)). Returns h'."""
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh",
-                 generator=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", generator: Generator = None) -> None:
         checked_choice("RNNCell", "nonlinearity", nonlinearity, NONLINEARITIES)
         super().__init__(input_size, hidden_size, bias)
         self.nonlinearity = nonlinearity
         self.reset_parameters(generator)
 
-    def step(self, x, state, weights):
+    def step(self, x: Vector, state: State, weights: CellWeights) -> State:
         """``rnn_step`` with this cell's nonlinearity."""
         return rnn_step(x, state, weights, self.nonlinearity)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of cell
+        def __call__(self, x: VectorInput, hx: StateInput = None) -> Vector: ...
 
 
 class LSTMCell(_Cell):
@@ -326,11 +346,15 @@ class LSTMCell(_Cell):
     state_names = ("h", "c")
     step = staticmethod(lstm_step)
 
-    def __init__(self, input_size, hidden_size, bias=True, forget_bias=None, generator=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 forget_bias: float | None = None, generator: Generator = None) -> None:
         forget_bias = checked_forget_bias("LSTMCell", forget_bias, bias)
         super().__init__(input_size, hidden_size, bias)
         self.forget_bias = forget_bias
         self.reset_parameters(generator)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of cell
+        def __call__(self, x: VectorInput, hx: StateInput = None) -> tuple[Vector, Vector]: ...
 
 
 class GRUCell(_Cell):
@@ -340,14 +364,18 @@ class GRUCell(_Cell):
     gate_count = 3
     step = staticmethod(gru_step)
 
-    def __init__(self, input_size, hidden_size, bias=True, generator=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 generator: Generator = None) -> None:
         super().__init__(input_size, hidden_size, bias)
         self.reset_parameters(generator)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of cell
+        def __call__(self, x: VectorInput, hx: StateInput = None) -> Vector: ...
 
 
 # --- layers: a sequence, deep and bidirectional ------------------------------------------
 
-def parameter_suffix(layer, direction):
+def parameter_suffix(layer: int, direction: int) -> str:
     """torch's suffix of a layer's parameter names: ``_l0``, ``_l0_reverse``, ``_l1``..."""
     return f"_l{layer}" + ("_reverse" if direction else "")
 
@@ -368,14 +396,15 @@ class _Layer(_Recurrent):
     offered (``to_sequence(X, batch_first=True)`` converts (N, T, in) arrays).
     """
 
-    def __init__(self, input_size, hidden_size, num_layers, bias, dropout, bidirectional,
-                 generator):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
+                 dropout: float, bidirectional: bool, generator: Generator) -> None:
         owner = type(self).__name__
-        num_layers = check_number(owner, "num_layers", num_layers, integer=True, minimum=1)
+        num_layers = int(check_number(owner, "num_layers", num_layers, integer=True,
+                                      minimum=1))
         dropout = check_probability(owner, "dropout", dropout, include_one=False)
         directions = 2 if bidirectional else 1
 
-        def inputs_by_suffix(input_size, hidden_size):
+        def inputs_by_suffix(input_size: int, hidden_size: int) -> list[tuple[str, int]]:
             return [(parameter_suffix(layer, direction),
                      input_size if layer == 0 else directions * hidden_size)
                     for layer in range(num_layers) for direction in range(directions)]
@@ -385,7 +414,8 @@ class _Layer(_Recurrent):
         if dropout > 0:
             self.inter_layer_dropout = Dropout(dropout, generator=generator)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: SequenceInput,
+                hx: StateInput = None) -> tuple[VectorSequence, FinalState]:
         """(output, h_n): every layer and direction run over the sequence (see class)."""
         sequence, batch = as_sequence(input, self, self.input_size)
         count = self.num_layers * self.num_directions
@@ -397,12 +427,15 @@ class _Layer(_Recurrent):
             self.inter_layer_dropout if self.dropout > 0 else None)
         return output, pack_states(finals)
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
     @property
-    def output_size(self):
+    def output_size(self) -> int:
         """Values per output step: num_directions * hidden_size."""
         return self.num_directions * self.hidden_size
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         for name, default in (("num_layers", 1), ("bias", True), ("dropout", 0.0),
                               ("bidirectional", False)):
@@ -416,17 +449,22 @@ class RNN(_Layer):
     h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act tanh (default) or relu.
     Returns (output, h_n)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh",
-                 bias=True, dropout=0.0, bidirectional=False, generator=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, dropout: float = 0.0,
+                 bidirectional: bool = False, generator: Generator = None) -> None:
         checked_choice("RNN", "nonlinearity", nonlinearity, NONLINEARITIES)
         super().__init__(input_size, hidden_size, num_layers, bias, dropout, bidirectional,
                          generator)
         self.nonlinearity = nonlinearity
         self.reset_parameters(generator)
 
-    def step(self, x, state, weights):
+    def step(self, x: Vector, state: State, weights: CellWeights) -> State:
         """``rnn_step`` with this layer's nonlinearity."""
         return rnn_step(x, state, weights, self.nonlinearity)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of layer
+        def __call__(self, input: SequenceInput, hx: StateInput = None
+                     ) -> tuple[VectorSequence, list[Vector]]: ...
 
 
 class LSTM(_Layer):
@@ -439,13 +477,18 @@ class LSTM(_Layer):
     state_names = ("h", "c")
     step = staticmethod(lstm_step)
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, dropout=0.0,
-                 bidirectional=False, forget_bias=None, generator=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, dropout: float = 0.0, bidirectional: bool = False,
+                 forget_bias: float | None = None, generator: Generator = None) -> None:
         forget_bias = checked_forget_bias("LSTM", forget_bias, bias)
         super().__init__(input_size, hidden_size, num_layers, bias, dropout, bidirectional,
                          generator)
         self.forget_bias = forget_bias
         self.reset_parameters(generator)
+
+    if TYPE_CHECKING:           # what calling it returns, for this kind of layer
+        def __call__(self, input: SequenceInput, hx: StateInput = None
+                     ) -> tuple[VectorSequence, tuple[list[Vector], list[Vector]]]: ...
 
 
 class GRU(_Layer):
@@ -455,16 +498,21 @@ class GRU(_Layer):
     gate_count = 3
     step = staticmethod(gru_step)
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, dropout=0.0,
-                 bidirectional=False, generator=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, dropout: float = 0.0, bidirectional: bool = False,
+                 generator: Generator = None) -> None:
         super().__init__(input_size, hidden_size, num_layers, bias, dropout, bidirectional,
                          generator)
         self.reset_parameters(generator)
 
+    if TYPE_CHECKING:           # what calling it returns, for this kind of layer
+        def __call__(self, input: SequenceInput, hx: StateInput = None
+                     ) -> tuple[VectorSequence, list[Vector]]: ...
+
 
 # --- the pyramidal LSTM ------------------------------------------------------------------
 
-def pair_consecutive(sequence):
+def pair_consecutive(sequence: Sequence[Vector]) -> VectorSequence:
     """[x_0; x_1], [x_2; x_3], ...: T vectors of size F become T // 2 vectors of size 2F
     (concatenated in order; an odd last step has no partner and is dropped)."""
     return [sequence[2 * t] + sequence[2 * t + 1] for t in range(len(sequence) // 2)]
@@ -492,12 +540,13 @@ class PyramidalLSTM(Module):
 
     state_names = LSTM.state_names
 
-    def __init__(self, input_size, hidden_size, num_layers=3, bidirectional=True, bias=True,
-                 forget_bias=None, generator=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 3,
+                 bidirectional: bool = True, bias: bool = True, forget_bias: float | None = None,
+                 generator: Generator = None) -> None:
         input_size, hidden_size = check_sizes("PyramidalLSTM", input_size=input_size,
                                               hidden_size=hidden_size)
-        num_layers = check_number("PyramidalLSTM", "num_layers", num_layers, integer=True,
-                                  minimum=1)
+        num_layers = int(check_number("PyramidalLSTM", "num_layers", num_layers, integer=True,
+                                      minimum=1))
         forget_bias = checked_forget_bias("PyramidalLSTM", forget_bias, bias)
         super().__init__()
         self.input_size, self.hidden_size = input_size, hidden_size
@@ -511,11 +560,12 @@ class PyramidalLSTM(Module):
             for k in range(num_layers))
 
     @property
-    def output_size(self):
+    def output_size(self) -> int:
         """Values per output step: num_directions * hidden_size."""
         return self.num_directions * self.hidden_size
 
-    def forward(self, input, hx=None):
+    def forward(self, input: SequenceInput,
+                hx: StateInput = None) -> tuple[VectorSequence, FinalState]:
         """(output, (h_n, c_n)): each layer run on the paired outputs of the one below."""
         sequence, batch = as_sequence(input, self, self.input_size)
         shortest = 2 ** (self.num_layers - 1)
@@ -526,7 +576,7 @@ class PyramidalLSTM(Module):
         count = self.num_directions
         states = initial_state(self, hx, self.state_names, (self.hidden_size,) * 2, batch,
                                self.num_layers * count)
-        finals = []
+        finals: list[tuple[Vector, Vector]] = []
         for k, layer in enumerate(self.layers):
             if k > 0:
                 sequence = pair_consecutive(sequence)
@@ -534,6 +584,9 @@ class PyramidalLSTM(Module):
             finals.extend(zip(h_n, c_n))
         return sequence, pack_states(finals)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
                 f"bidirectional={self.bidirectional}")

@@ -1,9 +1,14 @@
 """Regularisation (notes section 5): Dropout, and the weight-decay penalties to add to a
 loss, L2 (ridge) and L1 (lasso)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence, Union
+
 from autodiff import Value, abs as abs_value, affine, constant
 from autodiff import sum as sum_values
 from autodiff.checks import check_number, check_probability
 
+from ._types import Generator, Nested, NestedInput
 from .init import child_generator, renamed_seed
 from .module import Module
 from .parameter import Parameter
@@ -23,18 +28,22 @@ class Dropout(Module):
     the deprecated name of ``generator``.
     """
 
-    def __init__(self, p=0.5, generator=None, *, seed=None):
+    def __init__(self, p: float = 0.5, generator: Generator = None, *,
+                 seed: Generator = None) -> None:
         p = check_probability("Dropout", "p", p)
         generator = renamed_seed("Dropout", generator, seed)
         super().__init__()
         self.p = p
         self.generator = child_generator(generator, "Dropout")
 
-    def forward(self, x):
+    def forward(self, x: NestedInput) -> Nested | NestedInput:
         """x * m / (1 - p) elementwise in training mode, x in evaluation mode."""
         if not self.training or self.p == 0.0:
             return x
         return map_values(self._drop, as_nested(x, self))
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def _drop(self, value):
         keep = 1.0 - self.p
@@ -46,8 +55,12 @@ class Dropout(Module):
             return (self.generator.random(size) < keep) * scale
         return value * constant(mask)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+Weights = Union[Module, Parameter, Value, Sequence[Union[Module, Parameter, Value]]]
+"""What a penalty sums over: a Module's parameters, a Parameter, a Value, or a list of them."""
 
 
 def _leaves(parameters, penalty):
@@ -64,7 +77,7 @@ def _leaves(parameters, penalty):
                     f"got {type(parameters).__name__}")
 
 
-def l2_penalty(parameters, weight_decay=1.0):
+def l2_penalty(parameters: Weights, weight_decay: float = 1.0) -> Value:
     """(weight_decay / 2) sum_i w_i^2; d/dw_i = weight_decay w_i, so adding it to the
     loss gives the update of SGD with ``weight_decay``. Pass the weights to decay (a
     model's biases are usually left out: ``[p for n, p in model.named_parameters() if
@@ -76,7 +89,7 @@ def l2_penalty(parameters, weight_decay=1.0):
     return (0.5 * decay) * affine(leaves, leaves)  # sum_i w_i w_i as one node
 
 
-def l1_penalty(parameters, strength=1.0):
+def l1_penalty(parameters: Weights, strength: float = 1.0) -> Value:
     """strength * sum_i |w_i|; d/dw_i = strength * sign(w_i): pushes weights to exactly 0
     (sparse weights)."""
     leaves = _leaves(parameters, "l1_penalty")

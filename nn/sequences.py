@@ -12,18 +12,26 @@ The stacked hidden states of a recurrent layer, torch's h_0 / h_n of shape
 (num_layers * num_directions, N, hidden_size), use the same layout: a list of
 num_layers * num_directions vectors, so the same two functions convert them.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
+
 import numpy as np
 
 from autodiff import Value, batch_mean, batch_sum, constant, gradients
 from autodiff import sum as sum_values
 
+from ._types import (Array, ArrayLike, Generator, Operand, SequenceInput, StateInput, Vector,
+                     VectorSequence)
 from .linear import Linear
 from .losses import cross_entropy
 from .module import Module
-from .values import as_vector, check_sizes, flatten_values, layer_name, to_numpy, to_values
+from .values import (LayerName, as_vector, check_sizes, flatten_values, layer_name, to_numpy,
+                     to_values)
 
 
-def to_sequence(X, batch_first=False, label="", requires_grad=False):
+def to_sequence(X: ArrayLike, batch_first: bool = False, label: str = "",
+                requires_grad: bool = False) -> VectorSequence:
     """The sequence of a numpy array: (T, N, features) -> T vectors of ``features``
     batched Values (Value j of step t holds X[t, :, j]); (T, features) -> T vectors of
     float Values (one sequence). ``batch_first``: X is (N, T, features) instead.
@@ -53,7 +61,8 @@ def _sequence_from_array(array, layer, size=None, batch_first=False, label="",
                       requires_grad=requires_grad) for t in range(len(array))]
 
 
-def sequence_to_numpy(sequence, grad=False, batch_first=False):
+def sequence_to_numpy(sequence: Sequence[Sequence[Any]], grad: bool = False,
+                      batch_first: bool = False) -> Array:
     """The array of a sequence (the inverse of ``to_sequence``): (T, N, features) when
     batched, (T, features) for one sequence. ``grad``: the Values' gradients instead of
     their data. ``batch_first``: return (N, T, features)."""
@@ -74,14 +83,15 @@ def sequence_to_numpy(sequence, grad=False, batch_first=False):
     return array
 
 
-def batch_size_of(value):
+def batch_size_of(value: Operand | Array) -> int | None:
     """The number of examples a Value (or number) holds: None for a float, len(array)
     for a batch."""
-    data = value.data if isinstance(value, Value) else value
+    data: Any = value.data if isinstance(value, Value) else value
     return None if np.ndim(data) == 0 else len(data)
 
 
-def vectors_batch_size(vectors, layer, what):
+def vectors_batch_size(vectors: Sequence[Sequence[Any]], layer: LayerName,
+                       what: str) -> int | None:
     """The common batch size (None when every entry is a float) of a list of vectors;
     raises ValueError naming ``layer`` when two batched entries differ in length."""
     size, first = None, None
@@ -98,7 +108,8 @@ def vectors_batch_size(vectors, layer, what):
     return size
 
 
-def as_sequence(sequence, layer, size=None):
+def as_sequence(sequence: SequenceInput, layer: LayerName,
+                size: int | None = None) -> tuple[list[list[Any]], int | None]:
     """``sequence`` as a list of T vectors for ``layer`` (a Module or a name, for
     messages): numpy arrays go through ``to_sequence``. Raises ValueError naming the
     layer for an empty sequence, a time step whose length is not ``size``, or batches of
@@ -125,7 +136,8 @@ def as_sequence(sequence, layer, size=None):
     return steps, vectors_batch_size(steps, layer, "time step")
 
 
-def as_stacked_state(state, layer, count, size, batch, name):
+def as_stacked_state(state: Any, layer: LayerName, count: int, size: int, batch: int | None,
+                     name: str) -> list[list[Any]]:
     """An initial state for ``layer``: ``count`` vectors of ``size`` Values (torch's
     (count, N, size) tensor; numpy arrays are converted), whose batch size agrees with
     the input's ``batch`` (float entries are shared by every example). Raises
@@ -147,7 +159,8 @@ def as_stacked_state(state, layer, count, size, batch, name):
     return [list(vector) for vector in state]
 
 
-def check_state_batch(layer, name, state_batch, batch):
+def check_state_batch(layer: LayerName, name: str, state_batch: int | None,
+                      batch: int | None) -> None:
     """ValueError naming ``layer`` and the state ``name`` when a batched state holds a
     different number of examples from the input (float states fit any input)."""
     if state_batch is not None and state_batch != batch:
@@ -167,7 +180,7 @@ class SequenceModel(Module):
     ``core.*`` and ``readout.weight`` / ``readout.bias``.
     """
 
-    def __init__(self, core, out_features, generator=None):
+    def __init__(self, core: Module, out_features: int, generator: Generator = None) -> None:
         check_sizes("SequenceModel", out_features=out_features)
         if not isinstance(core, Module) or not hasattr(core, "output_size"):
             raise TypeError("SequenceModel: core must be a recurrent Module with an "
@@ -176,19 +189,23 @@ class SequenceModel(Module):
         self.core = core
         self.readout = Linear(core.output_size, out_features, generator=generator)
 
-    def read_out(self, hidden):
+    def read_out(self, hidden: Sequence[Vector]) -> VectorSequence:
         """The read-out y_t = W h_t + b of every hidden vector h_t."""
         return [self.readout(h) for h in hidden]
 
-    def forward(self, input, hx=None):
+    def forward(self, input: SequenceInput, hx: StateInput = None) -> VectorSequence:
         """[y_0, ..., y_{T-1}] for the sequence ``input`` (initial state ``hx``)."""
         hidden, _ = self.core(input, hx)
         return self.read_out(hidden)
 
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
 
 # --- the loss over a sequence --------------------------------------------------------
 
-def sequence_cross_entropy(logits, targets, mask=None):
+def sequence_cross_entropy(logits: Sequence[Sequence[Value]], targets: ArrayLike,
+                           mask: ArrayLike | None = None) -> Value:
     """Mean next-symbol cross-entropy over the positions the mask selects:
 
         L = (1 / |M|) sum_{(t, k) in M} -log softmax(z_t)_{y_tk}   for example k at step t
@@ -213,9 +230,9 @@ def sequence_cross_entropy(logits, targets, mask=None):
         raise ValueError("sequence_cross_entropy: the mask selects no position")
     terms = [cross_entropy(scores, targets[t], reduction="none") for t, scores in enumerate(logits)]
     if mask_given:
-        weights = [constant(_as_weights, mask[t]) for t in range(len(terms))]
+        weights = [cast(Value, constant(_as_weights, mask[t])) for t in range(len(terms))]
         terms = [term * weight for term, weight in zip(terms, weights)]
-        count = batch_sum(sum_values(weights))
+        count: Value | float = batch_sum(sum_values(weights))
     else:
         count = float(targets.size)
     return batch_sum(sum_values(terms)) / count
@@ -229,7 +246,8 @@ def _as_weights(mask):
 
 # --- how the gradient fades through time --------------------------------------------
 
-def gradient_through_time(model, inputs, loss_fn):
+def gradient_through_time(model: Module, inputs: SequenceInput,
+                          loss_fn: Callable[[VectorSequence], Value]) -> Array:
     """||d loss / d h_t|| for every time step t, as an array of T norms.
 
     h_t is the output of ``model`` at step t: the top layer's hidden state of an

@@ -1,11 +1,16 @@
 """The stack-augmented RNN (notes 1.2, "stack rnn"; Joulin & Mikolov 2015, "Inferring
 algorithmic patterns with stack-augmented recurrent nets"): a recurrent controller that
 pushes to, pops from or leaves a continuous stack, all by differentiable mixing."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Sequence
+
 import numpy as np
 
-from autodiff import sigmoid, softmax, tanh
+from autodiff import Value, sigmoid, softmax, tanh
 
 from . import init
+from ._types import Generator, Operand, SequenceInput, StateInput, Vector, VectorSequence
 from .linear import linear
 from .module import Module
 from .parameter import Parameter
@@ -14,10 +19,10 @@ from .sequences import as_sequence
 from .values import check_sizes
 
 ACTIONS = ("push", "pop", "no-op")
-HIDDEN_ACTIVATIONS = {"tanh": tanh, "sigmoid": sigmoid}
+HIDDEN_ACTIVATIONS: dict[str, Callable[[Value], Value]] = {"tanh": tanh, "sigmoid": sigmoid}
 
 
-def update_stack(stack, actions, pushed):
+def update_stack(stack: list[Operand], actions: Sequence[Value], pushed: Value) -> Vector:
     """The continuous stack after one step, cell by cell (stack[0] is the top):
 
         s'[0] = a_push * v      + a_pop * s[1]   + a_noop * s[0]
@@ -59,8 +64,9 @@ class StackRNN(Module):
     a forward pass holds the a_t of every step (for inspection).
     """
 
-    def __init__(self, input_size, hidden_size, stack_depth=16, read_depth=2,
-                 nonlinearity="tanh", generator=None):
+    def __init__(self, input_size: int, hidden_size: int, stack_depth: int = 16,
+                 read_depth: int = 2, nonlinearity: str = "tanh",
+                 generator: Generator = None) -> None:
         input_size, hidden_size, stack_depth, read_depth = check_sizes(
             "StackRNN", input_size=input_size, hidden_size=hidden_size,
             stack_depth=stack_depth, read_depth=read_depth)
@@ -81,27 +87,28 @@ class StackRNN(Module):
         self.bias_action = Parameter(np.zeros(len(ACTIONS)))
         self.weight_push = Parameter(np.zeros((1, H)))
         self.bias_push = Parameter(np.zeros(1))
-        self.actions = []
+        self.actions: list[Vector] = []
         self.reset_parameters(generator)
 
     @property
-    def output_size(self):
+    def output_size(self) -> int:
         """Values per output step: hidden_size."""
         return self.hidden_size
 
-    def reset_parameters(self, generator=None):
+    def reset_parameters(self, generator: Generator = None) -> None:
         """Every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         generator = init.as_generator(generator, "StackRNN")
         for _, parameter in self.named_parameters():
             init.fan_in_uniform(parameter, self.hidden_size, generator=generator)
 
-    def hidden_rows(self):
+    def hidden_rows(self) -> list[list[Value]]:
         """The rows [U_i, R_i, P_i] of the hidden pre-activation, which reads the vector
         [x; h; s[0:k]]: one affine node per hidden unit."""
         return [ix + hx + sx for ix, hx, sx in zip(self.weight_ih, self.weight_hh,
                                                     self.weight_sh)]
 
-    def step(self, x, h, stack, rows):
+    def step(self, x: list[Operand], h: Vector, stack: list[Operand],
+             rows: Sequence[Sequence[Value]]) -> tuple[Vector, Vector, Vector]:
         """(h_{t-1}, s_{t-1}) and x_t -> (h_t, s_t, a_t), the equations above (``rows``
         from ``hidden_rows``)."""
         activation = HIDDEN_ACTIVATIONS[self.nonlinearity]
@@ -110,7 +117,8 @@ class StackRNN(Module):
         (pushed,) = [sigmoid(a) for a in linear(h, self.weight_push, self.bias_push)]
         return h, update_stack(stack, actions, pushed), actions
 
-    def forward(self, input, hx=None):
+    def forward(self, input: SequenceInput,
+                hx: StateInput = None) -> tuple[VectorSequence, tuple[Vector, Vector]]:
         """(output, (h_T, s_T)) over the sequence; see the class."""
         sequence, batch = as_sequence(input, self, self.input_size)
         h, stack = initial_state(self, hx, ("h", "s"), (self.hidden_size, self.stack_depth),
@@ -123,7 +131,10 @@ class StackRNN(Module):
             self.actions.append(actions)
         return outputs, (h, stack)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (f"{self.input_size}, {self.hidden_size}, stack_depth={self.stack_depth}, "
                 f"read_depth={self.read_depth}, nonlinearity={self.nonlinearity!r}")
 

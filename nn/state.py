@@ -5,13 +5,21 @@ A state dict maps dotted names (``"0.weight"``, ``"layers.1.running_var"``) to n
 arrays with PyTorch's shapes, so ``{k: v.numpy() for k, v in torch_state.items()}``
 loads into the matching chainrule module and the other way round.
 """
+from __future__ import annotations
+
 import json
 import math
 import zipfile
 from collections import namedtuple
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
+
+from ._types import Array, PathLike, StateDict
+
+Shapes = Mapping[str, "tuple[int, ...]"]
+"""Dotted names to the shapes a module holds."""
 
 FORMAT = "chainrule.state_dict"
 VERSION = 1
@@ -43,7 +51,7 @@ def _numeric_array(name, value, where):
     return array
 
 
-def save_state(state, path):
+def save_state(state: StateDict, path: PathLike) -> None:
     """Write ``state`` (name -> array) to ``path``: ``.npz`` as numpy's archive (one
     ``name.npy`` member per entry, no pickle), ``.json`` as
     ``{"format", "version", "state": {name: {"dtype", "shape", "data"}}}``."""
@@ -62,7 +70,8 @@ def save_state(state, path):
     Path(path).write_text(json.dumps(document))
 
 
-def load_state(path, expected=None, strict=True):
+def load_state(path: PathLike, expected: Shapes | None = None,
+               strict: bool = True) -> dict[str, Array]:
     """Read a state dict written by ``save_state`` (or ``np.savez``): name -> array.
 
     The file is untrusted: nothing is unpickled, and every entry is checked before any
@@ -237,7 +246,8 @@ def _mismatches(expected_shapes, shapes, strict):
     return problems
 
 
-def check_state(expected_shapes, state, strict, owner):
+def check_state(expected_shapes: Shapes, state: StateDict, strict: bool,
+                owner: str) -> tuple[dict[str, Array], list[str], list[str]]:
     """Match ``state`` (name -> array-like) against ``expected_shapes`` (name -> shape).
 
     Returns (arrays for the names both have, missing names, unexpected names). Raises
@@ -248,7 +258,9 @@ def check_state(expected_shapes, state, strict, owner):
     if not hasattr(state, "items"):
         raise StateDictError(f"{owner}.load_state_dict: expected a mapping of names to "
                              f"arrays, got {type(state).__name__}")
-    problems, arrays, shapes = [], {}, {}
+    problems: list[str] = []
+    arrays: dict[str, Array] = {}
+    shapes: dict[str, tuple[int, ...] | None] = {}
     for name in state:
         if name not in expected_shapes:
             shapes[name] = None                  # unknown: only its name matters

@@ -1,21 +1,27 @@
 """Running a model: a small training loop (fit: mini-batch gradient descent with a
 progress bar and an early-stopping hook), evaluate, predict, accuracy, and checking a
 module's gradients against central differences (gradcheck_module)."""
+from __future__ import annotations
+
 import importlib.util
+from typing import Any, Callable, Union
 
 import numpy as np
 
-from autodiff import Value, gradcheck, no_grad
+from autodiff import GradcheckResult, Value, gradcheck, no_grad
 from autodiff import compile as compile_step
 from autodiff import sum as sum_values
 from autodiff.checks import check_flag, check_number
 
+from ._types import (Array, ArrayLike, Generator, LossFunction, MetricWatcher, NestedInput,
+                     OptimizerLike)
 from .data import array_batches, batches
 from .init import as_generator, renamed_seed
+from .module import Module
 from .values import flatten_values, format_number, to_numpy, to_values, unflatten_like
 
 
-def progress_bar(epochs):
+def progress_bar(epochs: int) -> Any:
     """A tqdm bar of ``epochs`` ticks: a widget in a notebook when ipywidgets is
     installed (``tqdm.auto``), else tqdm's text bar, which notebooks and terminals
     both show."""
@@ -53,9 +59,18 @@ def _stopping_hook(early_stopping):
                     f"an object with step(val_loss) -> bool, got {early_stopping!r}")
 
 
-def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
-        generator=None, validation_data=None, early_stopping=None, progress=True,
-        val_loss_fn=None, compile=False, *, seed=None):  # noqa: A002 (as torch.compile)
+EarlyStop = Union[Callable[[int, float], bool], MetricWatcher, None]
+"""fit's early stopping: a function (epoch, monitored loss) -> stop?, an object whose
+``step(loss)`` says so (``optim.EarlyStopping``), or None (never stop early)."""
+
+
+def fit(model: Module, loss_fn: LossFunction, optimizer: OptimizerLike, X: ArrayLike,
+        y: ArrayLike, epochs: int = 10, batch_size: int = 32, shuffle: bool = True,
+        generator: Generator = None, validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        early_stopping: EarlyStop = None, progress: bool = True,
+        val_loss_fn: LossFunction | None = None,
+        compile: bool = False, *,  # noqa: A002 (as torch.compile)
+        seed: Generator = None) -> dict[str, list[float]]:
     """Train ``model`` by mini-batch gradient descent and return the history
     ``{"loss": [...], "val_loss": [...]}`` (one entry per epoch run).
 
@@ -78,10 +93,10 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     for method in ("zero_grad", "step"):
         if not callable(getattr(optimizer, method, None)):
             raise TypeError(f"fit: optimizer must have {method}(), got {optimizer!r}")
-    epochs = check_number("fit", "epochs", epochs, integer=True, minimum=0)
+    epochs = int(check_number("fit", "epochs", epochs, integer=True, minimum=0))
     should_stop = _stopping_hook(early_stopping)
     generator = as_generator(renamed_seed("fit", generator, seed), "fit")
-    history = {"loss": [], "val_loss": []}
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
     bar = progress_bar(epochs) if check_flag("fit", "progress", progress) else None
     step = _compiled_step(model, loss_fn) if check_flag("fit", "compile", compile) else None
     try:
@@ -94,14 +109,14 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
                     loss = _scalar_loss(loss_fn(model(inputs), targets), "fit")
                     loss.backward()
                     optimizer.step()
-                    size = len(inputs[0].data)
+                    size = len(inputs[0].data)  # type: ignore[arg-type]  # a batch
                     total, count = total + loss.data * size, count + size
             else:               # the same batches, as arrays: no Value made per batch
-                for inputs, targets in array_batches(X, y, batch_size, shuffle, generator):
+                for rows, targets in array_batches(X, y, batch_size, shuffle, generator):
                     optimizer.zero_grad()
-                    value = step(inputs, targets)
+                    value = step(rows, targets)
                     optimizer.step()
-                    total, count = total + value * len(inputs), count + len(inputs)
+                    total, count = total + value * len(rows), count + len(rows)
             history["loss"].append(total / count)
             logs = {"loss": history["loss"][-1]}
             if validation_data is not None:
@@ -137,13 +152,13 @@ def _outputs(model, X, batch_size):
     return np.concatenate(parts), vector
 
 
-def predict(model, X, batch_size=None):
+def predict(model: Module, X: ArrayLike, batch_size: int | None = None) -> Array:
     """The model's outputs for the examples X (n x features), in evaluation mode and
     without a graph: an array of n rows, one column per output."""
     return _outputs(model, X, batch_size)[0]
 
 
-def accuracy(outputs, y):
+def accuracy(outputs: ArrayLike, y: ArrayLike) -> float:
     """Fraction of examples classified right: with several output columns the class is
     the argmax (logits); with one, class 1 where the logit is > 0."""
     outputs = np.asarray(outputs, dtype=np.float64)
@@ -155,12 +170,13 @@ def accuracy(outputs, y):
     return float(np.mean(predicted.astype(np.int64) == y))
 
 
-def evaluate(model, X, y, loss_fn=None, batch_size=None):
+def evaluate(model: Module, X: ArrayLike, y: ArrayLike, loss_fn: LossFunction | None = None,
+             batch_size: int | None = None) -> dict[str, float]:
     """{"loss": loss_fn(outputs, y) over all of X (if ``loss_fn``), "accuracy": ... (if y
     holds integer class labels)}, in evaluation mode without a graph."""
     outputs, vector = _outputs(model, X, batch_size)
     y = np.asarray(y)
-    results = {}
+    results: dict[str, float] = {}
     if loss_fn is not None:
         with no_grad():
             values = to_values(outputs)
@@ -178,7 +194,8 @@ def _generators(module):
             if isinstance(getattr(m, "generator", None), np.random.Generator)]
 
 
-def gradcheck_module(module, inputs, eps=1e-6, tol=1e-6, generator=0, *, seed=None):
+def gradcheck_module(module: Module, inputs: NestedInput, eps: float = 1e-6, tol: float = 1e-6,
+                     generator: Generator = 0, *, seed: Generator = None) -> GradcheckResult:
     """Compare d s / d (inputs, parameters) from backward with central differences, where
     s = sum_i c_i y_i combines every output y_i of ``module(inputs)`` with fixed random
     weights c_i (so each output's gradient counts), summed over a batch.
@@ -199,7 +216,7 @@ def gradcheck_module(module, inputs, eps=1e-6, tol=1e-6, generator=0, *, seed=No
     generators = _generators(module)
     random_states = [g.bit_generator.state for g in generators]
     saved_buffers = [(buffer, buffer.copy()) for buffer in module.buffers()]
-    weights = {}
+    weights: dict[int, float] = {}
 
     def combined(values):
         for layer_generator, state in zip(generators, random_states):

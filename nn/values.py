@@ -14,37 +14,44 @@ so each of its items must be one Value or number; a list of rows (``[[0.5, -1.0]
 [1.0, 2.0]]``) is refused with a hint to pass ``np.array(rows)``, rather than read
 with the examples and features swapped.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, Union, cast
 
 import numpy as np
 
 from autodiff import Value
 from autodiff.checks import check_number
 
+from ._types import Array, ArrayLike, Data, Image, ImageInput, NestedInput, Operand, Vector
 from .module import Module
 from .parameter import nest
 
 
+LayerName = Union[str, Module]
+"""Who an error message is about: a name, or the Module itself."""
+
 # --- names and numbers in messages, sizes --------------------------------------------
 
-def layer_name(layer):
+def layer_name(layer: LayerName) -> str:
     """How error messages name a layer: a string as it is, a Module as ``Class(settings)``."""
     if isinstance(layer, str):
         return layer
     return f"{type(layer).__name__}({layer.extra_repr()})"
 
 
-def format_number(x):
+def format_number(x: float) -> str:
     """How nn shows a number to people (progress, settings): 4 significant digits,
     ``format_number(0.123456) == "0.1235"``, ``format_number(2.0) == "2"``."""
     return f"{float(x):.4g}"
 
 
-def check_sizes(layer, **sizes):
+def check_sizes(layer: LayerName, **sizes: int) -> list[int]:
     """Each size given, as an int, after checking it is a positive integer
     (``check_sizes("Linear", in_features=3, out_features=0)`` raises)."""
-    return [check_number(layer, name, size, integer=True, minimum=1)
+    return [int(check_number(layer, name, size, integer=True, minimum=1))
             for name, size in sizes.items()]
 
 
@@ -74,7 +81,8 @@ def _vector_from_array(array, layer, size=None, label="", requires_grad=False):
             for j, column in enumerate(columns)]
 
 
-def to_values(X, label="", requires_grad=False):
+def to_values(X: ArrayLike | Sequence[Operand], label: str = "",
+              requires_grad: bool = False) -> Vector:
     """Engine inputs from numbers.
 
     A 2-D array (n examples x d features) becomes the vector of d batched Values
@@ -90,7 +98,7 @@ def to_values(X, label="", requires_grad=False):
                               requires_grad=requires_grad)
 
 
-def to_numpy(values):
+def to_numpy(values: Value | Sequence[Value | Data]) -> Array:
     """The data of a vector of Values (or of their grads, numbers or 1-D arrays) as an
     array: (n, d) when batched (one row per example), (d,) for one example. A single
     Value gives (n,) or a 0-d array."""
@@ -103,7 +111,8 @@ def to_numpy(values):
     return np.column_stack(np.broadcast_arrays(*datas))
 
 
-def as_vector(x, layer, size=None, channels=False):
+def as_vector(x: Any, layer: LayerName, size: int | None = None,
+              channels: bool = False) -> list[Any]:
     """``x`` as a list of Values/numbers for ``layer`` (a Module or a name, for messages):
     a numpy array (features,) or (N, features) is converted; a list is the vector
     itself, one Value or number per feature (with ``channels``, an entry may also be a
@@ -130,7 +139,7 @@ def as_vector(x, layer, size=None, channels=False):
     if size is not None and len(x) != size:
         raise ValueError(f"{layer_name(layer)}: expected an input vector of {size} values, "
                          f"got {len(x)}")
-    return x
+    return cast("list[Any]", x)
 
 
 # --- nested lists of Values, whatever their shape -------------------------------------
@@ -146,7 +155,7 @@ def _nested_from_array(array, layer):
     return nest(flat, moved.shape[:-1])
 
 
-def as_nested(x, layer):
+def as_nested(x: NestedInput, layer: LayerName) -> Any:
     """``x`` for a layer that works on any shape (activations, Dropout, Flatten): a numpy
     array with axis 0 the batch, as torch's (N, ...) tensors, becomes nested lists of
     batched Values (a 1-D array is one example); Values and nested lists of them are
@@ -156,7 +165,7 @@ def as_nested(x, layer):
     return x
 
 
-def map_values(function, x):
+def map_values(function: Callable[[Any], Any], x: Any) -> Any:
     """``function`` applied to every Value of a (possibly nested) list, keeping its
     structure; a single Value or number is mapped directly."""
     if isinstance(x, (list, tuple)):
@@ -165,7 +174,7 @@ def map_values(function, x):
     return function(x)
 
 
-def flatten_values(x):
+def flatten_values(x: Any) -> list[Any]:
     """The Values of a (possibly nested) list, in order, as one flat list."""
     if not isinstance(x, (list, tuple)):
         return [x]
@@ -178,7 +187,7 @@ def flatten_values(x):
     return flat
 
 
-def unflatten_like(structure, flat):
+def unflatten_like(structure: Any, flat: Iterable[Any]) -> Any:
     """The Values of ``flat`` put back into the nesting of ``structure`` (the inverse of
     ``flatten_values``)."""
     items = iter(flat)
@@ -187,7 +196,7 @@ def unflatten_like(structure, flat):
 
 # --- images ----------------------------------------------------------------------------
 
-def to_image_values(X, label="", requires_grad=False):
+def to_image_values(X: ArrayLike, label: str = "", requires_grad: bool = False) -> Image:
     """Engine images from a numpy array: (N, C, H, W) -> C x H x W batched Values,
     ``image[c][i][j] = Value(X[:, c, i, j])``; (C, H, W) -> one image of float Values.
     ``label``, if given, names the Values ``label[c,i,j]``. As ``to_values``, the
@@ -211,7 +220,7 @@ def _image_from_array(array, layer, label="", requires_grad=False, channels=None
               for j in range(columns)] for i in range(rows)] for c in range(channels)]
 
 
-def to_image_numpy(image):
+def to_image_numpy(image: Sequence[Sequence[Sequence[Value | Data]]]) -> Array:
     """The data of an image of Values (or of numbers, or of their grads: floats or 1-D
     arrays) as an array: (N, C, H, W) when batched, (C, H, W) for one image."""
     channels, rows, columns = image_shape(image, "to_image_numpy")
@@ -223,7 +232,8 @@ def to_image_numpy(image):
     return np.moveaxis(stacked.reshape(channels, rows, columns, -1), -1, 0)
 
 
-def image_shape(image, layer, channels=None):
+def image_shape(image: Any, layer: LayerName,
+                channels: int | None = None) -> tuple[int, int, int]:
     """(C, H, W) of a nested list image, after checking it is channels x rows x columns
     with every channel the same height and every row the same width (not ragged).
     Errors name ``layer`` (a Module or a name); ``channels``, if given, is the number
@@ -253,10 +263,11 @@ def image_shape(image, layer, channels=None):
                                  f"row 0 of channel 0 has {width} columns")
     if width == 0:
         raise ValueError(f"{name}: the image has rows of 0 columns")
-    return len(image), height, width
+    return len(image), cast(int, height), cast(int, width)
 
 
-def as_image(x, layer, channels=None):
+def as_image(x: ImageInput | NestedInput, layer: LayerName,
+             channels: int | None = None) -> tuple[Any, tuple[int, int, int]]:
     """``x`` as a nested list image for ``layer``: a numpy array (N, C, H, W) or
     (C, H, W) is converted; a nested list is checked with ``image_shape``. Returns the
     image and its (C, H, W)."""
@@ -315,13 +326,13 @@ class Flatten(Module):
     Values of N numbers each.
     """
 
-    def __init__(self, start_dim=1, end_dim=-1):
-        start_dim = check_number("Flatten", "start_dim", start_dim, integer=True)
-        end_dim = check_number("Flatten", "end_dim", end_dim, integer=True)
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        start_dim = int(check_number("Flatten", "start_dim", start_dim, integer=True))
+        end_dim = int(check_number("Flatten", "end_dim", end_dim, integer=True))
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x):
+    def forward(self, x: NestedInput) -> list[Any]:
         """x with list levels start_dim..end_dim merged."""
         x = as_nested(x, self)
         depth = _depth(x)
@@ -332,7 +343,10 @@ class Flatten(Module):
                              f"end_dim={self.end_dim}")
         return _at_level(x, start, lambda sub: _merge_levels(sub, end - start + 1))
 
-    def extra_repr(self):
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
@@ -342,21 +356,24 @@ class Unflatten(Module):
     ``nn.batches``) into a 1 x 8 x 8 image, x[c][i][j] = v[c 64 + i 8 + j]. One size may
     be -1 (inferred)."""
 
-    def __init__(self, dim, unflattened_size):
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         sizes = tuple(unflattened_size)
         if not sizes or not all(isinstance(n, numbers.Integral) and (n >= 1 or n == -1)
                                 for n in sizes) or sizes.count(-1) > 1:
             raise ValueError(f"Unflatten: unflattened_size must be positive integers (one "
                              f"may be -1), got {unflattened_size!r}")
-        dim = check_number("Unflatten", "dim", dim, integer=True)
+        dim = int(check_number("Unflatten", "dim", dim, integer=True))
         super().__init__()
         self.dim, self.unflattened_size = dim, sizes
 
-    def forward(self, x):
+    def forward(self, x: NestedInput) -> list[Any]:
         """x with list level ``dim`` cut into nested lists of ``unflattened_size``."""
         x = as_nested(x, self)
         level = _dimension(self.dim, _depth(x), "Unflatten", "dim")
         return _at_level(x, level, self._split)
+
+    if TYPE_CHECKING:           # calling the layer runs forward: show its signature
+        __call__ = forward
 
     def _split(self, values):
         known = math.prod(n for n in self.unflattened_size if n != -1)
@@ -366,5 +383,5 @@ class Unflatten(Module):
                              f"{self.unflattened_size}")
         return nest(list(values), sizes)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -2,19 +2,26 @@
 grads after backward and before ``optimizer.step()``. Grads are replaced
 (``p.grad = ...``), never changed in place; grads that live in a compiled step's flat
 vector (``autodiff.parameter_slots``) are read and written there, in one piece."""
+from __future__ import annotations
+
 import math
+from typing import Callable, Iterable
 
 import numpy as np
 
 from autodiff import parameter_slots
 from autodiff.checks import check_flag, check_number
 
+from autodiff import Value
+
+from ._types import FlatVector
 from .parameters import flat_grads, parameter_list, sizes_of, write_flat
 
 NORM_EPSILON = 1e-6     # keeps max_norm / (norm + eps) finite for an all-zero gradient
 
 
-def clip_grad_norm(params, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_grad_norm(params: Value | Iterable[Value], max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False) -> float:
     """Scale all grads together so that their joint norm is at most ``max_norm``::
 
         norm = (sum over every grad entry of |g|^p)^(1/p)     (p = norm_type; inf: max |g|)
@@ -53,7 +60,7 @@ def clip_grad_norm(params, max_norm, norm_type=2.0, error_if_nonfinite=False):
     return norm
 
 
-def clip_grad_value(params, clip_value):
+def clip_grad_value(params: Value | Iterable[Value], clip_value: float) -> None:
     """Cut every grad entry to [-clip_value, clip_value]:  g <- min(max(g, -c), c).
     Unlike ``clip_grad_norm`` this can change the gradient's direction. ``clip_value``
     must be a finite number > 0 (anything else is a ValueError naming it)."""
@@ -65,7 +72,8 @@ def clip_grad_value(params, clip_value):
         write_grads(np.clip(grads, -clip_value, clip_value))
 
 
-def _grads_of(values, owner):
+def _grads_of(values: list[Value],
+              owner: str) -> tuple[FlatVector, Callable[[FlatVector], None]]:
     """(the grads of ``values`` as one vector, a function writing a new vector back):
     from a compiled step's flat vector when it owns them all, else Value by Value."""
     slots = parameter_slots(values)

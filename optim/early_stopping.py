@@ -1,6 +1,9 @@
 """Early stopping (notes section 10): stop training when the validation metric stops
 improving, and go back to the parameters that gave its best value."""
+from __future__ import annotations
+
 import math
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -27,7 +30,8 @@ class EarlyStopping:
                 break               # parameters are now those of epoch stopper.best_step
     """
 
-    def __init__(self, params, patience, min_delta=0.0, mode="min", restore_best=True):
+    def __init__(self, params: Value | Iterable[Value], patience: int, min_delta: float = 0.0,
+                 mode: str = "min", restore_best: bool = True) -> None:
         self.params = parameter_list(params, "EarlyStopping")
         if not self.params:
             raise ValueError("EarlyStopping: empty parameter list")
@@ -38,19 +42,19 @@ class EarlyStopping:
         self.mode = mode
         self.restore_best = check_flag(self, "restore_best", restore_best)
         self.best = math.inf if mode == "min" else -math.inf
-        self.best_step = None      # the check (counted from 1) that gave the best metric
-        self.best_data = None
+        self.best_step: int | None = None   # the check (counted from 1) that gave the best metric
+        self.best_data: list[Any] | None = None
         self.steps = 0             # checks so far
         self.bad_steps = 0         # checks in a row without improvement
         self.stopped = False
 
-    def improved(self, metric):
+    def improved(self, metric: float) -> bool:
         """True if ``metric`` beats the best so far by more than min_delta."""
         if self.mode == "min":
             return metric < self.best - self.min_delta
         return metric > self.best + self.min_delta
 
-    def step(self, metric):
+    def step(self, metric: float | Value) -> bool:
         """Record this epoch's metric (a number or an unbatched Value); True means
         stop (and the best parameters have been restored if ``restore_best``)."""
         metric = _number(metric)
@@ -66,7 +70,7 @@ class EarlyStopping:
                 self.restore()
         return self.stopped
 
-    def restore(self):
+    def restore(self) -> None:
         """Write the best parameters seen so far back into the Values (copies)."""
         if self.best_data is None:
             raise RuntimeError("EarlyStopping.restore: no improvement recorded yet, so "
@@ -75,7 +79,7 @@ class EarlyStopping:
             value.data = _copy(data)
 
 
-def _number(metric):
+def _number(metric: float | Value) -> float:
     """The metric as a float: a number or an unbatched Value; NaN is allowed (a diverged
     run's loss) and never counts as an improvement."""
     if isinstance(metric, Value):

@@ -7,18 +7,25 @@ for as long as they hold: the same list object, as long as when found, every ent
 float (``sizes`` all 0) and the step still owning them (not released, not taken over
 by another step). Otherwise the optimizer reads and writes the Values themselves.
 """
-from autodiff import parameter_slots
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from autodiff import Value, parameter_slots
 
 
 class GroupSlots:
     """The remembered ``ParameterSlots`` of one param group (None: plain Values)."""
 
     __slots__ = ("values", "length", "slots")
+    values: list[Value] | None
+    length: int
+    slots: Any                  # autodiff's ParameterSlots, or None
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.values, self.length, self.slots = None, 0, None
 
-    def find(self, values, sizes):
+    def find(self, values: list[Value], sizes: Sequence[int]) -> Any:
         """The group's slots, when a live compiled step owns all of ``values`` (a list
         of float parameters, ``sizes`` all 0), else None."""
         slots = self.slots

@@ -8,14 +8,18 @@ writes the new data back with ``p.data = ...``. Nothing else in the Values is to
 When a compiled step owns a group's parameters (``autodiff.compile``), x and g are read
 from its flat vectors and x written back there (``flat_groups``): no Value is visited.
 """
+from __future__ import annotations
+
 import abc
+from typing import Any, Callable
 
 import numpy as np
 
-from autodiff import enable_grad, zero_grad
+from autodiff import Value, enable_grad, zero_grad
 
+from ._types import FlatVector, GroupState, Hyperparameter, ParamGroup, Params, StateDict
 from .flat_groups import GroupSlots
-from .hyperparameters import NON_NEGATIVE
+from .hyperparameters import NON_NEGATIVE, Rule
 from .parameters import (check_layout, describe, flat_data, flat_grads, float_data, offsets_of,
                          owner_of_entry, parameter_groups, parameter_list, sizes_of,
                          write_flat, zero_float_grads)
@@ -42,33 +46,34 @@ class Optimizer(abc.ABC):
     parameter, and changes nothing (no parameter, no state).
     """
 
-    rules = {"lr": NON_NEGATIVE, "weight_decay": NON_NEGATIVE}
-    state_names = ()
+    rules: dict[str, Rule] = {"lr": NON_NEGATIVE, "weight_decay": NON_NEGATIVE}
+    state_names: tuple[str, ...] = ()
     l2_weight_decay = True   # False where the subclass applies weight decay itself
 
-    def __init__(self, params, **defaults):
+    def __init__(self, params: Params, **defaults: Hyperparameter) -> None:
         self.defaults = {name: self.check_hyperparameter(name, value)
                          for name, value in defaults.items()}
-        self.param_groups = []
-        self._sizes = []
-        self._states = []
-        self._slots = []          # per group: where a compiled step keeps its parameters
-        self._checked = []        # per group: the hyper-parameter values last checked
-        self._floats = []         # per group: every parameter a float when it was added
+        self.param_groups: list[ParamGroup] = []
+        self._sizes: list[list[int]] = []
+        self._states: list[GroupState] = []
+        self._slots: list[GroupSlots] = []  # per group: where a compiled step keeps its parameters
+        self._checked: list[list[Any] | None] = []  # per group: the values last checked
+        self._floats: list[bool] = []  # per group: every parameter a float when it was added
         for group in parameter_groups(params, self.name):
             self.add_param_group(group)
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The optimizer's class name, as error messages say it."""
         return type(self).__name__
 
     @abc.abstractmethod
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         """The update formula: new x from x, g, the state vectors and the group's
         hyper-parameters (overridden by each optimizer)."""
 
-    def check_hyperparameter(self, name, value, where=""):
+    def check_hyperparameter(self, name: str, value: object, where: str = "") -> Hyperparameter:
         """``value`` if it is allowed for hyper-parameter ``name`` (as a float or bool),
         else an error such as ``"Momentum: rho must be in [0, 1), got 1.5"``."""
         if name not in self.rules:
@@ -76,7 +81,7 @@ class Optimizer(abc.ABC):
                              f"{self.name} has {', '.join(self.rules)}")
         return self.rules[name].check(self.name, where + name, value)
 
-    def add_param_group(self, group):
+    def add_param_group(self, group: ParamGroup) -> None:
         """Add ``{"params": [...], <hyper-parameter>: value, ...}``; hyper-parameters
         not given take the constructor's values."""
         if not isinstance(group, dict) or "params" not in group:
@@ -111,7 +116,7 @@ class Optimizer(abc.ABC):
     def _initial_state(self, length):
         return {"step": 0, **{name: np.zeros(length) for name in self.state_names}}
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's grad to zero (0.0, or zeros for a batched one)."""
         plain = []
         for index, group in enumerate(self.param_groups):
@@ -125,7 +130,7 @@ class Optimizer(abc.ABC):
         if plain:
             zero_grad(plain)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter; returns ``closure()`` (which should zero the
         grads, compute the loss and call backward) when one is given, else None."""
         loss = None
@@ -204,7 +209,7 @@ class Optimizer(abc.ABC):
             f"{self.name}: step {t}, parameter {position} {describe(value)} of param group "
             f"{index}: {problem}; nothing was changed. {advice}")
 
-    def state_of(self, value):
+    def state_of(self, value: Value) -> dict[str, Any]:
         """The optimizer's state for one parameter: ``{"step": t, <name>: float or
         array, ...}`` (copies), e.g. Momentum's velocity ``dx`` or Adam's ``v``, ``s``."""
         for index, group in enumerate(self.param_groups):
@@ -224,7 +229,7 @@ class Optimizer(abc.ABC):
                              else state[name][start:start + size].copy())
         return entries
 
-    def state_dict(self):
+    def state_dict(self) -> StateDict:
         """Everything needed to resume, as plain data (dicts, lists, str, int, float,
         bool: ``json.dumps`` takes it as it is; floats round-trip exactly)::
 
@@ -244,7 +249,7 @@ class Optimizer(abc.ABC):
                       for state in self._states],
         }
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: StateDict) -> None:
         """Resume from ``state_dict()`` output: checks that it comes from the same kind
         of optimizer, with as many groups, parameters and entries, and the same
         hyper-parameter names (each error says what differs); then takes its
@@ -255,7 +260,7 @@ class Optimizer(abc.ABC):
             group.update(values)
         self._states = states
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         groups = []
         for group in self.param_groups:
             settings = ", ".join(f"{name}={group[name]!r}" for name in self.rules)

@@ -5,18 +5,23 @@ A Value's ``data`` is a float or a 1-D array (one scalar per example); flattenin
 a float one entry and an array as many entries as it has, so one vectorised formula
 updates both kinds, element by element.
 """
+from __future__ import annotations
+
 import operator
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from autodiff import Value
 from autodiff.checks import check_number
 
+from ._types import FlatVector, ParamGroup, Params
+
 
 _get_data, _get_grad = operator.attrgetter("data"), operator.attrgetter("grad")
 
 
-def parameter_groups(params, owner):
+def parameter_groups(params: Params, owner: str) -> list[ParamGroup]:
     """``params`` as a list of group dicts: an iterable of Values becomes one group
     ``[{"params": [...]}]``; an iterable of dicts is taken as param groups (copied)."""
     if isinstance(params, (Value, dict)):
@@ -24,7 +29,7 @@ def parameter_groups(params, owner):
         raise TypeError(f"{owner}: params must be an iterable of Values or a list of "
                         f"param-group dicts, got {kind}; wrap it in a list")
     try:
-        items = list(params)
+        items: list[Any] = list(params)
     except TypeError:
         raise TypeError(f"{owner}: params must be an iterable of Values or a list of "
                         f"param-group dicts, got {type(params).__name__}") from None
@@ -39,7 +44,7 @@ def parameter_groups(params, owner):
     return [{"params": items}]
 
 
-def parameter_list(params, owner, where=""):
+def parameter_list(params: Value | Iterable[Value], owner: str, where: str = "") -> list[Value]:
     """``params`` (an iterable of Values, or one Value) as a list of leaf Values;
     TypeError/ValueError naming ``owner`` for anything else."""
     if isinstance(params, Value):
@@ -65,7 +70,7 @@ def parameter_list(params, owner, where=""):
     return values
 
 
-def describe(value):
+def describe(value: Value) -> str:
     """How an error message names a parameter: its label when it has one."""
     return f"{value.label!r}" if value.label else f"(data {_short(value.data)})"
 
@@ -74,19 +79,20 @@ def _short(data):
     return f"{data:.6g}" if type(data) is float else f"array of {len(data)}"
 
 
-def sizes_of(values):
+def sizes_of(values: Sequence[Value]) -> list[int]:
     """Entries each Value contributes to the flat vector: 0 for a float (one entry,
     marked 0 to tell it from a length-1 batch), the batch length for an array."""
-    return [0 if type(value.data) is float else len(value.data) for value in values]
+    return [0 if type(value.data) is float else len(value.data)  # type: ignore[arg-type]
+            for value in values]
 
 
-def offsets_of(sizes):
+def offsets_of(sizes: Sequence[int]) -> tuple[list[int], int]:
     """Start of each Value's entries in the flat vector, and the total length."""
     starts = np.cumsum([0] + [max(size, 1) for size in sizes])
     return starts[:-1].tolist(), int(starts[-1])
 
 
-def flat_grads(values, sizes, owner):
+def flat_grads(values: Sequence[Value], sizes: Sequence[int], owner: str) -> FlatVector:
     """The grads of ``values`` as one float64 vector, checking each one: a number for a
     float parameter (ValueError otherwise), a real array of the same length for a
     batched one; a grad that is missing or is a Value (``backward(create_graph=True)``)
@@ -121,14 +127,14 @@ def _checked_grad(values, index, owner):
     return grad.astype(np.float64)
 
 
-def flat_data(values, sizes):
+def flat_data(values: Sequence[Value], sizes: Sequence[int]) -> FlatVector:
     """The data of ``values`` as one float64 vector (the layout ``sizes`` describes)."""
     if not any(sizes):
         return np.array(list(map(_get_data, values)))
     return np.concatenate([np.atleast_1d(value.data) for value in values])
 
 
-def float_data(values, count):
+def float_data(values: Sequence[Value], count: int) -> FlatVector | None:
     """The data of ``values`` as a float64 vector, in one pass, when there are ``count``
     of them and each holds a float; else None (``check_layout`` then says what changed)."""
     if len(values) != count:
@@ -151,7 +157,8 @@ def _number_vector(values, field):
     return vector
 
 
-def check_layout(values, sizes, owner, group_index):
+def check_layout(values: Sequence[Value], sizes: Sequence[int], owner: str,
+                 group_index: int) -> None:
     """Raise ValueError if a group's parameters no longer have the sizes they had when
     the optimizer took them (a parameter added, removed, or its batch length changed)."""
     if len(values) != len(sizes):
@@ -170,7 +177,8 @@ def _size_text(size):
     return "a float" if size == 0 else f"a batch of {size}"
 
 
-def write_flat(values, sizes, flat, field="data"):
+def write_flat(values: Sequence[Value], sizes: Sequence[int], flat: FlatVector,
+               field: str = "data") -> None:
     """Set each Value's ``field`` ("data" or "grad") from ``flat``: a new float or a new
     array (never written into an existing array, which other code may share)."""
     if not any(sizes):
@@ -182,12 +190,12 @@ def write_flat(values, sizes, flat, field="data"):
                 float(flat[start]) if size == 0 else flat[start:start + size].copy())
 
 
-def zero_float_grads(values):
+def zero_float_grads(values: Sequence[Value]) -> None:
     """grad = 0.0 for every Value of ``values`` (float parameters: their sizes all 0)."""
     list(map(setattr, values, ["grad"] * len(values), [0.0] * len(values)))
 
 
-def owner_of_entry(sizes, entry):
+def owner_of_entry(sizes: Sequence[int], entry: int) -> int:
     """Index of the parameter that holds entry ``entry`` of the flat vector."""
     starts, _ = offsets_of(sizes)
     return int(np.searchsorted(starts, entry, side="right")) - 1

@@ -1,13 +1,20 @@
 """Checking an optimizer's saved state before loading it: every mismatch is an error
 that says what differs, and nothing is loaded until everything has been checked."""
+from __future__ import annotations
+
+from typing import Sequence
+
 import numpy as np
 
 from autodiff.checks import check_number
 
+from ._types import GroupState, Hyperparameter, OptimizerSettings, StateDict
 from .parameters import offsets_of
 
 
-def checked_state(optimizer, sizes, state_dict):
+def checked_state(optimizer: OptimizerSettings, sizes: Sequence[Sequence[int]],
+                  state_dict: StateDict
+                  ) -> tuple[list[dict[str, Hyperparameter]], list[GroupState]]:
     """``(hyper-parameters per group, state per group)`` from ``state_dict`` (the output
     of ``optimizer.state_dict()``, possibly through JSON), checked against
     ``optimizer`` and ``sizes`` (each group's parameter sizes, as ``sizes_of`` gives

@@ -18,7 +18,11 @@ state back only when every entry is finite.
 Where PyTorch's optimizer computes something else, the docstring says how; the
 iterates are otherwise ``torch.optim``'s (tests/optim/test_update_rules.py checks both).
 """
+from __future__ import annotations
+
 import numpy as np
+
+from ._types import FlatVector, GroupState, ParamGroup, Params
 
 from .hyperparameters import FLAG, FRACTION, NON_NEGATIVE, POSITIVE
 from .optimizer import Optimizer
@@ -46,13 +50,15 @@ class SGD(Optimizer):
     rules = {**Optimizer.rules, "momentum": FRACTION, "nesterov": FLAG}
     state_names = ("momentum_buffer",)
 
-    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, params: Params, lr: float, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
         if nesterov is True and momentum == 0:
             raise ValueError("SGD: nesterov=True needs a momentum > 0, got momentum=0")
         super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov,
                          weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         momentum = group["momentum"]
         if momentum:
             buffer = state["momentum_buffer"] = momentum * state["momentum_buffer"] + g
@@ -80,10 +86,12 @@ class Momentum(Optimizer):
     rules = {**Optimizer.rules, "rho": FRACTION}
     state_names = ("dx",)
 
-    def __init__(self, params, lr, rho=0.9, weight_decay=0.0):
+    def __init__(self, params: Params, lr: float, rho: float = 0.9,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr=lr, rho=rho, weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         dx = state["dx"] = group["rho"] * state["dx"] - group["lr"] * g
         return x + dx
 
@@ -110,10 +118,12 @@ class Nesterov(Optimizer):
     rules = {**Optimizer.rules, "rho": FRACTION}
     state_names = ("dx",)
 
-    def __init__(self, params, lr, rho=0.9, weight_decay=0.0):
+    def __init__(self, params: Params, lr: float, rho: float = 0.9,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr=lr, rho=rho, weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         rho, lr = group["rho"], group["lr"]
         dx = state["dx"] = rho * state["dx"] - lr * g
         return x + rho * dx - lr * g
@@ -137,10 +147,12 @@ class Adagrad(Optimizer):
     rules = {**Optimizer.rules, "eps": NON_NEGATIVE}
     state_names = ("s",)
 
-    def __init__(self, params, lr, eps=1e-6, weight_decay=0.0):
+    def __init__(self, params: Params, lr: float, eps: float = 1e-6,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr=lr, eps=eps, weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         s = state["s"] = state["s"] + g * g
         return x - group["lr"] / np.sqrt(s + group["eps"]) * g
 
@@ -160,10 +172,12 @@ class RMSprop(Optimizer):
     rules = {**Optimizer.rules, "gamma": FRACTION, "eps": NON_NEGATIVE}
     state_names = ("s",)
 
-    def __init__(self, params, lr, gamma=0.9, eps=1e-6, weight_decay=0.0):
+    def __init__(self, params: Params, lr: float, gamma: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr=lr, gamma=gamma, eps=eps, weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         gamma = group["gamma"]
         s = state["s"] = gamma * state["s"] + (1 - gamma) * g * g
         return x - group["lr"] / np.sqrt(s + group["eps"]) * g
@@ -187,10 +201,12 @@ class Adadelta(Optimizer):
     rules = {**Optimizer.rules, "rho": FRACTION, "eps": POSITIVE}
     state_names = ("s", "dx")
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+    def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         rho, eps = group["rho"], group["eps"]
         s = state["s"] = rho * state["s"] + (1 - rho) * g * g
         g_scaled = np.sqrt((state["dx"] + eps) / (s + eps)) * g
@@ -217,11 +233,13 @@ class Adam(Optimizer):
     rules = {**Optimizer.rules, "beta1": FRACTION, "beta2": FRACTION, "eps": NON_NEGATIVE}
     state_names = ("v", "s")
 
-    def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    def __init__(self, params: Params, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                          weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         beta1, beta2, t = group["beta1"], group["beta2"], state["step"]
         v = state["v"] = beta1 * state["v"] + (1 - beta1) * g
         s = state["s"] = beta2 * state["s"] + (1 - beta2) * g * g
@@ -243,10 +261,11 @@ class AdamW(Adam):
 
     l2_weight_decay = False
 
-    def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-                 weight_decay=0.01):
+    def __init__(self, params: Params, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.01) -> None:
         super().__init__(params, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
                          weight_decay=weight_decay)
 
-    def update(self, x, g, state, group):
+    def update(self, x: FlatVector, g: FlatVector, state: GroupState,
+               group: ParamGroup) -> FlatVector:
         return super().update(x * (1 - group["lr"] * group["weight_decay"]), g, state, group)
