@@ -137,7 +137,8 @@ def flat_data(values, sizes):
 
 def float_data(values, count):
     """The data of ``values`` as a float64 vector, in one pass, when there are ``count``
-    of them and each holds a float; else None (``check_layout`` then says what changed)."""
+    of them and each holds a number (a float, or an int or numpy float set since); else
+    None (``check_layout`` then says what changed)."""
     if len(values) != count:
         return None
     return _number_vector([value.data for value in values])
@@ -151,13 +152,12 @@ def _number_vector(numbers):
     them makes the total an array, a Value (a grad from ``create_graph=True``) makes it
     a Value, and None or a string raise TypeError."""
     try:
-        total = sum(numbers, 0.0)
-    except TypeError:
+        if type(sum(numbers, 0.0)) not in (float, np.float64):
+            return None
+        vector = np.empty(len(numbers))    # struct packs doubles faster than fromiter
+        struct.pack_into(f"{len(numbers)}d", vector, 0, *numbers)
+    except (TypeError, OverflowError, struct.error):    # an int too large for a float
         return None
-    if type(total) not in (float, np.float64):
-        return None
-    vector = np.empty(len(numbers))    # struct packs numbers as doubles faster than fromiter
-    struct.pack_into(f"{len(numbers)}d", vector, 0, *numbers)
     return vector
 
 
