@@ -20,9 +20,9 @@ from autodiff import Value, enable_grad, zero_grad
 from ._types import FlatVector, GroupState, Hyperparameter, ParamGroup, Params, StateDict
 from .flat_groups import GroupSlots
 from .hyperparameters import NON_NEGATIVE, Rule
-from .parameters import (check_layout, describe, flat_data, flat_grads, float_data, offsets_of,
-                         owner_of_entry, parameter_groups, parameter_list, sizes_of,
-                         write_flat, zero_float_grads)
+from .parameters import (check_layout, describe, flat_data, flat_grads, float_data, float_grads,
+                         offsets_of, owner_of_entry, parameter_groups, parameter_list,
+                         sizes_of, write_flat, write_float_data, zero_float_grads)
 from .state_dicts import checked_state
 
 
@@ -141,6 +141,8 @@ class Optimizer(abc.ABC):
         for index, (new_data, new_state, slots) in enumerate(results):
             if slots is not None:
                 slots.set_data(new_data)
+            elif self._floats[index]:     # every size 0 (else reading x raised)
+                write_float_data(self.param_groups[index]["params"], new_data)
             else:
                 write_flat(self.param_groups[index]["params"], self._sizes[index], new_data)
             self._states[index] = new_state
@@ -155,12 +157,15 @@ class Optimizer(abc.ABC):
         if slots is not None:
             x, g = slots.data(), slots.grad()
         else:
-            x = float_data(values, len(sizes)) if self._floats[index] else None
+            x = g = None
+            if self._floats[index]:
+                x, g = float_data(values, len(sizes)), float_grads(values)
             if x is None:
                 check_layout(values, sizes, self.name, index)
                 x = flat_data(values, sizes)
-            owner = f"{self.name} (param group {index})" if where else self.name
-            g = flat_grads(values, sizes, owner)
+            if g is None:           # a grad that is not a number: flat_grads names it
+                owner = f"{self.name} (param group {index})" if where else self.name
+                g = flat_grads(values, sizes, owner)
         state = dict(self._states[index])
         state["step"] += 1
         self._refuse_non_finite(index, state["step"], g, g)

@@ -99,6 +99,52 @@ def test_a_grad_may_be_any_real_number_or_real_array():
     assert w.data == -1.5
 
 
+@pytest.mark.parametrize("bad, error, message", [
+    ("0.5", ValueError, "grad must be a number, got '0.5'"),
+    (1j, ValueError, "grad must be a number, got 1j"),
+    (np.array([1.0, 2.0]), ValueError, r"grad must be a number, got array\(\[1., 2.\]\)"),
+    (np.array([1.0]), ValueError, r"grad must be a number, got array\(\[1.\]\)"),
+    (None, TypeError, r"has no gradient \(grad is None\)"),
+    (Value(0.5), TypeError, "has a Value as its grad"),
+])
+def test_in_a_group_of_floats_a_grad_of_the_wrong_kind_raises_and_nothing_moves(
+        bad, error, message):
+    # every parameter a float: the grads are read in one pass, and refused one by one
+    values = [Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")]
+    optimizer = optim.Adam(values, lr=0.1)
+    for value in values:
+        value.grad = 0.5
+    values[1].grad = bad
+    with pytest.raises(error, match=f"Adam: parameter 1 'b' .*{message}"):
+        optimizer.step()
+    assert [value.data for value in values] == [1.0, 2.0, 3.0]
+    assert optimizer.state_of(values[0])["step"] == 0
+
+
+def test_in_a_group_of_floats_any_real_number_is_a_grad_and_data_comes_back_a_float():
+    # x - lr * g with lr = 0.5, entry by entry: 1 - 0.5*2 = 0, 2 - 0.5*(-4) = 4,
+    # 3 - 0.5*1 = 2.5, 4 - 0.5*3 = 2.5, 5 - 0.5*1 = 4.5
+    values = [Value(float(k)) for k in range(1, 6)]
+    optimizer = optim.SGD(values, lr=0.5)
+    grads = [np.float64(2.0), np.float32(-4.0), True, 3, np.array(1.0)]
+    for value, grad in zip(values, grads):
+        value.grad = grad
+    values[4].data = 5                                  # an int set as data is read too
+    optimizer.step()
+    assert [value.data for value in values] == [0.0, 4.0, 2.5, 2.5, 4.5]
+    assert all(type(value.data) is float for value in values)
+
+
+def test_a_value_set_as_a_parameters_data_is_refused_by_name():
+    values = [Value(1.0), Value(2.0)]
+    optimizer = optim.SGD(values, lr=0.1)
+    values[1].data = Value(2.0)
+    with pytest.raises(TypeError, match=r"SGD: parameter 1 of group 0 holds a Value as its "
+                                        r"data \(Value\(data=2.0"):
+        optimizer.step()
+    assert values[0].data == 1.0
+
+
 def test_a_parameter_that_changed_size_after_construction_raises():
     batch = Value([1.0, 2.0], label="x")
     optimizer = optim.SGD([Value(0.0), batch], lr=0.1)
