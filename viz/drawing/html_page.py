@@ -1,7 +1,8 @@
 """A picture that stands on its own as an HTML page (the player and the quiz): the
 fragment's ``html()`` wrapped in a whole document (``page``), written to a file
 (``save``) or shown in a notebook (``_repr_html_``), and the script function both pages
-use to centre a box's text (``CENTRED_TEXT_SCRIPT``)."""
+use to centre a box's text (``CENTRED_TEXT_SCRIPT``) and to start every widget on the
+page (``start_every_script``)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -20,6 +21,21 @@ CENTRED_TEXT_SCRIPT = r"""  function centred(text) {
     text.setAttribute("text-anchor", "middle");
     return text;
   }
+"""
+
+
+def start_every_script(root_class: str, ready_class: str, name: str) -> str:
+    """The script's closing lines: ``start(root)`` on every element of ``root_class``
+    that is not yet ``ready_class`` (a page, JupyterLab and the classic notebook alike);
+    a root whose start throws loses ``ready_class`` again and the error goes to the
+    console as "chainrule <name>: error"."""
+    return f"""  var roots = document.querySelectorAll(".{root_class}:not(.{ready_class})");
+  for (var k = 0; k < roots.length; k++) {{
+    try {{ start(roots[k]); }} catch (error) {{
+      roots[k].classList.remove("{ready_class}");
+      if (window.console) {{ window.console.error("chainrule {name}:", error); }}
+    }}
+  }}
 """
 
 

@@ -5,7 +5,7 @@ solution only when it is to be shown (``viz.quizzes.quiz_answers`` does the same
 hashing and encoding in Python). All text is set with ``textContent``, never as HTML.
 It starts every quiz on the page that has not started yet (a page, JupyterLab, the
 classic notebook)."""
-from ..drawing.html_page import CENTRED_TEXT_SCRIPT
+from ..drawing.html_page import CENTRED_TEXT_SCRIPT, start_every_script
 
 
 QUIZ_TEMPLATE = """<div class="chainrule-quiz" id="__ID__">
@@ -192,11 +192,4 @@ QUIZ_SCRIPT = r"""(function () {
     });
     ask(0);
   }
-  var quizzes = document.querySelectorAll(".chainrule-quiz:not(.crq-ready)");
-  for (var k = 0; k < quizzes.length; k++) {
-    try { start(quizzes[k]); } catch (error) {
-      quizzes[k].classList.remove("crq-ready");
-      if (window.console) { window.console.error("chainrule quiz:", error); }
-    }
-  }
-})();"""
+""" + start_every_script("chainrule-quiz", "crq-ready", "quiz") + "})();"

@@ -5,7 +5,7 @@ grow linearly with the graph), and shows a frame by
 changing text (``textContent``, never HTML) and CSS classes of the one laid-out SVG.
 It starts every player on the page that has not started yet, so it works in a page, in
 JupyterLab and in the classic notebook alike."""
-from ..drawing.html_page import CENTRED_TEXT_SCRIPT
+from ..drawing.html_page import CENTRED_TEXT_SCRIPT, start_every_script
 
 
 STYLE = """#ROOT { font-family: Helvetica, Arial, sans-serif; }
@@ -169,11 +169,4 @@ SCRIPT = r"""(function () {
     zoom(0);
     show(0);
   }
-  var players = document.querySelectorAll(".chainrule-player:not(.crp-ready)");
-  for (var k = 0; k < players.length; k++) {
-    try { start(players[k]); } catch (error) {
-      players[k].classList.remove("crp-ready");
-      if (window.console) { window.console.error("chainrule player:", error); }
-    }
-  }
-})();"""
+""" + start_every_script("chainrule-player", "crp-ready", "player") + "})();"
