@@ -204,8 +204,8 @@ def interleaved_ms(steps, repeats, block=25):
     return [float(np.median(record)) * 1e3 for record in times]
 
 
-def torch_model(model):
-    """torch.nn twin of one of our models (same weights via the state dict)."""
+def torch_twin(model):
+    """torch.nn twin of one of our Sequential models (same weights via the state dict)."""
     import torch
     import nn
     layers = []
@@ -221,6 +221,9 @@ def torch_model(model):
             layers.append(torch.nn.MaxPool2d(module.kernel_size))
         elif isinstance(module, nn.Flatten):
             layers.append(torch.nn.Flatten())
+        elif isinstance(module, nn.LSTM):
+            layers.append(torch.nn.LSTM(module.input_size, module.hidden_size,
+                                        batch_first=True))
         else:
             raise TypeError(f"no torch twin for {module!r}")
     twin = torch.nn.Sequential(*layers).double()
@@ -229,21 +232,29 @@ def torch_model(model):
     return twin
 
 
+def torch_loss(loss_name, out, target, params):
+    """The torch loss of a batch: "hinge" mean(relu(1 - y * score)) + ALPHA * sum(p^2),
+    "mse" mean((score - y)^2), otherwise the cross-entropy of the logits."""
+    import torch
+    if loss_name == "hinge":
+        return torch.relu(1 - target * out[:, 0]).mean() + \
+            ALPHA * sum((p * p).sum() for p in params)
+    if loss_name == "mse":
+        return torch.nn.functional.mse_loss(out[:, 0], target)
+    return torch.nn.functional.cross_entropy(out, target)
+
+
 def torch_step(model, loss_name, next_batch, reshape=None):
     import torch
     torch.set_num_threads(1)
-    twin = torch_model(model)
+    twin = torch_twin(model)
     params = list(twin.parameters())
 
     def step():
         xb, yb = next_batch()
         x = torch.from_numpy(xb if reshape is None else xb.reshape(reshape))
         out = twin(x)
-        if loss_name == "hinge":
-            loss = torch.relu(1 - torch.from_numpy(yb) * out[:, 0]).mean() + \
-                ALPHA * sum((p * p).sum() for p in params)
-        else:
-            loss = torch.nn.functional.cross_entropy(out, torch.from_numpy(yb))
+        loss = torch_loss(loss_name, out, torch.from_numpy(yb), params)
         for p in params:
             p.grad = None
         loss.backward()

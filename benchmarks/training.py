@@ -49,9 +49,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
 from compiled import (MicrogradNet, batch_stream, digits, has_torch,  # noqa: E402
-                      hinge_loss, interleaved_ms, micrograd_loss, moons, moons_model)
+                      hinge_loss, interleaved_ms, micrograd_loss, moons, moons_model,
+                      torch_loss, torch_twin)
 
-ALPHA = 1e-4
 WORKLOADS = ("moons", "moons-micrograd", "per-example", "digits-mlp", "digits-cnn",
              "moons-1000", "moons-10000", "lstm")
 GOALS = {"moons": 0.35, "moons-micrograd": 0.35, "per-example": 0.45, "digits-mlp": 0.8,
@@ -156,34 +156,6 @@ class Workload:
         return batch_stream(self.X, self.y, self.batch, seed)
 
 
-def torch_twin(model):
-    """torch.nn twin of one of our Sequential models, same weights via the state dict."""
-    import torch
-    import nn
-    layers = []
-    for module in model:
-        if isinstance(module, nn.Linear):
-            layers.append(torch.nn.Linear(module.in_features, module.out_features))
-        elif isinstance(module, nn.Conv2d):
-            layers.append(torch.nn.Conv2d(module.in_channels, module.out_channels,
-                                          module.kernel_size, padding=module.padding))
-        elif isinstance(module, nn.ReLU):
-            layers.append(torch.nn.ReLU())
-        elif isinstance(module, nn.MaxPool2d):
-            layers.append(torch.nn.MaxPool2d(module.kernel_size))
-        elif isinstance(module, nn.Flatten):
-            layers.append(torch.nn.Flatten())
-        elif isinstance(module, nn.LSTM):
-            layers.append(torch.nn.LSTM(module.input_size, module.hidden_size,
-                                        batch_first=True))
-        else:
-            raise TypeError(f"no torch twin for {module!r}")
-    twin = torch.nn.Sequential(*layers).double()
-    twin.load_state_dict({name: torch.tensor(np.asarray(array))
-                          for name, array in model.state_dict().items()})
-    return twin
-
-
 def torch_step(workload, optimizer_name):
     """One PyTorch training step on a fresh batch, as a function."""
     import torch
@@ -203,14 +175,7 @@ def torch_step(workload, optimizer_name):
     def step():
         xb, yb = next_batch()
         out = forward(torch.from_numpy(xb))
-        target = torch.from_numpy(yb)
-        if workload.torch_loss == "hinge":
-            loss = torch.relu(1 - target * out[:, 0]).mean() + \
-                ALPHA * sum((p * p).sum() for p in params)
-        elif workload.torch_loss == "mse":
-            loss = torch.nn.functional.mse_loss(out[:, 0], target)
-        else:
-            loss = torch.nn.functional.cross_entropy(out, target)
+        loss = torch_loss(workload.torch_loss, out, torch.from_numpy(yb), params)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -8,6 +8,7 @@ import numpy as np
 
 import autodiff as ad
 import nn
+from autodiff import Value
 from nn.values import map_values
 from viz.demo import chain_rule_e as notes_e
 
@@ -110,3 +111,13 @@ def node_rows(source):
 
 def traced_e():
     return ad.trace(notes_e, a=2.0, b=1.0)
+
+
+def notes_values():
+    """The notes' e = (a + b)(b + 1) built eagerly at a = 2, b = 1, with c = a + b and
+    d = b + 1 named: returns (a, b, c, d, e). By hand: e = 6, de/dc = d = 2,
+    de/dd = c = 3, de/da = 2, de/db = 2 + 3 = 5 (two paths)."""
+    a, b = Value(2.0, label="a"), Value(1.0, label="b")
+    e = notes_e(a, b)
+    c, d = e.parents
+    return a, b, c, d, e

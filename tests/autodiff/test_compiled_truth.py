@@ -55,6 +55,17 @@ def small_net():
     return nn.MLP([3, 4, 1], activation="tanh", generator=0)
 
 
+def compiled_mean_square(net):
+    """The loss mean(net(x)[0]^2) compiled over ``net`` and called once on the first
+    fresh batch: (loss_fn, step, that batch)."""
+    def loss_fn(xb):
+        return ad.batch_mean(net(xb)[0] ** 2)
+    step = ad.compile(loss_fn, net)
+    X = fresh_batches()[0]
+    step(X)
+    return loss_fn, step, X
+
+
 # --- numbers read out of the data: recorded, or refused naming the line ------------------
 
 def test_the_issue_repro_is_refused_instead_of_replaying_a_stale_mean():
@@ -229,12 +240,7 @@ def test_module_settings_changed_after_the_first_call_are_honoured(setting):
 
 def test_a_replaced_parameter_is_read_and_trained():
     net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
-
-    def loss_fn(xb):
-        return ad.batch_mean(net(xb)[0] ** 2)
-    step = ad.compile(loss_fn, net)
-    X = fresh_batches()[0]
-    step(X)
+    loss_fn, step, X = compiled_mean_square(net)
     old = net[0].weight.values()
     net[0].weight = nn.Parameter(np.linspace(-1, 1, 12).reshape(4, 3))
     ad.zero_grad(old)
@@ -246,12 +252,7 @@ def test_a_replaced_parameter_is_read_and_trained():
 
 def test_a_frozen_parameter_keeps_its_grad_and_the_others_match_eager():
     net = small_net()
-
-    def loss_fn(xb):
-        return ad.batch_mean(net(xb)[0] ** 2)
-    step = ad.compile(loss_fn, net)
-    X = fresh_batches()[0]
-    step(X)
+    loss_fn, step, X = compiled_mean_square(net)
     frozen = net.parameters()[0]
     frozen.requires_grad = False
     for X in fresh_batches(seed=3):
@@ -289,12 +290,7 @@ def test_the_tape_cache_is_bounded():
 
 def test_nan_in_the_data_raises_as_eager_and_leaves_the_grads_alone():
     net = small_net()
-
-    def loss_fn(xb):
-        return ad.batch_mean(net(xb)[0] ** 2)
-    step = ad.compile(loss_fn, net)
-    X = fresh_batches()[0]
-    step(X)
+    loss_fn, step, X = compiled_mean_square(net)
     net.zero_grad()
     X[2, 1] = np.nan
     with pytest.raises(ValueError, match="data is NaN at example 2"):

@@ -3,25 +3,14 @@ derivatives; the products add up to the gradient (worked by hand, and checked ag
 backward and central differences)."""
 import numpy as np
 import pytest
-from helpers import central_difference
+from helpers import central_difference, notes_values
 
 import autodiff as ad
 from autodiff import Value
 
 
-def notes_e():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
-    return a, b, c, d, e
-
-
 def test_b_has_two_paths_whose_products_two_and_three_add_up_to_five():
-    a, b, c, d, e = notes_e()
+    a, b, c, d, e = notes_values()
     found = ad.paths(e, b)
     assert [path.values for path in found] == [[b, c, e], [b, d, e]]
     assert [path.locals for path in found] == [[1.0, 2.0], [1.0, 3.0]]
@@ -80,7 +69,7 @@ def test_a_path_through_a_batch_reduction_and_back_still_adds_up_to_the_gradient
 
 
 def test_no_path_means_a_zero_gradient_and_the_output_itself_is_one_path_of_no_edges():
-    a, b, c, d, e = notes_e()
+    a, b, c, d, e = notes_values()
     stranger = Value(1.0)
     assert list(ad.paths(e, stranger)) == [] and ad.paths(e, stranger).total == 0.0
     assert "no path from" in str(ad.paths(e, stranger))

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import parse_dot
+from helpers import notes_values, parse_dot
 
 import autodiff as ad
 import viz
@@ -56,19 +56,8 @@ def check_paths_caption(source, precision=4):
     return routes, products, float(total)
 
 
-def notes_e():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
-    return a, b, e
-
-
 def test_b_s_two_paths_are_drawn_in_two_colours_with_products_two_and_three_adding_to_five():
-    a, b, e = notes_e()
+    a, b, _, _, e = notes_values()
     e.backward()
     source = viz.draw(e, paths=b).source
     routes, products, total = check_paths_caption(source)
@@ -84,7 +73,7 @@ def test_b_s_two_paths_are_drawn_in_two_colours_with_products_two_and_three_addi
 
 
 def test_the_drawing_does_not_need_backward_and_changes_no_grad():
-    a, b, e = notes_e()
+    a, b, _, _, e = notes_values()
     source = viz.draw(e, paths=b).source
     assert check_paths_caption(source)[2] == 5.0
     assert (a.grad, b.grad, e.grad) == (0.0, 0.0, 0.0)
@@ -135,7 +124,7 @@ def test_user_labels_in_the_paths_caption_are_shown_literally():
 
 
 def test_paths_needs_a_value_of_the_drawn_graph_and_no_collapse():
-    a, b, e = notes_e()
+    a, b, _, _, e = notes_values()
     with pytest.raises(ValueError, match="draw: paths=.* is not in the drawn graph"):
         viz.draw(e, paths=Value(1.0))
     with pytest.raises(TypeError, match="draw: paths= takes the Value"):
@@ -147,7 +136,7 @@ def test_paths_needs_a_value_of_the_drawn_graph_and_no_collapse():
 
 
 def test_a_path_through_a_zero_local_derivative_adds_zero():
-    a, b, e = notes_e()
+    a, b, _, _, e = notes_values()
     lonely = Value(4.0, label="lonely")
     total = e + lonely * 0.0
     total.label = "t"

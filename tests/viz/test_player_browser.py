@@ -4,7 +4,6 @@ follow next / previous / play / the slider, boxes never move between frames, a c
 explains a box's gradient, zoom works, and the console stays free of errors. Without
 playwright or chromium these tests skip and say which is missing."""
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -15,43 +14,6 @@ import viz
 from autodiff import Value
 from helpers import traced_e
 from viz import __main__ as cli
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install playwright): "
-    "the player is not tested in a browser")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no system chromium on PATH (apt-get install chromium): the "
-    "player is not tested in a browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture()
-def open_page(browser):
-    """Opens a file in a fresh page; returns (page, errors seen on its console)."""
-    pages = []
-
-    def opener(path, width=1000):
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        errors = []
-        page.on("console", lambda message: errors.append(message.text)
-                if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(path.resolve().as_uri())
-        pages.append(page)
-        return page, errors
-    yield opener
-    for page in pages:
-        page.close()
-
 
 def _state(page):
     """What the reader sees: counter, the step text shown, the highlighted box's name,

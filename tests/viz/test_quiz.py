@@ -10,25 +10,14 @@ import pytest
 import autodiff as ad
 import viz
 from autodiff import Value
+from helpers import notes_values
 from viz.picture.number_format import format_number
 from viz.quizzes.quiz_answers import accepted, answer_hash, canonical, decode, encode, fnv1a
 
 
-def notes_e():
-    """e = (a + b)(b + 1) at a = 2, b = 1 (the course notes' example)."""
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
-    return a, b, e
-
-
 def test_grad_questions_ask_every_grad_in_backprop_order_with_hand_worked_answers():
     # de/dc = d = 2, de/dd = c = 3, de/da = de/dc = 2, de/db = de/dc + de/dd = 5
-    _, _, e = notes_e()
+    e = notes_values()[-1]
     quiz = viz.quiz(e)
     assert [(question.prompt, question.answer) for question in quiz.questions] == [
         ("c.grad = de/dc = ?", 2.0), ("d.grad = de/dd = ?", 3.0),
@@ -67,7 +56,7 @@ def test_a_grad_is_asked_only_after_every_box_using_it_has_its_grad():
 
 def test_local_questions_are_the_local_derivatives_of_the_primitive_rules():
     # d(c·d)/dc = d = 2, d(c·d)/dd = c = 3, d(a+b)/da = d(a+b)/db = d(b+1)/db = 1
-    _, _, e = notes_e()
+    e = notes_values()[-1]
     quiz = viz.quiz(e, ask="locals")
     assert [question.answer for question in quiz.questions] == [2.0, 3.0, 1.0, 1.0, 1.0]
     assert quiz.questions[0].hint == "e = mul(c, d): the rule of mul gives de/dc = d, at c = 3, d = 2"
@@ -105,7 +94,7 @@ def test_the_page_holds_no_answer_hint_or_solution_as_text():
 
 
 def test_stored_hashes_accept_the_shown_answer_and_refuse_a_wrong_one():
-    _, _, e = notes_e()
+    e = notes_values()[-1]
     quiz = viz.quiz(e)
     entry = quiz.data("crq-test")["questions"][-1]          # b.grad = 5
     assert answer_hash(entry["salt"], canonical(5.0, 3)) in entry["hashes"]
@@ -159,7 +148,7 @@ def test_seed_builds_the_same_random_quiz_and_refuses_a_value_too():
     ({"fresh": False}, "quiz: fresh=False"),
 ])
 def test_bad_options_are_refused_naming_them(options, message):
-    _, _, e = notes_e()
+    e = notes_values()[-1]
     with pytest.raises(ValueError, match=re.escape(message)):
         viz.quiz(e, **options)
 
@@ -180,7 +169,7 @@ def test_a_leaf_or_a_batch_cannot_be_quizzed():
 
 
 def test_quiz_displays_itself_and_saves_a_whole_page(tmp_path):
-    _, _, e = notes_e()
+    e = notes_values()[-1]
     quiz = viz.quiz(e, title="<practice>")
     assert quiz._repr_html_() == quiz.html() and 'class="chainrule-quiz"' in quiz.html()
     path = quiz.save(tmp_path / "quiz" / "e.html")

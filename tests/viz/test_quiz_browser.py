@@ -4,7 +4,6 @@ try again, "show the answer" gives it away, the end shows the score, and no answ
 in the page's visible text before it is answered. Without playwright or chromium these
 tests skip and say which is missing."""
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -12,57 +11,23 @@ import pytest
 import autodiff as ad
 import viz
 from autodiff import Value
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install playwright): "
-    "the quiz is not tested in a browser")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no system chromium on PATH (apt-get install chromium): the "
-    "quiz is not tested in a browser")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=["--no-sandbox"])
-        yield launched
-        launched.close()
+from helpers import notes_values
 
 
 @pytest.fixture()
-def open_quiz(browser, tmp_path):
+def open_quiz(open_page, tmp_path):
     """Saves a quiz (or a page of several) and opens it; returns (page, console errors)."""
-    pages = []
+    saved = []
 
     def opener(quiz, html=None):
-        path = tmp_path / f"quiz{len(pages)}.html"
+        path = tmp_path / f"quiz{len(saved)}.html"
         if html is None:
             quiz.save(path)
         else:
             path.write_text(html, encoding="utf-8")
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        errors = []
-        page.on("console", lambda message: errors.append(message.text)
-                if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(path.resolve().as_uri())
-        pages.append(page)
-        return page, errors
-    yield opener
-    for page in pages:
-        page.close()
-
-
-def notes_e():
-    """e = (a + b)(b + 1) at a = 2, b = 1: grads c 2, d 3, a 2, b 5 (by hand)."""
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    c.label, d.label = "c", "d"
-    e = c * d
-    e.label = "e"
-    return e
+        saved.append(path)
+        return open_page(path, width=1100)
+    return opener
 
 
 def answer(page, text):
@@ -92,7 +57,7 @@ def box_line(page, quiz, question):
 
 
 def test_typing_every_right_answer_reveals_it_and_ends_with_a_full_score(open_quiz):
-    quiz = viz.quiz(notes_e())
+    quiz = viz.quiz(notes_values()[-1])
     page, errors = open_quiz(quiz)
     assert panel(page)["prompt"] == "c.grad = de/dc = ?"
     assert box_line(page, quiz, quiz.questions[0]) == "grad ???"
@@ -113,7 +78,7 @@ def test_typing_every_right_answer_reveals_it_and_ends_with_a_full_score(open_qu
 
 
 def test_a_wrong_answer_shows_how_the_number_is_made_then_a_retry_counts(open_quiz):
-    quiz = viz.quiz(notes_e())
+    quiz = viz.quiz(notes_values()[-1])
     page, errors = open_quiz(quiz)
     for typed in ["2", "3", "2"]:
         answer(page, typed)
@@ -134,7 +99,7 @@ def test_a_wrong_answer_shows_how_the_number_is_made_then_a_retry_counts(open_qu
 
 
 def test_show_the_answer_gives_the_solution_and_counts_as_shown(open_quiz):
-    quiz = viz.quiz(notes_e(), ask="locals")
+    quiz = viz.quiz(notes_values()[-1], ask="locals")
     page, errors = open_quiz(quiz)
     answer(page, "7")
     page.click(".crq-show")
@@ -192,7 +157,7 @@ def test_no_answer_is_in_the_visible_text_before_it_is_answered(open_quiz):
 
 
 def test_two_quizzes_on_one_page_each_run_on_their_own(open_quiz):
-    first, second = viz.quiz(notes_e()), viz.quiz(seed=5)
+    first, second = viz.quiz(notes_values()[-1]), viz.quiz(seed=5)
     page, errors = open_quiz(None, "<!DOCTYPE html><html><body>" + first.html()
                              + second.html() + "</body></html>")
     assert page.evaluate("() => document.querySelectorAll('.chainrule-quiz.crq-ready')"

@@ -12,17 +12,24 @@ if TYPE_CHECKING:
     from autodiff import Value
 
 
-def format_number(x: SupportsFloat, precision: int = 4) -> str:
-    """``x`` with ``precision`` significant digits (``f"{x:.{precision}g}"``); -0 shows
-    as 0, and nan / inf are spelled out."""
-    x = float(x)
+def spelled_out(x: float) -> str | None:
+    """The text of a number shown without digits: "nan", "inf", "-inf", and "0" for 0
+    and -0 alike; None for every other number."""
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     if x == 0.0:
         return "0"
-    return f"{x:.{precision}g}"
+    return None
+
+
+def format_number(x: SupportsFloat, precision: int = 4) -> str:
+    """``x`` with ``precision`` significant digits (``f"{x:.{precision}g}"``); -0 shows
+    as 0, and nan / inf are spelled out."""
+    x = float(x)
+    special = spelled_out(x)
+    return special if special is not None else f"{x:.{precision}g}"
 
 
 def format_data(data: float | np.ndarray | Value, precision: int = 4,

@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import numbers
-from pathlib import Path
 from typing import Any
 
 from autodiff import Graph, Value, random_expression
 
 from ..drawing.dot import build_digraph, caption_label
 from ..drawing.drawing import fitted_svg
-from ..picture.argument_types import Ask, Mode, PathLike, Wrt
+from ..drawing.html_page import HtmlPage
+from ..picture.argument_types import Ask, Mode, Wrt
 from ..picture.equations import derivative_formula
 from ..picture.literal import fill_template, page_text, script_json, visible
 from ..step_through.backward import BackpropStepper
@@ -64,7 +64,7 @@ def _factor(text):
     return f"({text})" if text.startswith("-") else text
 
 
-class Quiz:
+class Quiz(HtmlPage):
     """The quiz page over the steps of ``stepper`` (a ``viz.steps`` result): ``ask`` is
     "grads" (the grad of every box, or in forward mode its tangent), "locals" (the
     local derivative on every edge) or "both". ``html()`` is the fragment (also
@@ -293,22 +293,9 @@ class Quiz:
             "SVG": fitted_svg(svg, f"{quiz_id}-"), "COUNT": str(len(self.questions)),
             "DATA": script_json(self.data(quiz_id)), "SCRIPT": QUIZ_SCRIPT})
 
-    def page(self) -> str:
-        """A whole HTML document holding the quiz."""
-        title = page_text(self.title if self.title else "chainrule: chain rule quiz")
-        return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f"<title>{title}</title>\n</head>\n<body>\n{self.html()}\n</body>\n</html>\n")
-
-    def save(self, path: PathLike) -> Path:
-        """Write the page to ``path`` (a self-contained .html file) and return the path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.page(), encoding="utf-8")
-        return path
-
-    def _repr_html_(self) -> str:
-        return self.html()
+    def page_title(self) -> str:
+        """The page's title: ``title``, or "chainrule: chain rule quiz" without one."""
+        return self.title if self.title else "chainrule: chain rule quiz"
 
     def __len__(self) -> int:
         return len(self.questions)

@@ -14,6 +14,8 @@ import base64
 import math
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from ..picture.number_format import spelled_out
+
 _MASK = 0xFFFFFFFF
 
 
@@ -47,12 +49,9 @@ def canonical(x, precision):
     """``x`` rounded to ``precision`` significant digits (half to even, as Python's
     format, which the pictures use), in canonical form."""
     x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0.0:
-        return "0"
+    special = spelled_out(x)
+    if special is not None:
+        return special
     return canonical_parts(x < 0, *_digits(x, precision, ROUND_HALF_EVEN))
 
 

@@ -5,6 +5,8 @@ solution only when it is to be shown (``viz.quizzes.quiz_answers`` does the same
 hashing and encoding in Python). All text is set with ``textContent``, never as HTML.
 It starts every quiz on the page that has not started yet (a page, JupyterLab, the
 classic notebook)."""
+from ..drawing.html_page import CENTRED_TEXT_SCRIPT, start_every_script
+
 
 QUIZ_TEMPLATE = """<div class="chainrule-quiz" id="__ID__">
 <style>
@@ -104,15 +106,7 @@ QUIZ_SCRIPT = r"""(function () {
     var digits = parts[0].replace(".", "").replace(/0+$/, "");
     return (value < 0 ? "-" : "") + digits + "e" + parseInt(parts[1], 10);
   }
-  function centred(text) {
-    if (!text || text.getAttribute("text-anchor") === "middle") { return text; }
-    var x = parseFloat(text.getAttribute("x"));
-    var width = text.getComputedTextLength ? text.getComputedTextLength() : 0;
-    text.setAttribute("x", String(x + width / 2));
-    text.setAttribute("text-anchor", "middle");
-    return text;
-  }
-  function start(root) {
+""" + CENTRED_TEXT_SCRIPT + r"""  function start(root) {
     root.classList.add("crq-ready");
     var data = JSON.parse(root.querySelector(".crq-data").textContent);
     var questions = data.questions;
@@ -198,11 +192,4 @@ QUIZ_SCRIPT = r"""(function () {
     });
     ask(0);
   }
-  var quizzes = document.querySelectorAll(".chainrule-quiz:not(.crq-ready)");
-  for (var k = 0; k < quizzes.length; k++) {
-    try { start(quizzes[k]); } catch (error) {
-      quizzes[k].classList.remove("crq-ready");
-      if (window.console) { window.console.error("chainrule quiz:", error); }
-    }
-  }
-})();"""
+""" + start_every_script("chainrule-quiz", "crq-ready", "quiz") + "})();"

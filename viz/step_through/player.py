@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from pathlib import Path
 from typing import Any, Protocol
 
 from autodiff import Edge, Value
@@ -25,7 +24,8 @@ from autodiff import Edge, Value
 from ..drawing.dot import DotEdge, DotNode, build_digraph, caption_label
 from ..drawing.drawing import fitted_svg
 from ..drawing.graph import GraphTooLargeError
-from ..picture.argument_types import PathLike, Renderer
+from ..drawing.html_page import HtmlPage
+from ..picture.argument_types import Renderer
 from ..picture.literal import fill_template, page_text, script_json, visible
 from ..picture.scene import Scene
 from .player_script import SCRIPT, STYLE
@@ -92,7 +92,7 @@ class StepThrough(Protocol):
     def text_at(self, number: int) -> str: ...
 
 
-class Player:
+class Player(HtmlPage):
     """An HTML player over the steps of ``stepper`` (a ``viz.steps`` result, either mode):
     ``html()`` is a fragment for a notebook (also ``_repr_html_``), ``save(path)``
     writes a whole page. ``interval``: seconds per step when playing. ``max_frames``:
@@ -233,23 +233,10 @@ class Player:
             "TITLE": title, "LAST": str(len(stepper)), "TEXTS": texts, "SVG": svg,
             "DATA": script_json(self.data(changes, player_id)), "SCRIPT": SCRIPT})
 
-    def page(self) -> str:
-        """A whole HTML document holding the player."""
-        title = page_text(self.title if self.title is not None and self.title != ""
-                          else f"chainrule: {self.stepper.heading}")
-        return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f"<title>{title}</title>\n</head>\n<body>\n{self.html()}\n</body>\n</html>\n")
-
-    def save(self, path: PathLike) -> Path:
-        """Write the page to ``path`` (a self-contained .html file) and return the path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.page(), encoding="utf-8")
-        return path
-
-    def _repr_html_(self) -> str:
-        return self.html()
+    def page_title(self) -> str:
+        """The page's title: ``title``, or "chainrule: " and the steps' heading without one."""
+        return (self.title if self.title is not None and self.title != ""
+                else f"chainrule: {self.stepper.heading}")
 
     def __repr__(self) -> str:
         return (f"<Player: step 0 and {len(self) - 1} steps; .save(path) or display it in a "

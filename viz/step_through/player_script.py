@@ -5,6 +5,8 @@ grow linearly with the graph), and shows a frame by
 changing text (``textContent``, never HTML) and CSS classes of the one laid-out SVG.
 It starts every player on the page that has not started yet, so it works in a page, in
 JupyterLab and in the classic notebook alike."""
+from ..drawing.html_page import CENTRED_TEXT_SCRIPT, start_every_script
+
 
 STYLE = """#ROOT { font-family: Helvetica, Arial, sans-serif; }
 #ROOT .crp-controls { display: none; gap: 0.5em; align-items: center; margin: 0.4em 0;
@@ -64,15 +66,7 @@ SCRIPT = r"""(function () {
     return found < 0 ? undefined : list[found][1];
   }
   function texts(group) { return group ? group.getElementsByTagName("text") : []; }
-  function centred(text) {
-    if (!text || text.getAttribute("text-anchor") === "middle") { return text; }
-    var x = parseFloat(text.getAttribute("x"));
-    var width = text.getComputedTextLength ? text.getComputedTextLength() : 0;
-    text.setAttribute("x", String(x + width / 2));
-    text.setAttribute("text-anchor", "middle");
-    return text;
-  }
-  function start(root) {
+""" + CENTRED_TEXT_SCRIPT + r"""  function start(root) {
     root.classList.add("crp-ready");
     var data = JSON.parse(root.querySelector(".crp-data").textContent);
     var svg = root.querySelector(".crp-canvas svg");
@@ -175,11 +169,4 @@ SCRIPT = r"""(function () {
     zoom(0);
     show(0);
   }
-  var players = document.querySelectorAll(".chainrule-player:not(.crp-ready)");
-  for (var k = 0; k < players.length; k++) {
-    try { start(players[k]); } catch (error) {
-      players[k].classList.remove("crp-ready");
-      if (window.console) { window.console.error("chainrule player:", error); }
-    }
-  }
-})();"""
+""" + start_every_script("chainrule-player", "crp-ready", "player") + "})();"
