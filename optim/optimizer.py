@@ -196,10 +196,10 @@ class Optimizer(abc.ABC):
         (``what`` None) or, after the update, the new data or a new state vector of
         group ``index`` (``what`` says which). Nothing has been written yet, so nothing
         changes."""
-        bad = ~np.isfinite(vector)
-        if not bad.any():
+        finite = np.isfinite(vector)
+        if finite.all():
             return
-        entry = int(np.flatnonzero(bad)[0])
+        entry = int(np.flatnonzero(~finite)[0])
         position = owner_of_entry(self._sizes[index], entry)
         value = self.param_groups[index]["params"][position]
         if what is None:

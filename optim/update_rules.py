@@ -242,10 +242,10 @@ class Adam(Optimizer):
                group: ParamGroup) -> FlatVector:
         beta1, beta2, t = group["beta1"], group["beta2"], state["step"]
         v = state["v"] = beta1 * state["v"] + (1 - beta1) * g
-        s = state["s"] = beta2 * state["s"] + (1 - beta2) * g * g
-        v_hat = v / (1 - beta1 ** t)
+        s = state["s"] = beta2 * state["s"] + (1 - beta2) * (g * g)
+        # lr * v^ = (lr / (1 - beta1^t)) * v: the correction is a number, applied to it
         s_hat = s / (1 - beta2 ** t)
-        return x - group["lr"] * v_hat / (np.sqrt(s_hat) + group["eps"])
+        return x - (group["lr"] / (1 - beta1 ** t)) * v / (np.sqrt(s_hat) + group["eps"])
 
 
 class AdamW(Adam):
