@@ -192,3 +192,13 @@ def test_writing_back_gives_floats_and_new_arrays_never_writing_into_old_ones():
     np.testing.assert_array_equal(shared, [2.0, -3.0, 4.0])     # the old array is untouched
     write_flat(values, sizes, np.ones(6), "grad")
     assert values[0].grad == 1.0 and values[1].data[0] == 10.0
+
+
+@pytest.mark.parametrize("vector", [np.array([3, -2]), np.array([3.0, 9.0, -2.0])[::2],
+                                    np.array([3.0, -2.0], dtype=np.float32)],
+                         ids=["ints", "a strided view", "float32"])
+def test_writing_floats_back_gives_python_floats_whatever_the_vector(vector):
+    values = [Value(1.0), Value(2.0)]
+    write_flat(values, sizes_of(values), vector)
+    assert [type(value.data) for value in values] == [float, float]
+    assert [value.data for value in values] == [3.0, -2.0]
