@@ -210,9 +210,10 @@ def write_flat(values: Sequence[Value], sizes: Sequence[int], flat: FlatVector,
 
 def write_float_data(values: Sequence[Value], flat: FlatVector) -> None:
     """data = flat[i] for the i-th Value of ``values`` (float parameters), as new floats:
-    one loop of plain attribute writes (faster than ``map(setattr, ...)``). Iterating a
-    memoryview (``.data``) makes each float as it is stored, so it takes the memory the float it
-    replaces has just given back (``tolist()`` would make them all first)."""
+    one loop of plain attribute writes (faster than ``map(setattr, ...)``). Iterating
+    the vector's memoryview (``.data``) makes each float as it is stored, so it takes
+    the memory the float it replaces has just given back (``tolist()`` would make them
+    all first)."""
     for value, number in zip(values, np.ascontiguousarray(flat, np.float64).data):
         value.data = number
 
